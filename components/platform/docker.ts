@@ -1,0 +1,159 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { LabConfig } from "../config";
+import type { ExternalEndpoint, HealthCheckSpec, Platform, Workload, WorkloadSpec } from "./types";
+
+/** Arguments for {@link DockerPlatform}. */
+export interface DockerPlatformArgs {
+  /** The validated lab config (its `docker` section and `retainDataOnDestroy` apply here). */
+  readonly config: LabConfig;
+}
+
+/**
+ * The lab on one Docker host: an explicit provider, one bridge network, and for each workload its
+ * image, named volumes and containers named `dataflow-lab-<stack>-<service>[-n]`.
+ */
+export class DockerPlatform extends pulumi.ComponentResource implements Platform {
+  readonly target = "docker" as const;
+  readonly provider: docker.Provider;
+  readonly network: docker.Network;
+  private readonly config: LabConfig;
+  private readonly prefix: string;
+
+  constructor(name: string, args: DockerPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataflow:platform:Docker", name, {}, opts);
+    this.config = args.config;
+    this.prefix = `${pulumi.getProject()}-${args.config.stack}`;
+    this.provider = new docker.Provider(
+      name,
+      args.config.docker.host ? { host: args.config.docker.host } : {},
+      { parent: this },
+    );
+    this.network = new docker.Network(
+      name,
+      { name: this.prefix, driver: "bridge", labels: this.labels("network") },
+      { parent: this, provider: this.provider },
+    );
+    this.registerOutputs({ network: this.network.name });
+  }
+
+  deploy(spec: WorkloadSpec, parent: pulumi.Resource): Workload {
+    const opts = { parent, provider: this.provider };
+    const image = new docker.RemoteImage(
+      spec.service,
+      { name: spec.image, keepLocally: true },
+      opts,
+    );
+    const volumes = (spec.volumes ?? []).map((v) => ({
+      containerPath: v.mountPath,
+      volumeName: new docker.Volume(
+        `${spec.service}-${v.name}`,
+        { name: `${this.prefix}-${spec.service}-${v.name}`, labels: this.labels(spec.service) },
+        { ...opts, retainOnDelete: this.config.retainDataOnDestroy },
+      ).name,
+    }));
+    if (volumes.length > 0 && spec.replicas !== undefined && spec.replicas > 1) {
+      throw new pulumi.ResourceError(`${spec.service}: a workload with volumes runs once`, parent);
+    }
+    const names =
+      spec.replicas === undefined
+        ? [spec.service]
+        : Array.from({ length: spec.replicas }, (_, i) => `${spec.service}-${i + 1}`);
+
+    const containers = names.map(
+      (name) =>
+        new docker.Container(
+          name,
+          {
+            name: `${this.prefix}-${name}`,
+            image: image.imageId,
+            entrypoints: spec.entrypoint,
+            command: spec.command,
+            envs: envList(spec.env, spec.secretEnv),
+            // One DNS name for the service (as on Kubernetes) plus one per numbered copy.
+            networksAdvanced: [
+              { name: this.network.name, aliases: [...new Set([spec.service, name])] },
+            ],
+            ports: (spec.ports ?? [])
+              .filter((p) => p.publish && name === names[0])
+              .map((p) => ({
+                internal: p.port,
+                external: p.publish!.hostPort,
+                ip: this.config.docker.bindAddress,
+                protocol: "tcp",
+              })),
+            volumes,
+            uploads: (spec.files ?? []).map((f) => ({
+              file: f.path,
+              content: f.content,
+              executable: f.executable ?? false,
+            })),
+            healthcheck: healthcheck(spec.health),
+            // Dependents (and the MinIO provider) must see a healthy service, not a started one.
+            wait: true,
+            waitTimeout: waitTimeoutSeconds(spec.health),
+            restart: "unless-stopped",
+            memory: spec.memoryMiB,
+            cpus: String(spec.cpus ?? 1),
+            labels: this.labels(spec.service),
+            logDriver: "json-file",
+            logOpts: { "max-size": "10m", "max-file": "3" },
+          },
+          { ...opts, dependsOn: spec.dependsOn },
+        ),
+    );
+
+    return { host: spec.service, ready: containers, external: this.external(spec) };
+  }
+
+  private external(spec: WorkloadSpec): Record<string, ExternalEndpoint> {
+    const host = this.config.docker.publishedHost;
+    return Object.fromEntries(
+      (spec.ports ?? [])
+        .filter((p) => p.publish)
+        .map((p) => {
+          const port = p.publish!.hostPort;
+          const scheme = p.publish!.scheme;
+          return [
+            p.name,
+            { host, port, url: scheme ? `${scheme}://${host}:${port}` : `${host}:${port}` },
+          ];
+        }),
+    );
+  }
+
+  private labels(service: string): docker.types.input.ContainerLabel[] {
+    return [
+      { label: "dataflow-lab.service", value: service },
+      { label: "dataflow-lab.stack", value: this.config.stack },
+    ];
+  }
+}
+
+/** `KEY=value` list, sorted for stable diffs; each credential entry is its own secret. */
+export function envList(
+  env: Record<string, pulumi.Input<string>> = {},
+  secretEnv: Record<string, pulumi.Input<string>> = {},
+): pulumi.Input<string>[] {
+  const plain = Object.keys(env).map((k) => [k, pulumi.interpolate`${k}=${env[k]}`] as const);
+  const secret = Object.keys(secretEnv).map(
+    (k) => [k, pulumi.secret(pulumi.interpolate`${k}=${secretEnv[k]}`)] as const,
+  );
+  return [...plain, ...secret].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
+}
+
+/** Docker healthcheck in exec form; failures during the start period do not count. */
+export function healthcheck(h: HealthCheckSpec): docker.types.input.ContainerHealthcheck {
+  return {
+    tests: ["CMD", ...h.command],
+    interval: `${h.intervalSeconds ?? 10}s`,
+    timeout: "5s",
+    retries: 6,
+    startPeriod: `${h.startPeriodSeconds ?? 30}s`,
+  };
+}
+
+/** Long enough for the start period plus every retry, so `wait` never gives up on a slow first start. */
+export function waitTimeoutSeconds(h: HealthCheckSpec): number {
+  return (h.startPeriodSeconds ?? 30) + 6 * (h.intervalSeconds ?? 10) + 60;
+}

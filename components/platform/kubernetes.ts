@@ -1,0 +1,227 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { LabConfig } from "../config";
+import {
+  envKey,
+  fileKey,
+  labels,
+  podSpec,
+  selectorLabels,
+  splitFiles,
+} from "./kubernetesManifests";
+import type { ExternalEndpoint, Platform, PortSpec, Workload, WorkloadSpec } from "./types";
+
+/** Arguments for {@link KubernetesPlatform}. */
+export interface KubernetesPlatformArgs {
+  /** The validated lab config (its `kubernetes` section and `retainDataOnDestroy` apply here). */
+  readonly config: LabConfig;
+}
+
+/**
+ * The lab in one Kubernetes namespace: an explicit provider, the namespace, and for each workload a
+ * Deployment (or a StatefulSet when it holds data), a Service named after it, PVCs, a Secret for its
+ * credentials, a ConfigMap for its files, and a NodePort Service (plus Ingresses) for published ports.
+ */
+export class KubernetesPlatform extends pulumi.ComponentResource implements Platform {
+  readonly target = "kubernetes" as const;
+  readonly provider: k8s.Provider;
+  readonly namespace: k8s.core.v1.Namespace;
+  private readonly config: LabConfig;
+
+  constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataflow:platform:Kubernetes", name, {}, opts);
+    this.config = args.config;
+    const kc = args.config.kubernetes;
+    this.provider = new k8s.Provider(
+      name,
+      {
+        ...(kc.kubeconfig ? { kubeconfig: kc.kubeconfig } : {}),
+        ...(kc.context ? { context: kc.context } : {}),
+      },
+      { parent: this },
+    );
+    // Deleting a namespace deletes its PVCs, so it is kept whenever data is.
+    this.namespace = new k8s.core.v1.Namespace(
+      name,
+      { metadata: { name: kc.namespace, labels: labels("namespace", args.config.stack) } },
+      { parent: this, provider: this.provider, retainOnDelete: args.config.retainDataOnDestroy },
+    );
+    this.registerOutputs({ namespace: this.namespace.metadata.name });
+  }
+
+  deploy(spec: WorkloadSpec, parent: pulumi.Resource): Workload {
+    const opts = { parent, provider: this.provider };
+    const stack = this.config.stack;
+    const namespace = this.namespace.metadata.name;
+    const meta = (name?: string) => ({
+      ...(name ? { name } : {}),
+      namespace,
+      labels: labels(spec.service, stack),
+    });
+    const { plain, secret } = splitFiles(spec.files);
+    if ((spec.volumes ?? []).length > 0 && (spec.replicas ?? 1) > 1) {
+      throw new pulumi.ResourceError(`${spec.service}: a workload with volumes runs once`, parent);
+    }
+
+    // Autonamed, so a changed credential or file gives a new name and rolls the pods.
+    const secretData: Record<string, pulumi.Input<string>> = {};
+    for (const [k, v] of Object.entries(spec.secretEnv ?? {})) secretData[envKey(k)] = v;
+    for (const f of secret) secretData[fileKey(f.path)] = f.content;
+    const secretObj =
+      Object.keys(secretData).length > 0
+        ? new k8s.core.v1.Secret(
+            spec.service,
+            { metadata: meta(), type: "Opaque", stringData: secretData },
+            opts,
+          )
+        : undefined;
+    const configMap =
+      plain.length > 0
+        ? new k8s.core.v1.ConfigMap(
+            spec.service,
+            {
+              metadata: meta(),
+              data: Object.fromEntries(plain.map((f) => [fileKey(f.path), f.content])),
+            },
+            opts,
+          )
+        : undefined;
+    const claims = Object.fromEntries(
+      (spec.volumes ?? []).map((v) => {
+        const pvc = new k8s.core.v1.PersistentVolumeClaim(
+          `${spec.service}-${v.name}`,
+          {
+            metadata: meta(`${spec.service}-${v.name}`),
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              ...(this.config.kubernetes.storageClass
+                ? { storageClassName: this.config.kubernetes.storageClass }
+                : {}),
+              resources: { requests: { storage: v.size } },
+            },
+          },
+          { ...opts, retainOnDelete: this.config.retainDataOnDestroy },
+        );
+        return [v.name, pvc.metadata.name];
+      }),
+    );
+
+    const template = {
+      metadata: { labels: labels(spec.service, stack) },
+      spec: podSpec(spec, {
+        secretName: secretObj?.metadata.name,
+        configMapName: configMap?.metadata.name,
+        claims,
+      }),
+    };
+    const selector = { matchLabels: selectorLabels(spec.service, stack) };
+    const service = new k8s.core.v1.Service(
+      spec.service,
+      {
+        metadata: meta(spec.service),
+        spec: {
+          type: "ClusterIP",
+          selector: selectorLabels(spec.service, stack),
+          ports: (spec.ports ?? []).map((p) => ({
+            name: p.name,
+            port: p.port,
+            targetPort: p.name,
+          })),
+        },
+      },
+      opts,
+    );
+    const workload =
+      Object.keys(claims).length > 0
+        ? new k8s.apps.v1.StatefulSet(
+            spec.service,
+            {
+              metadata: meta(spec.service),
+              spec: { replicas: 1, serviceName: spec.service, selector, template },
+            },
+            { ...opts, dependsOn: spec.dependsOn },
+          )
+        : new k8s.apps.v1.Deployment(
+            spec.service,
+            {
+              metadata: meta(spec.service),
+              spec: { replicas: spec.replicas ?? 1, selector, template },
+            },
+            { ...opts, dependsOn: spec.dependsOn },
+          );
+
+    const published = (spec.ports ?? []).filter((p) => p.publish);
+    if (published.length > 0) {
+      new k8s.core.v1.Service(
+        `${spec.service}-nodeport`,
+        {
+          metadata: meta(`${spec.service}-nodeport`),
+          spec: {
+            type: "NodePort",
+            selector: selectorLabels(spec.service, stack),
+            ports: published.map((p) => ({
+              name: p.name,
+              port: p.port,
+              targetPort: p.name,
+              nodePort: p.publish!.nodePort,
+            })),
+          },
+        },
+        opts,
+      );
+    }
+    const domain = this.config.kubernetes.ingressDomain;
+    if (domain) {
+      for (const p of published.filter((q) => q.publish!.scheme)) {
+        new k8s.networking.v1.Ingress(
+          p.publish!.urlKey,
+          {
+            metadata: meta(p.publish!.urlKey),
+            spec: {
+              ...(this.config.kubernetes.ingressClassName
+                ? { ingressClassName: this.config.kubernetes.ingressClassName }
+                : {}),
+              rules: [
+                {
+                  host: `${p.publish!.urlKey}.${domain}`,
+                  http: {
+                    paths: [
+                      {
+                        path: "/",
+                        pathType: "Prefix",
+                        backend: { service: { name: spec.service, port: { name: p.name } } },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+          opts,
+        );
+      }
+    }
+
+    return {
+      host: spec.service,
+      ready: [workload, service],
+      external: Object.fromEntries(published.map((p) => [p.name, this.external(p)])),
+    };
+  }
+
+  private external(p: PortSpec): ExternalEndpoint {
+    const publish = p.publish!;
+    const domain = this.config.kubernetes.ingressDomain;
+    if (domain && publish.scheme) {
+      const host = `${publish.urlKey}.${domain}`;
+      return { host, port: 80, url: `http://${host}` };
+    }
+    const host = this.config.kubernetes.nodeAddress;
+    const port = publish.nodePort;
+    return {
+      host,
+      port,
+      url: publish.scheme ? `${publish.scheme}://${host}:${port}` : `${host}:${port}`,
+    };
+  }
+}

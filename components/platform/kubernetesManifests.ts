@@ -1,0 +1,163 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { FileSpec, HealthCheckSpec, HttpProbe, WorkloadSpec } from "./types";
+
+import Input = k8s.types.input.core.v1;
+
+/** Names of the objects a pod refers to, known only once the platform created them. */
+export interface PodRefs {
+  readonly secretName?: pulumi.Input<string>;
+  readonly configMapName?: pulumi.Input<string>;
+  /** Volume name → PVC name. */
+  readonly claims: Record<string, pulumi.Input<string>>;
+}
+
+/** Recommended labels; `selectorLabels` is the stable subset a selector may use. */
+export function selectorLabels(service: string, stack: string): Record<string, string> {
+  return { "app.kubernetes.io/instance": stack, "app.kubernetes.io/name": service };
+}
+
+export function labels(service: string, stack: string): Record<string, string> {
+  return {
+    ...selectorLabels(service, stack),
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app.kubernetes.io/part-of": "dataflow-lab",
+  };
+}
+
+/** ConfigMap/Secret key for a mounted file: its path with every disallowed character replaced. */
+export function fileKey(path: string): string {
+  return path.replace(/^\/+/, "").replace(/[^-._a-zA-Z0-9]/g, "_");
+}
+
+/** Key in the workload Secret for a credential env var. */
+export function envKey(name: string): string {
+  return `env.${name}`;
+}
+
+/** Files split by where they live on Kubernetes. */
+export function splitFiles(files: readonly FileSpec[] = []): {
+  plain: FileSpec[];
+  secret: FileSpec[];
+} {
+  return { plain: files.filter((f) => !f.secret), secret: files.filter((f) => f.secret) };
+}
+
+/** The pod template's spec for a workload: one container, probes, limits, mounts, env from a Secret. */
+export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
+  const { plain, secret } = splitFiles(spec.files);
+  const cpus = spec.cpus ?? 1;
+  const env: Input.EnvVar[] = [
+    ...Object.keys(spec.env ?? {}).map((name) => ({ name, value: spec.env![name] })),
+    ...Object.keys(spec.secretEnv ?? {}).map((name) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: refs.secretName!, key: envKey(name) } },
+    })),
+  ].sort((a, b) => a.name.localeCompare(b.name));
+
+  const volumes: Input.Volume[] = [
+    ...(spec.volumes ?? []).map((v) => ({
+      name: v.name,
+      persistentVolumeClaim: { claimName: refs.claims[v.name] },
+    })),
+    ...(plain.length > 0
+      ? [{ name: "files", configMap: { name: refs.configMapName!, defaultMode: 0o555 } }]
+      : []),
+    ...(secret.length > 0
+      ? [{ name: "secret-files", secret: { secretName: refs.secretName!, defaultMode: 0o440 } }]
+      : []),
+  ];
+  const mounts: Input.VolumeMount[] = [
+    ...(spec.volumes ?? []).map((v) => ({ name: v.name, mountPath: v.mountPath })),
+    // subPath mounts keep the rest of each directory from the image.
+    ...plain.map((f) => ({
+      name: "files",
+      mountPath: f.path,
+      subPath: fileKey(f.path),
+      readOnly: true,
+    })),
+    ...secret.map((f) => ({
+      name: "secret-files",
+      mountPath: f.path,
+      subPath: fileKey(f.path),
+      readOnly: true,
+    })),
+  ];
+
+  return {
+    // A Service named like the workload would otherwise inject e.g. SPARK_MASTER_PORT=tcp://…,
+    // which crashes Spark and cp-kafka (see README troubleshooting).
+    enableServiceLinks: false,
+    automountServiceAccountToken: false,
+    ...(spec.runAs
+      ? {
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: spec.runAs.user,
+            runAsGroup: spec.runAs.group,
+            fsGroup: spec.runAs.group,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+        }
+      : {}),
+    containers: [
+      {
+        name: spec.service,
+        image: spec.image,
+        ...(spec.entrypoint ? { command: spec.entrypoint } : {}),
+        ...(spec.command ? { args: spec.command } : {}),
+        env,
+        ports: (spec.ports ?? []).map((p) => ({
+          name: p.name,
+          containerPort: p.port,
+          protocol: "TCP",
+        })),
+        volumeMounts: mounts,
+        resources: {
+          requests: {
+            cpu: `${Math.max(50, Math.round(cpus * 250))}m`,
+            memory: `${spec.memoryMiB}Mi`,
+          },
+          limits: { cpu: `${Math.round(cpus * 1000)}m`, memory: `${spec.memoryMiB}Mi` },
+        },
+        ...(spec.runAs
+          ? {
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+              },
+            }
+          : {}),
+        ...probes(spec.health),
+      },
+    ],
+    volumes,
+  };
+}
+
+/** Readiness, liveness and a startup probe that gives the service its start period. */
+export function probes(h: HealthCheckSpec): {
+  readinessProbe: Input.Probe;
+  livenessProbe: Input.Probe;
+  startupProbe: Input.Probe;
+} {
+  const period = h.intervalSeconds ?? 10;
+  const ready = action(h.http, h.command);
+  const alive = h.liveness ? action(h.liveness.http, h.liveness.command ?? h.command) : ready;
+  return {
+    startupProbe: {
+      ...ready,
+      periodSeconds: period,
+      timeoutSeconds: 5,
+      failureThreshold: Math.ceil((h.startPeriodSeconds ?? 30) / period) + 6,
+    },
+    readinessProbe: { ...ready, periodSeconds: period, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { ...alive, periodSeconds: period * 3, timeoutSeconds: 5, failureThreshold: 5 },
+  };
+}
+
+function action(http: HttpProbe | undefined, command: string[]): Input.Probe {
+  return http
+    ? { httpGet: { path: http.path, port: http.port, scheme: http.scheme ?? "HTTP" } }
+    : { exec: { command } };
+}

@@ -1,0 +1,123 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The target-neutral description of a workload. A service component fills one in; the Docker or
+ * Kubernetes platform realises it. Every cross-cutting rule (labels, limits, restart policy, probes,
+ * loopback-only ports, security context, kept volumes) lives in the platforms, not here.
+ */
+export interface WorkloadSpec {
+  /** Service name: container suffix on Docker, object name on Kubernetes, and the DNS name other services use. */
+  readonly service: string;
+  /** Pinned image reference. */
+  readonly image: pulumi.Input<string>;
+  /** Replaces the image's ENTRYPOINT (Kubernetes `command`). */
+  readonly entrypoint?: string[];
+  /** Replaces the image's CMD (Kubernetes `args`). */
+  readonly command?: string[];
+  /** Plain environment. Never put a credential here: use `secretEnv`. */
+  readonly env?: Record<string, pulumi.Input<string>>;
+  /** Credentials: a secret-marked env list on Docker, a Secret + `secretKeyRef` on Kubernetes. */
+  readonly secretEnv?: Record<string, pulumi.Input<string>>;
+  readonly ports?: PortSpec[];
+  /** Data that must outlive the container: a named volume on Docker, a PVC on Kubernetes. */
+  readonly volumes?: VolumeSpec[];
+  /** Files mounted read-only into the container (config files, init scripts). */
+  readonly files?: FileSpec[];
+  readonly health: HealthCheckSpec;
+  /** Memory limit in MiB; Kubernetes also requests it, so a node never overcommits the lab. */
+  readonly memoryMiB: number;
+  /** CPU limit in cores. @default 1 */
+  readonly cpus?: number;
+  /** Identical copies: numbered containers on Docker, replicas on Kubernetes. @default 1 */
+  readonly replicas?: number;
+  /**
+   * Non-root identity for Kubernetes pods (volumes get this group). Docker keeps the image's own
+   * user, because named volumes there are seeded with the image directory's ownership.
+   */
+  readonly runAs?: { readonly user: number; readonly group: number };
+  /** Resources that must be ready first (other workloads' `ready`). */
+  readonly dependsOn?: pulumi.Resource[];
+}
+
+export interface PortSpec {
+  /** Port name (a DNS-1123 label, at most 15 characters): Service port name and URL key suffix. */
+  readonly name: string;
+  /** Port the process listens on inside the container. */
+  readonly port: number;
+  /** Make the port reachable from outside: a loopback host port on Docker, a NodePort on Kubernetes. */
+  readonly publish?: PublishSpec;
+}
+
+export interface PublishSpec {
+  /** Host port on Docker (the seed's port, e.g. 9001 for MinIO's console). */
+  readonly hostPort: number;
+  /** NodePort on Kubernetes (30000–32767). */
+  readonly nodePort: number;
+  /** URL scheme people use; `undefined` for plain TCP (e.g. Kafka), which gets no Ingress. */
+  readonly scheme?: "http" | "https";
+  /** Key in the stack's `urls` output. */
+  readonly urlKey: string;
+}
+
+export interface VolumeSpec {
+  /** Volume name, unique within the workload. */
+  readonly name: string;
+  readonly mountPath: string;
+  /** PVC size on Kubernetes, e.g. "20Gi". */
+  readonly size: string;
+}
+
+export interface FileSpec {
+  /** Absolute path inside the container. */
+  readonly path: string;
+  readonly content: pulumi.Input<string>;
+  /** Executable bit (scripts). @default false */
+  readonly executable?: boolean;
+  /** Holds a credential: a Kubernetes Secret instead of a ConfigMap. @default false */
+  readonly secret?: boolean;
+}
+
+/** How the platform knows the workload is healthy; nothing depending on it starts before that. */
+export interface HealthCheckSpec {
+  /** Command run in the container: Docker's healthcheck, and the Kubernetes probe when no `http`. */
+  readonly command: string[];
+  /** HTTP endpoint for Kubernetes readiness (no process fork per probe). */
+  readonly http?: HttpProbe;
+  /** What proves the process is alive, when that differs from ready (Kubernetes liveness). */
+  readonly liveness?: { readonly command?: string[]; readonly http?: HttpProbe };
+  /** Seconds between checks. @default 10 */
+  readonly intervalSeconds?: number;
+  /** Time the service may take to start before failed checks count. @default 30 */
+  readonly startPeriodSeconds?: number;
+}
+
+export interface HttpProbe {
+  readonly path: string;
+  readonly port: number;
+  readonly scheme?: "HTTP" | "HTTPS";
+}
+
+/** Where a published port can be reached from outside the platform. */
+export interface ExternalEndpoint {
+  readonly host: string;
+  readonly port: number;
+  /** What a person opens: `http://localhost:9001`, or `localhost:29092` for plain TCP. */
+  readonly url: string;
+}
+
+/** What a platform hands back for a deployed workload. */
+export interface Workload {
+  /** DNS name other workloads use (identical on both platforms: the service name). */
+  readonly host: string;
+  /** Resources that finish only once the workload is healthy; depend on these for readiness. */
+  readonly ready: pulumi.Resource[];
+  /** Published ports by port name. */
+  readonly external: Record<string, ExternalEndpoint>;
+}
+
+/** A place workloads run: the Docker host or a Kubernetes namespace. */
+export interface Platform {
+  readonly target: "docker" | "kubernetes";
+  /** Creates the workload's resources as children of `parent`, through the platform's provider. */
+  deploy(spec: WorkloadSpec, parent: pulumi.Resource): Workload;
+}

@@ -1,0 +1,174 @@
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import type { Platform, Workload } from "../platform/types";
+import { bucketPolicy, type BucketAccess } from "./s3Policy";
+
+/** A least-privilege MinIO user for one consumer. */
+export interface IdentitySpec extends BucketAccess {
+  /** User name, which is also its S3 access key (e.g. `spark`). */
+  readonly name: string;
+  /** Generated secret key. */
+  readonly secretKey: pulumi.Input<string>;
+}
+
+/** Arguments for {@link Minio}. */
+export interface MinioArgs {
+  readonly platform: Platform;
+  /** Image of an S3 server that speaks MinIO's admin API (users, policies). */
+  readonly image: string;
+  /** Generated root credentials; only `pulumi up` (through the MinIO provider) uses them. */
+  readonly rootUser: pulumi.Input<string>;
+  readonly rootPassword: pulumi.Input<string>;
+  /** Buckets to create, in order: medallion, internal, then the user's extras. */
+  readonly buckets: readonly string[];
+  /** Buckets whose objects are versioned, so raw data is never overwritten silently. */
+  readonly versionedBuckets: readonly string[];
+  /** One user + policy per consumer; no service ever gets the root credentials. */
+  readonly identities: readonly IdentitySpec[];
+  /** Keep buckets (and their objects) when the stack is destroyed. */
+  readonly retainOnDestroy: boolean;
+  /** PVC size on Kubernetes. */
+  readonly storageSize: string;
+  readonly memoryMiB: number;
+}
+
+/** S3 credentials of one identity. */
+export interface S3Credentials {
+  readonly accessKey: string;
+  readonly secretKey: pulumi.Output<string>;
+}
+
+const API_PORT = 9000;
+const CONSOLE_PORT = 9001;
+
+/**
+ * The lab's object store: a MinIO server on a kept volume, then (through an explicit MinIO provider
+ * that waits for the server's health check) its buckets, users and policies.
+ * @see https://min.io/docs/minio/container/index.html
+ */
+export class Minio extends pulumi.ComponentResource {
+  readonly workload: Workload;
+  /** Endpoint other services use, e.g. `http://minio:9000`. */
+  readonly endpoint: string;
+  readonly provider: minio.Provider;
+  readonly buckets: Record<string, minio.S3Bucket>;
+  private readonly identities: ReadonlyMap<string, IdentitySpec>;
+
+  constructor(name: string, args: MinioArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataflow:storage:Minio", name, {}, opts);
+    this.identities = new Map(args.identities.map((i) => [i.name, i]));
+
+    this.workload = args.platform.deploy(
+      {
+        service: "minio",
+        image: args.image,
+        // Without --console-address the console listens on a random port.
+        command: ["server", "/data", "--console-address", `:${CONSOLE_PORT}`],
+        secretEnv: { MINIO_ROOT_USER: args.rootUser, MINIO_ROOT_PASSWORD: args.rootPassword },
+        env: { MC_CONFIG_DIR: "/tmp/.mc" },
+        ports: [
+          {
+            name: "api",
+            port: API_PORT,
+            publish: { hostPort: API_PORT, nodePort: 30900, scheme: "http", urlKey: "minio-api" },
+          },
+          {
+            name: "console",
+            port: CONSOLE_PORT,
+            publish: {
+              hostPort: CONSOLE_PORT,
+              nodePort: 30901,
+              scheme: "http",
+              urlKey: "minio-console",
+            },
+          },
+        ],
+        volumes: [{ name: "data", mountPath: "/data", size: args.storageSize }],
+        health: {
+          command: ["mc", "ready", "local"],
+          http: { path: "/minio/health/ready", port: API_PORT },
+          liveness: { http: { path: "/minio/health/live", port: API_PORT } },
+          intervalSeconds: 5,
+          startPeriodSeconds: 10,
+        },
+        memoryMiB: args.memoryMiB,
+        runAs: { user: 1000, group: 1000 },
+      },
+      this,
+    );
+    this.endpoint = `http://${this.workload.host}:${API_PORT}`;
+
+    // The provider talks to the API from the machine running Pulumi, so it uses the published
+    // address, and it is configured only once the server's health check has passed.
+    const api = this.workload.external.api;
+    const ready = this.workload.ready;
+    this.provider = new minio.Provider(
+      name,
+      {
+        minioServer: `${api.host}:${api.port}`,
+        minioUser: pulumi.secret(pulumi.output(args.rootUser)),
+        minioPassword: pulumi.secret(pulumi.output(args.rootPassword)),
+        minioSsl: false,
+      },
+      { parent: this, dependsOn: ready },
+    );
+    const opts2 = { parent: this, provider: this.provider, dependsOn: ready };
+
+    this.buckets = {};
+    for (const bucket of args.buckets) {
+      this.buckets[bucket] = new minio.S3Bucket(
+        bucket,
+        { bucket, forceDestroy: !args.retainOnDestroy },
+        { ...opts2, retainOnDelete: args.retainOnDestroy },
+      );
+    }
+    for (const bucket of args.versionedBuckets) {
+      new minio.S3BucketVersioning(
+        bucket,
+        { bucket: this.bucket(bucket).bucket, versioningConfiguration: { status: "Enabled" } },
+        { ...opts2, retainOnDelete: args.retainOnDestroy },
+      );
+    }
+
+    for (const identity of args.identities) {
+      for (const b of [...identity.readWrite, ...identity.readOnly]) this.bucket(b);
+      const user = new minio.IamUser(
+        identity.name,
+        { name: identity.name, secret: pulumi.secret(pulumi.output(identity.secretKey)) },
+        opts2,
+      );
+      const policy = new minio.IamPolicy(
+        identity.name,
+        { name: `dataflow-lab-${identity.name}`, policy: bucketPolicy(identity) },
+        opts2,
+      );
+      new minio.IamUserPolicyAttachment(
+        identity.name,
+        { userName: user.name, policyName: policy.name },
+        { ...opts2, dependsOn: [...ready, ...Object.values(this.buckets)] },
+      );
+    }
+
+    this.registerOutputs({ endpoint: this.endpoint });
+  }
+
+  /** Credentials of one declared identity. */
+  credentials(identity: string): S3Credentials {
+    const i = this.identities.get(identity);
+    if (!i) {
+      throw new pulumi.ResourceError(
+        `no MinIO identity ${JSON.stringify(identity)} was declared`,
+        this,
+      );
+    }
+    return { accessKey: i.name, secretKey: pulumi.secret(pulumi.output(i.secretKey)) };
+  }
+
+  private bucket(name: string): minio.S3Bucket {
+    const b = this.buckets[name];
+    if (!b) {
+      throw new pulumi.ResourceError(`bucket ${JSON.stringify(name)} is not declared`, this);
+    }
+    return b;
+  }
+}

@@ -1,0 +1,134 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Platform, Workload } from "../platform/types";
+import { serviceFile } from "../serviceFiles";
+
+/** One consumer's database: a role and a database of the same name. */
+export interface DatabaseSpec {
+  /** Role and database name (lower-case letters, digits, '_'). */
+  readonly name: string;
+  /** Generated password of the role. */
+  readonly password: pulumi.Input<string>;
+  /** Extensions created in the database, e.g. `pg_trgm` for Prefect. @default [] */
+  readonly extensions?: readonly string[];
+}
+
+/** Arguments for {@link Postgres}. */
+export interface PostgresArgs {
+  readonly platform: Platform;
+  /**
+   * PostgreSQL 16 or 17 image; 18 moved PGDATA to /var/lib/postgresql/18/docker.
+   * @see https://github.com/docker-library/docs/blob/master/postgres/README.md
+   */
+  readonly image: string;
+  /** Generated password of the `postgres` superuser (used only by the health check). */
+  readonly superuserPassword: pulumi.Input<string>;
+  /** The consumers' databases. */
+  readonly databases: readonly DatabaseSpec[];
+  /** PVC size on Kubernetes. */
+  readonly storageSize: string;
+  readonly memoryMiB: number;
+}
+
+/** How a consumer reaches its database. */
+export interface DatabaseConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: pulumi.Output<string>;
+}
+
+const PORT = 5432;
+const DATA = "/var/lib/postgresql/data";
+const HEALTH_SCRIPT = "/usr/local/bin/dataflow-lab-ensure-databases";
+
+/**
+ * The lab's metadata database server: one PostgreSQL with a role and database per consumer
+ * (MLflow, Prefect, JupyterHub), each with its own generated password.
+ */
+export class Postgres extends pulumi.ComponentResource {
+  readonly workload: Workload;
+  private readonly databases: ReadonlyMap<string, DatabaseSpec>;
+
+  constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataflow:storage:Postgres", name, {}, opts);
+    const names = args.databases.map((d) => d.name);
+    for (const n of names) {
+      if (!/^[a-z][a-z0-9_]{0,62}$/.test(n) || n === "postgres") {
+        throw new pulumi.ResourceError(`database name ${JSON.stringify(n)} is not allowed`, this);
+      }
+    }
+    this.databases = new Map(args.databases.map((d) => [d.name, d]));
+    const sorted = [...args.databases].sort((a, b) => a.name.localeCompare(b.name));
+
+    this.workload = args.platform.deploy(
+      {
+        service: "postgres",
+        image: args.image,
+        env: {
+          // A subdirectory, because a fresh ext4 volume holds lost+found and initdb refuses it.
+          PGDATA: `${DATA}/pgdata`,
+          POSTGRES_USER: "postgres",
+          LAB_DATABASES: sorted.map((d) => d.name).join(" "),
+          ...Object.fromEntries(
+            sorted
+              .filter((d) => (d.extensions ?? []).length > 0)
+              .map((d) => [
+                `LAB_DB_EXTENSIONS_${d.name.toUpperCase()}`,
+                [...d.extensions!].sort().join(" "),
+              ]),
+          ),
+        },
+        secretEnv: {
+          POSTGRES_PASSWORD: args.superuserPassword,
+          ...Object.fromEntries(
+            sorted.map((d) => [`LAB_DB_PASSWORD_${d.name.toUpperCase()}`, d.password]),
+          ),
+        },
+        ports: [{ name: "postgres", port: PORT }],
+        volumes: [{ name: "data", mountPath: DATA, size: args.storageSize }],
+        files: [
+          {
+            path: HEALTH_SCRIPT,
+            content: serviceFile("postgres/ensure-databases.sh"),
+            executable: true,
+          },
+        ],
+        health: {
+          command: [HEALTH_SCRIPT],
+          liveness: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres"] },
+          intervalSeconds: 5,
+          startPeriodSeconds: 30,
+        },
+        memoryMiB: args.memoryMiB,
+        // uid/gid 999 is the image's `postgres` user; the entrypoint skips its gosu step when not root.
+        runAs: { user: 999, group: 999 },
+      },
+      this,
+    );
+    this.registerOutputs({ host: this.workload.host });
+  }
+
+  /** Connection details of one consumer's database; the password stays secret. */
+  connection(database: string): DatabaseConnection {
+    const db = this.databases.get(database);
+    if (!db) {
+      throw new pulumi.ResourceError(`no database ${JSON.stringify(database)} was declared`, this);
+    }
+    return {
+      host: this.workload.host,
+      port: PORT,
+      database: db.name,
+      user: db.name,
+      password: pulumi.secret(pulumi.output(db.password)),
+    };
+  }
+
+  /** SQLAlchemy-style URL, e.g. `postgresql+asyncpg://prefect:…@postgres:5432/prefect` (secret). */
+  url(database: string, scheme = "postgresql"): pulumi.Output<string> {
+    const c = this.connection(database);
+    return pulumi.secret(
+      pulumi.interpolate`${scheme}://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}`,
+    );
+  }
+}

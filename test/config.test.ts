@@ -1,0 +1,208 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseConfig, type RawConfig } from "../components/config";
+import { defaults } from "../components/configSchema";
+import { PROJECT, programError, stackConfig } from "./harness";
+
+/** The config a stack's program would see, decoded back from the CLI's strings. */
+function rawFor(stack: string, overrides: Record<string, unknown> = {}): RawConfig {
+  const raw: RawConfig = {};
+  for (const [k, v] of Object.entries(stackConfig(stack, overrides))) {
+    if (!k.startsWith(`${PROJECT}:`)) continue;
+    raw[k.slice(PROJECT.length + 1)] = v.startsWith("{") || v.startsWith("[") ? JSON.parse(v) : v;
+  }
+  return raw;
+}
+
+function problemsOf(raw: RawConfig): string[] {
+  try {
+    parseConfig(raw, "dev");
+  } catch (e) {
+    expect(pulumi.RunError.isInstance(e)).toBe(true);
+    return (e as Error).message
+      .split("\n")
+      .slice(1)
+      .map((l) => l.replace(/^\s+- /, ""));
+  }
+  return [];
+}
+
+describe("stack config as the CLI merges it", () => {
+  it("Pulumi.yaml declares exactly the defaults the program applies (no drift between the two)", () => {
+    expect(parseConfig(rawFor("dev"), "dev")).toEqual(parseConfig({}, "dev"));
+  });
+
+  it("the dev stack deploys to Docker and the k8s stack to Kubernetes", () => {
+    expect(parseConfig(rawFor("dev"), "dev").target).toBe("docker");
+    expect(parseConfig(rawFor("k8s"), "k8s").target).toBe("kubernetes");
+  });
+
+  it("defaults are safe: loopback ports, data kept, two workers, pinned images", () => {
+    const c = parseConfig({}, "dev");
+    expect(c.docker.bindAddress).toBe("127.0.0.1");
+    expect(c.retainDataOnDestroy).toBe(true);
+    expect(c.spark.workers).toBe(2);
+    expect(c.kubernetes.namespace).toBe("dataflow-lab");
+    expect(c.minio.image).toBe("quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z");
+    expect(c.postgres.image).toMatch(/^postgres:1[67]\./);
+  });
+
+  it("setting one field of an object keeps the defaults of the others", () => {
+    const c = parseConfig(rawFor("dev", { minio: { buckets: ["raw-events"] } }), "dev");
+    expect(c.minio.buckets).toEqual(["raw-events"]);
+    expect(c.minio.image).toBe(defaults.minio.image);
+    expect(c.minio.memoryMiB).toBe(defaults.minio.memoryMiB);
+  });
+
+  it.each([
+    [{ spark: { workers: 0 } }, 0],
+    [{ spark: { workers: 64 } }, 64],
+    [{ spark: { workers: "5" } }, 5],
+  ])("accepts spark.workers %j", (override, workers) => {
+    expect(parseConfig(rawFor("dev", override), "dev").spark.workers).toBe(workers);
+  });
+});
+
+describe("bad config fails before anything is created, naming key, value and what is allowed", () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      "negative workers",
+      { spark: { workers: -1 } },
+      "spark.workers must be a whole number from 0 to 64, got -1",
+    ],
+    [
+      "fractional workers",
+      { spark: { workers: 2.5 } },
+      "spark.workers must be a whole number from 0 to 64, got 2.5",
+    ],
+    [
+      "non-numeric workers",
+      { spark: { workers: "many" } },
+      'spark.workers must be a whole number from 0 to 64, got "many"',
+    ],
+    [
+      "too many workers",
+      { spark: { workers: 65 } },
+      "spark.workers must be a whole number from 0 to 64, got 65",
+    ],
+    [
+      "unknown target",
+      { target: "swarm" },
+      'target must be one of "docker", "kubernetes", got "swarm"',
+    ],
+    [
+      "host name as bind address",
+      { docker: { bindAddress: "localhost" } },
+      'docker.bindAddress must be an IPv4 or IPv6 address such as 127.0.0.1, got "localhost"',
+    ],
+    [
+      "impossible IP",
+      { docker: { bindAddress: "300.1.1.1" } },
+      'docker.bindAddress must be an IPv4 or IPv6 address such as 127.0.0.1, got "300.1.1.1"',
+    ],
+    [
+      "namespace with capitals",
+      { kubernetes: { namespace: "Data_Lab" } },
+      "kubernetes.namespace must be a DNS-1123 label",
+    ],
+    [
+      "namespace too long",
+      { kubernetes: { namespace: "a".repeat(64) } },
+      "kubernetes.namespace must be a DNS-1123 label",
+    ],
+    [
+      "image on latest",
+      { minio: { image: "quay.io/minio/minio:latest" } },
+      "minio.image must be an image pinned to a version tag or digest",
+    ],
+    [
+      "image without tag",
+      { postgres: { image: "postgres" } },
+      "postgres.image must be an image pinned",
+    ],
+    [
+      "bucket with capitals",
+      { minio: { buckets: ["Raw"] } },
+      "minio.buckets[0] must be an S3 bucket name",
+    ],
+    [
+      "bucket the lab owns",
+      { minio: { buckets: ["gold"] } },
+      "minio.buckets[0] must be a bucket other than bronze, silver, gold, mlflow",
+    ],
+    [
+      "bucket twice",
+      { minio: { buckets: ["raw", "raw"] } },
+      "minio.buckets[1] must be each bucket once",
+    ],
+    [
+      "buckets not a list",
+      { minio: { buckets: "raw" } },
+      'minio.buckets must be a list of strings, got "raw"',
+    ],
+    [
+      "bad docker host",
+      { docker: { host: "/var/run/docker.sock" } },
+      "docker.host must be a Docker endpoint",
+    ],
+    [
+      "bad storage size",
+      { minio: { storageSize: "20GB" } },
+      'minio.storageSize must be a size such as "512Mi"',
+    ],
+    [
+      "bad boolean",
+      { retainDataOnDestroy: "yes" },
+      'retainDataOnDestroy must be true or false, got "yes"',
+    ],
+    [
+      "memory too small",
+      { postgres: { memoryMiB: 16 } },
+      "postgres.memoryMiB must be a whole number from 128 to 65536, got 16",
+    ],
+  ])("%s", (_what, override, message) => {
+    const problems = problemsOf(rawFor("dev", override));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+
+  it("a typo in a field is an error with a hint, not a silent default", () => {
+    expect(problemsOf(rawFor("dev", { spark: { worker: 3 } }))).toEqual([
+      "spark.worker is not a known setting (did you mean spark.workers?); known: spark.workers",
+    ]);
+  });
+
+  it("a typo in a top-level key is an error too", () => {
+    const [problem] = problemsOf(rawFor("dev", { trget: "docker" }));
+    expect(problem).toMatch(/^trget is not a known setting \(did you mean target\?\)/);
+  });
+
+  it("reports every bad key at once", () => {
+    const problems = problemsOf(
+      rawFor("k8s", {
+        target: "nomad",
+        spark: { workers: -3 },
+        docker: { bindAddress: "everywhere" },
+        kubernetes: { namespace: "-lab-" },
+      }),
+    );
+    expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual([
+      "docker.bindAddress",
+      "kubernetes.namespace",
+      "spark.workers",
+      "target",
+    ]);
+  });
+
+  it("the real program stops with a RunError before registering any resource", async () => {
+    const { error, registered } = await programError("dev", { spark: { workers: -1 } });
+    expect(error.message).toContain("spark.workers must be a whole number from 0 to 64, got -1");
+    expect(error.message).toContain("nothing was deployed");
+    expect(registered).toEqual([]);
+  });
+
+  it("the real program reports malformed JSON in an object key", async () => {
+    const { error, registered } = await programError("k8s", { spark: "{workers: 3" });
+    expect(error.message).toContain('spark must be valid JSON, got "{workers: 3"');
+    expect(registered).toEqual([]);
+  });
+});
