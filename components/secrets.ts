@@ -22,17 +22,18 @@ export class LabSecrets extends pulumi.ComponentResource {
 
   constructor(name: string, args: LabSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:security:Secrets", name, {}, opts);
+    // Explicit like every other provider: the project disables default providers.
+    const provider = new random.Provider(name, {}, { parent: this });
+    const child = { parent: this, provider };
     // Letters and digits only: the values travel through env files, URLs and shell scripts unquoted.
     const password = (id: string, length = 32) =>
-      pulumi.secret(
-        new random.RandomPassword(id, { length, special: false }, { parent: this }).result,
-      );
+      pulumi.secret(new random.RandomPassword(id, { length, special: false }, child).result);
 
     this.minioRootUser = pulumi.secret(
       new random.RandomString(
         "minio-root-user",
         { length: 16, special: false, upper: false },
-        { parent: this },
+        child,
       ).result,
     );
     this.minioRootPassword = password("minio-root-password", 40);

@@ -21,12 +21,26 @@ export interface Registration {
   inputs: Record<string, any>;
   provider?: string;
   custom?: boolean;
+  /** Resource options the engine would see (the mock's newResource does not get these). */
+  retainOnDelete: boolean;
+  /** URNs this resource depends on explicitly (`dependsOn`) or through its inputs. */
+  dependencies: string[];
+  parent: string;
 }
 
 export interface ProgramRun {
   registrations: Registration[];
   /** Stack outputs, resolved, with whether each was secret. */
   outputs: Record<string, { value: any; secret: boolean }>;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getRetainondelete(): boolean;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(f: (d: { getUrnsList(): string[] }) => void): void };
 }
 
 type ProjectDecl = { type?: string; default?: unknown; value?: unknown; secret?: boolean };
@@ -76,17 +90,25 @@ export async function runProgram(
   registrations: Registration[] = [],
 ): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
+  const options = new Map<
+    string,
+    { retainOnDelete: boolean; dependencies: string[]; parent: string }
+  >();
   await jestIsolated(async () => {
     const pulumi: typeof pulumiType = require("@pulumi/pulumi");
     await pulumi.runtime.setMocks(
       {
         newResource(args) {
+          const o = options.get(`${args.type}::${args.name}`);
           registrations.push({
             type: args.type,
             name: args.name,
             inputs: args.inputs,
             provider: args.provider,
             custom: args.custom,
+            retainOnDelete: o?.retainOnDelete ?? false,
+            dependencies: o?.dependencies ?? [],
+            parent: o?.parent ?? "",
           });
           return {
             id: `${args.name}-id`,
@@ -101,6 +123,21 @@ export async function runProgram(
       stack,
       false,
     );
+    // Record the options of each registration request before the mock monitor handles it.
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+      registerResource(req: RegisterRequest, cb: unknown): unknown;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+      const deps = new Set(req.getDependenciesList());
+      req.getPropertydependenciesMap().forEach((d) => d.getUrnsList().forEach((u) => deps.add(u)));
+      options.set(`${req.getType()}::${req.getName()}`, {
+        retainOnDelete: req.getRetainondelete(),
+        dependencies: [...deps].sort(),
+        parent: req.getParent(),
+      });
+      return register(req, cb);
+    };
     pulumi.runtime.setAllConfig(stackConfig(stack, overrides));
     const program = require("../stacks/index");
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
@@ -188,6 +225,11 @@ export function plaintextPaths(v: any, needle: string, at = ""): string[] {
     return Object.entries(v).flatMap(([k, x]) => plaintextPaths(x, needle, `${at}.${k}`));
   }
   return [];
+}
+
+/** Whether `r` depends on the resource of that type and name (mock URNs end in `type::name`). */
+export function dependsOn(r: Registration, type: string, name: string): boolean {
+  return r.dependencies.some((urn) => urn.endsWith(`${type}::${name}`));
 }
 
 export function ofType(run: ProgramRun, type: string): Registration[] {
