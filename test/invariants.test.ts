@@ -1,0 +1,72 @@
+import {
+  MOCK_SECRET_MARKER,
+  inventory,
+  plaintextPaths,
+  runProgram,
+  type ProgramRun,
+} from "./harness";
+
+/** Rules that hold on both stacks: what a user relies on whatever the target. */
+describe.each(["dev", "k8s"])("%s stack invariants", (stack) => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram(stack);
+  });
+
+  it("no generated credential appears in plaintext in any registered input", () => {
+    const leaks = run.registrations.flatMap((r) =>
+      plaintextPaths(r.inputs, MOCK_SECRET_MARKER).map((p) => `${r.type}::${r.name}${p}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+
+  it("the leak check can fail: it finds a credential outside a secret envelope", () => {
+    expect(plaintextPaths({ envs: [`PW=${MOCK_SECRET_MARKER}-x`] }, MOCK_SECRET_MARKER)).toEqual([
+      ".envs[0]",
+    ]);
+  });
+
+  it("credentials leave the stack only as a secret output; other outputs carry none", () => {
+    expect(run.outputs.credentials.secret).toBe(true);
+    expect(JSON.stringify(run.outputs.credentials.value)).toContain(MOCK_SECRET_MARKER);
+    for (const [key, out] of Object.entries(run.outputs)) {
+      if (key === "credentials") continue;
+      expect(JSON.stringify(out.value)).not.toContain(MOCK_SECRET_MARKER);
+    }
+  });
+
+  it("every credential comes from @pulumi/random, each its own resource", () => {
+    const randoms = run.registrations.filter((r) => r.type.startsWith("random:index/"));
+    expect(randoms.map((r) => r.name).sort()).toEqual([
+      "db-jupyterhub",
+      "db-mlflow",
+      "db-prefect",
+      "minio-root-password",
+      "minio-root-user",
+      "postgres-superuser",
+      "s3-mlflow",
+      "s3-spark",
+      "s3-streamlit",
+    ]);
+    for (const r of randoms) {
+      expect(r.inputs.special).toBe(false);
+      expect(r.inputs.length).toBeGreaterThanOrEqual(16);
+    }
+  });
+
+  it("every custom resource names an explicit provider", () => {
+    const implicit = run.registrations
+      .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !r.provider)
+      .map((r) => `${r.type}::${r.name}`);
+    expect(implicit).toEqual([]);
+  });
+
+  it("is deterministic: a second run with the same config registers identical resources", async () => {
+    const again = await runProgram(stack);
+    expect(inventory(again)).toEqual(inventory(run));
+  });
+
+  it("matches the reviewed inventory (a redacted, sorted preview of every resource)", () => {
+    expect(inventory(run)).toMatchSnapshot();
+  });
+});
