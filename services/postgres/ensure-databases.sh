@@ -14,7 +14,7 @@ export PGHOST=127.0.0.1 PGPORT="${PGPORT:-5432}" PGUSER="${POSTGRES_USER:-postgr
 pg_isready -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" || exit 1
 
 # Skip the catalog work when nothing changed since the last successful run of this container.
-state=/tmp/dataflow-lab-databases.sha256
+state="${LAB_STATE_FILE:-/tmp/dataflow-lab-databases.sha256}"
 wanted=$(for db in $LAB_DATABASES; do
   upper=${db^^}
   pw_var="LAB_DB_PASSWORD_${upper}"
@@ -37,6 +37,8 @@ SELECT format('CREATE ROLE %I LOGIN', :'name')
 ALTER ROLE :"name" WITH LOGIN PASSWORD :'pw';
 SELECT format('CREATE DATABASE %I OWNER %I', :'name', :'name')
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'name') \gexec
+-- Each consumer sees only its own database.
+REVOKE CONNECT ON DATABASE :"name" FROM PUBLIC;
 SQL
   for ext in ${!ext_var:-}; do
     psql -v ON_ERROR_STOP=1 -q -d "$db" -c "CREATE EXTENSION IF NOT EXISTS \"$ext\""

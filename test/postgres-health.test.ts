@@ -1,0 +1,140 @@
+/**
+ * Runs services/postgres/ensure-databases.sh (the Postgres health check) against a real PostgreSQL
+ * server on loopback. Skips, saying why, where no PostgreSQL server binaries are installed.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { SERVICES_DIR } from "../components/serviceFiles";
+
+const SCRIPT = path.join(SERVICES_DIR, "postgres/ensure-databases.sh");
+const binDir = ["/usr/lib/postgresql"]
+  .filter((d) => fs.existsSync(d))
+  .flatMap((d) => fs.readdirSync(d).map((v) => path.join(d, v, "bin")))
+  .find((d) => fs.existsSync(path.join(d, "initdb")));
+const hasClients = spawnSync("psql", ["--version"]).status === 0;
+const available = binDir !== undefined && hasClients;
+if (!available) {
+  console.log(
+    "SKIP postgres-health: no PostgreSQL server binaries (apt-get install postgresql to run it)",
+  );
+}
+const asRoot = process.getuid?.() === 0;
+
+(available ? describe : describe.skip)("the Postgres health check against a real server", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-pg-"));
+  const data = path.join(dir, "data");
+  const port = String(25432 + Math.floor(Math.random() * 1000));
+  const superPw = "superSecret123";
+  // initdb and the server refuse to run as root; the image runs them as `postgres` too.
+  const asPostgres = (cmd: string, args: string[]) =>
+    // No pipes: the server started by pg_ctl would inherit them and keep the call waiting.
+    asRoot
+      ? execFileSync("runuser", ["-u", "postgres", "--", cmd, ...args], {
+          cwd: dir,
+          stdio: "ignore",
+        })
+      : execFileSync(cmd, args, { stdio: "ignore" });
+
+  const check = (env: Record<string, string>) =>
+    spawnSync("bash", [SCRIPT], {
+      env: {
+        PATH: process.env.PATH!,
+        POSTGRES_USER: "postgres",
+        POSTGRES_PASSWORD: superPw,
+        PGPORT: port,
+        LAB_STATE_FILE: path.join(dir, "state"),
+        ...env,
+      },
+      encoding: "utf8",
+    });
+  const login = (user: string, password: string, db: string, sql = "select 1") =>
+    spawnSync("psql", ["-h", "127.0.0.1", "-p", port, "-U", user, "-d", db, "-tAc", sql], {
+      env: { PATH: process.env.PATH!, PGPASSWORD: password },
+      encoding: "utf8",
+    });
+
+  beforeAll(() => {
+    fs.mkdirSync(data);
+    fs.writeFileSync(path.join(dir, "pw"), `${superPw}\n`);
+    if (asRoot) execFileSync("chown", ["-R", "postgres", dir]);
+    asPostgres(path.join(binDir!, "initdb"), [
+      "-D",
+      data,
+      "-U",
+      "postgres",
+      "--auth=scram-sha-256",
+      `--pwfile=${path.join(dir, "pw")}`,
+    ]);
+  });
+  afterAll(() => {
+    spawnSync(asRoot ? "runuser" : path.join(binDir!, "pg_ctl"), [
+      ...(asRoot ? ["-u", "postgres", "--", path.join(binDir!, "pg_ctl")] : []),
+      "-D",
+      data,
+      "-m",
+      "immediate",
+      "stop",
+    ]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("is unhealthy while the server does not accept TCP connections", () => {
+    expect(check({ LAB_DATABASES: "mlflow", LAB_DB_PASSWORD_MLFLOW: "pw1" }).status).not.toBe(0);
+  });
+
+  it("creates each consumer's role and database with its password, and pg_trgm where asked", () => {
+    asPostgres(path.join(binDir!, "pg_ctl"), [
+      "-D",
+      data,
+      "-w",
+      "-l",
+      path.join(dir, "server.log"),
+      "-o",
+      `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir}`,
+      "start",
+    ]);
+    const r = check({
+      LAB_DATABASES: "mlflow prefect",
+      LAB_DB_PASSWORD_MLFLOW: "mlflowPw1",
+      LAB_DB_PASSWORD_PREFECT: "prefectPw1",
+      LAB_DB_EXTENSIONS_PREFECT: "pg_trgm",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(login("mlflow", "mlflowPw1", "mlflow").stdout.trim()).toBe("1");
+    expect(
+      login(
+        "prefect",
+        "prefectPw1",
+        "prefect",
+        "select extname from pg_extension where extname='pg_trgm'",
+      ).stdout.trim(),
+    ).toBe("pg_trgm");
+    expect(login("mlflow", "wrong", "mlflow").status).not.toBe(0);
+    expect(login("mlflow", "mlflowPw1", "prefect").stderr).toContain(
+      "permission denied for database",
+    );
+  });
+
+  it("adds a database for a consumer enabled later and applies a changed password", () => {
+    const r = check({
+      LAB_DATABASES: "jupyterhub mlflow prefect",
+      LAB_DB_PASSWORD_JUPYTERHUB: "hubPw1",
+      LAB_DB_PASSWORD_MLFLOW: "mlflowPw2",
+      LAB_DB_PASSWORD_PREFECT: "prefectPw1",
+      LAB_DB_EXTENSIONS_PREFECT: "pg_trgm",
+    });
+    expect(r.status).toBe(0);
+    expect(login("jupyterhub", "hubPw1", "jupyterhub").stdout.trim()).toBe("1");
+    expect(login("mlflow", "mlflowPw2", "mlflow").stdout.trim()).toBe("1");
+    expect(login("mlflow", "mlflowPw1", "mlflow").status).not.toBe(0);
+  });
+
+  it("stays healthy on repeated checks", () => {
+    const env = { LAB_DATABASES: "mlflow", LAB_DB_PASSWORD_MLFLOW: "mlflowPw2" };
+    expect(check(env).status).toBe(0);
+    expect(check(env).status).toBe(0);
+  });
+});
