@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the Pulumi CLI for this lab with a local file backend (no Pulumi account needed).
+#
+#   scripts/lab.sh up [stack] [pulumi up flags]   create/select the stack (default dev) and deploy
+#   scripts/lab.sh destroy [stack]                remove the lab (data volumes/PVCs/buckets are kept)
+#   scripts/lab.sh urls [stack]                   what to open
+#   scripts/lab.sh credentials [stack]            every login (decrypted)
+#
+# State lives in $DATAFLOW_LAB_HOME (default ~/.dataflow-lab); its secrets are encrypted with a
+# passphrase generated there on first use, unless PULUMI_CONFIG_PASSPHRASE(_FILE) is already set.
+set -euo pipefail
+
+command="${1:-up}"
+stack="${2:-dev}"
+shift $(($# > 2 ? 2 : $#))
+cd "$(dirname "$0")/.."
+
+fail() {
+  echo "error: $*" >&2
+  exit 1
+}
+command -v pulumi >/dev/null || fail "the Pulumi CLI is not installed: https://www.pulumi.com/docs/install/"
+command -v node >/dev/null || fail "Node.js 20 or later is not installed"
+[ -d node_modules ] || npm ci
+
+home="${DATAFLOW_LAB_HOME:-$HOME/.dataflow-lab}"
+mkdir -p "$home/state"
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$home/state}"
+if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+  passphrase="$home/passphrase"
+  if [ ! -s "$passphrase" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$passphrase")
+    echo "Generated $passphrase: it decrypts the lab's credentials in the state; keep it." >&2
+  fi
+  export PULUMI_CONFIG_PASSPHRASE_FILE="$passphrase"
+fi
+
+case "$command" in
+  up)
+    if [ "$stack" = dev ] && command -v docker >/dev/null && ! docker info >/dev/null 2>&1; then
+      fail "Docker is not running (the dev stack deploys to the local Docker host)"
+    fi
+    pulumi stack select --create "$stack" --secrets-provider passphrase
+    pulumi up --stack "$stack" "$@"
+    ;;
+  destroy) pulumi destroy --stack "$stack" "$@" ;;
+  urls) pulumi stack output urls --stack "$stack" --json ;;
+  credentials) pulumi stack output credentials --stack "$stack" --show-secrets --json ;;
+  *) fail "unknown command '$command' (up, destroy, urls, credentials)" ;;
+esac

@@ -1,0 +1,68 @@
+/**
+ * scripts/lab.sh is the README's main command. These tests put a recording `pulumi` (and a
+ * `docker` that reports a running daemon) first on PATH to check what the script asks the CLI to do;
+ * the real CLI run is in cli.test.ts.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO_ROOT } from "./harness";
+
+function runScript(args: string[], env: Record<string, string> = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-sh-"));
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin);
+  const log = path.join(dir, "calls");
+  const recorder = `#!/bin/sh\necho "$(basename "$0") $* | backend=$PULUMI_BACKEND_URL pass=$PULUMI_CONFIG_PASSPHRASE_FILE" >> ${log}\n`;
+  for (const tool of ["pulumi", "docker"]) {
+    fs.writeFileSync(path.join(bin, tool), recorder, { mode: 0o755 });
+  }
+  const r = spawnSync("bash", [path.join(REPO_ROOT, "scripts/lab.sh"), ...args], {
+    env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, ...env },
+    encoding: "utf8",
+  });
+  const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+  return { ...r, calls, home: dir };
+}
+
+describe("scripts/lab.sh", () => {
+  it("up: creates or selects the dev stack on a local file backend, with a generated passphrase", () => {
+    const r = runScript(["up", "dev", "--yes"]);
+    expect(r.status).toBe(0);
+    const state = `file://${r.home}/.dataflow-lab/state`;
+    const pass = `${r.home}/.dataflow-lab/passphrase`;
+    expect(r.calls.filter((c) => c.startsWith("pulumi"))).toEqual([
+      `pulumi stack select --create dev --secrets-provider passphrase | backend=${state} pass=${pass}`,
+      `pulumi up --stack dev --yes | backend=${state} pass=${pass}`,
+    ]);
+    expect(fs.statSync(pass).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(pass, "utf8").trim().length).toBeGreaterThanOrEqual(40);
+    expect(r.stderr).toContain("keep it");
+  });
+
+  it("keeps an existing passphrase and a backend the user chose", () => {
+    const first = runScript(["up"]);
+    const pass = fs.readFileSync(`${first.home}/.dataflow-lab/passphrase`, "utf8");
+    const again = spawnSync("bash", [path.join(REPO_ROOT, "scripts/lab.sh"), "urls", "k8s"], {
+      env: {
+        PATH: `${first.home}/bin:${process.env.PATH}`,
+        HOME: first.home,
+        PULUMI_BACKEND_URL: "s3://team-state",
+      },
+      encoding: "utf8",
+    });
+    expect(again.status).toBe(0);
+    expect(fs.readFileSync(`${first.home}/.dataflow-lab/passphrase`, "utf8")).toBe(pass);
+    const calls = fs.readFileSync(`${first.home}/calls`, "utf8").trim().split("\n");
+    expect(calls[calls.length - 1]).toMatch(
+      /^pulumi stack output urls --stack k8s --json \| backend=s3:\/\/team-state /,
+    );
+  });
+
+  it("refuses an unknown command", () => {
+    const r = runScript(["deploy"]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("unknown command 'deploy'");
+  });
+});
