@@ -1,6 +1,14 @@
 import * as net from "net";
 import * as pulumi from "@pulumi/pulumi";
-import { defaults, TOP_LEVEL_KEYS, type LabConfig, type Target } from "./configSchema";
+import {
+  defaults,
+  REQUIRES,
+  TOGGLES,
+  TOP_LEVEL_KEYS,
+  type LabConfig,
+  type Target,
+  type Toggle,
+} from "./configSchema";
 import {
   Problems,
   readBoolean,
@@ -137,6 +145,37 @@ export function parseConfig(raw: RawConfig, stack: string): LabConfig {
   });
 
   const s = readSection(p, "spark", raw.spark, Object.keys(defaults.spark));
+  const workerMemory = readString(
+    p,
+    "spark.workerMemory",
+    s.workerMemory,
+    defaults.spark.workerMemory,
+  );
+  const workerMemoryMiB = sparkMemoryMiB(workerMemory);
+  if (workerMemoryMiB === undefined || workerMemoryMiB < 512) {
+    p.add(
+      "spark.workerMemory",
+      workerMemory,
+      'Spark memory of at least 512m, such as "512m" or "2g"',
+    );
+  }
+  const workerLimit = readInteger(
+    p,
+    "spark.workerMemoryMiB",
+    s.workerMemoryMiB,
+    defaults.spark.workerMemoryMiB,
+    256,
+    262144,
+  );
+  if (workerMemoryMiB !== undefined && workerLimit < workerMemoryMiB + 512) {
+    p.add(
+      "spark.workerMemoryMiB",
+      workerLimit,
+      `at least spark.workerMemory + 512 MiB (${workerMemoryMiB + 512}) for the worker daemon and JVM overhead`,
+    );
+  }
+  const toggles = readToggles(p, raw);
+  const images = readImages(p, raw.images, target);
 
   const config: LabConfig = {
     stack,
@@ -184,11 +223,120 @@ export function parseConfig(raw: RawConfig, stack: string): LabConfig {
     },
     spark: {
       workers: readInteger(p, "spark.workers", s.workers, defaults.spark.workers, 0, 64),
+      workerCores: readInteger(
+        p,
+        "spark.workerCores",
+        s.workerCores,
+        defaults.spark.workerCores,
+        1,
+        64,
+      ),
+      workerMemory,
+      workerMemoryMiB: workerLimit,
+      masterMemoryMiB: readInteger(
+        p,
+        "spark.masterMemoryMiB",
+        s.masterMemoryMiB,
+        defaults.spark.masterMemoryMiB,
+        256,
+        65536,
+      ),
     },
+    ...toggles,
+    images,
   };
 
   p.throwIfAny(stack);
   return config;
+}
+
+/** MiB in a Spark memory string ("512m", "2g"), or undefined when it is not one. */
+export function sparkMemoryMiB(value: string): number | undefined {
+  const m = /^([1-9]\d*)([mg])$/.exec(value);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === "g" ? 1024 : 1);
+}
+
+/**
+ * `<service>.enabled` / `<service>.memoryMiB` for every optional service. A service switched on
+ * explicitly while what it needs is off is an error; left unset, it follows what it needs.
+ */
+function readToggles(p: Problems, raw: RawConfig): Pick<LabConfig, Toggle> {
+  const out: Record<string, unknown> = {};
+  const explicit: Partial<Record<Toggle, boolean>> = {};
+  for (const name of TOGGLES) {
+    const d = defaults[name] as Record<string, unknown> & { enabled: boolean; memoryMiB: number };
+    const section = readSection(p, name, raw[name], Object.keys(d));
+    const enabled = readBoolean(p, `${name}.enabled`, section.enabled, d.enabled);
+    if (section.enabled !== undefined) explicit[name] = enabled;
+    const parsed: Record<string, unknown> = {
+      enabled,
+      memoryMiB: readInteger(p, `${name}.memoryMiB`, section.memoryMiB, d.memoryMiB, 128, 65536),
+    };
+    if ("workerMemoryMiB" in d) {
+      parsed.workerMemoryMiB = readInteger(
+        p,
+        `${name}.workerMemoryMiB`,
+        section.workerMemoryMiB,
+        d.workerMemoryMiB as number,
+        128,
+        65536,
+      );
+    }
+    if ("topics" in d) {
+      const topics = readStringList(p, `${name}.topics`, section.topics, d.topics as string[]);
+      topics.forEach((t, i) => {
+        if (!/^[a-zA-Z0-9._-]{1,249}$/.test(t) || t === "." || t === "..") {
+          p.add(`${name}.topics[${i}]`, t, "a Kafka topic name: letters, digits, '.', '_' or '-'");
+        }
+      });
+      parsed.topics = topics;
+    }
+    out[name] = parsed;
+  }
+  for (const [name, needs] of Object.entries(REQUIRES) as [Toggle, Toggle][]) {
+    const svc = out[name] as { enabled: boolean };
+    const dep = out[needs] as { enabled: boolean };
+    if (svc.enabled && !dep.enabled) {
+      if (explicit[name]) {
+        p.add(
+          `${name}.enabled`,
+          true,
+          `false while ${needs}.enabled is false (${name} needs ${needs})`,
+        );
+      }
+      svc.enabled = false;
+    }
+  }
+  return out as unknown as Pick<LabConfig, Toggle>;
+}
+
+const BUILT_IMAGES = ["lab", "mlflow", "streamlit"] as const;
+
+/** Where the lab's own images come from; Kubernetes cannot build, so it needs a registry or refs. */
+function readImages(p: Problems, value: unknown, target: Target): LabConfig["images"] {
+  const section = readSection(p, "images", value, ["registry", ...BUILT_IMAGES]);
+  const registry = readOptionalString(p, "images.registry", section.registry);
+  if (registry !== undefined && !/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(registry)) {
+    p.add(
+      "images.registry",
+      registry,
+      'a registry host with an optional path, e.g. "localhost:5001" or "ghcr.io/you"',
+    );
+  }
+  const refs: Record<string, string | undefined> = {};
+  for (const name of BUILT_IMAGES) {
+    const v = readOptionalString(p, `images.${name}`, section[name]);
+    refs[name] = v === undefined ? undefined : readImage(p, `images.${name}`, v, v);
+    if (target === "kubernetes" && registry === undefined && refs[name] === undefined) {
+      p.add(
+        `images.${name}`,
+        null,
+        "a pushed image reference when images.registry is not set (a cluster cannot use images built on this machine)",
+      );
+    }
+  }
+  return { registry, lab: refs.lab, mlflow: refs.mlflow, streamlit: refs.streamlit };
 }
 
 /**

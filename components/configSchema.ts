@@ -72,10 +72,70 @@ export interface LabConfig {
     readonly memoryMiB: number;
   };
   readonly spark: {
-    /** `spark.workers`: number of Spark workers, 0–64. @default 2 */
+    /** `spark.workers`: Spark workers: numbered containers on Docker, replicas on Kubernetes (0–64). @default 2 */
     readonly workers: number;
+    /** `spark.workerCores`: cores each worker offers (SPARK_WORKER_CORES). @default 1 */
+    readonly workerCores: number;
+    /**
+     * `spark.workerMemory`: memory each worker offers to executors (SPARK_WORKER_MEMORY, Spark
+     * syntax such as "512m" or "2g"; executors need at least 512m). @default "512m"
+     * @see https://spark.apache.org/docs/3.5.8/spark-standalone.html#cluster-launch-scripts
+     */
+    readonly workerMemory: string;
+    /** `spark.workerMemoryMiB`: container limit of each worker; must exceed workerMemory by 512 MiB. @default 1152 */
+    readonly workerMemoryMiB: number;
+    /** `spark.masterMemoryMiB`: container limit of the master. @default 384 */
+    readonly masterMemoryMiB: number;
+  };
+  readonly mlflow: ServiceToggle;
+  readonly prefect: ServiceToggle & {
+    /** `prefect.workerMemoryMiB`: container limit of the process worker (flows run inside it). @default 384 */
+    readonly workerMemoryMiB: number;
+  };
+  readonly kafka: ServiceToggle & {
+    /** `kafka.topics`: topics created once the broker is up. @default ["lab-events"] */
+    readonly topics: readonly string[];
+  };
+  /** `kafkaUi.*`: the Kafka UI; needs Kafka, and is off whenever Kafka is unless set explicitly. */
+  readonly kafkaUi: ServiceToggle;
+  readonly nifi: ServiceToggle;
+  readonly jupyterhub: ServiceToggle;
+  readonly streamlit: ServiceToggle;
+  readonly images: {
+    /**
+     * `images.registry`: registry the lab's own images (lab runtime, MLflow, Streamlit) are pushed to
+     * for Kubernetes, e.g. "localhost:5001" or "ghcr.io/you". The Docker target builds locally.
+     */
+    readonly registry?: string;
+    /** `images.lab`: a prebuilt lab runtime image to use instead of building images/lab-runtime. */
+    readonly lab?: string;
+    /** `images.mlflow`: a prebuilt MLflow image to use instead of building images/mlflow. */
+    readonly mlflow?: string;
+    /** `images.streamlit`: a prebuilt Streamlit image to use instead of building images/streamlit. */
+    readonly streamlit?: string;
   };
 }
+
+/** `<service>.enabled` and `<service>.memoryMiB`. */
+export interface ServiceToggle {
+  /** Deploy the service; switching it off leaves no resource of it behind. @default true */
+  readonly enabled: boolean;
+  /** Container memory limit in MiB. */
+  readonly memoryMiB: number;
+}
+
+/** Services that can be switched off, and what each needs. */
+export const TOGGLES = [
+  "mlflow",
+  "prefect",
+  "kafka",
+  "kafkaUi",
+  "nifi",
+  "jupyterhub",
+  "streamlit",
+] as const;
+export type Toggle = (typeof TOGGLES)[number];
+export const REQUIRES: Readonly<Partial<Record<Toggle, Toggle>>> = { kafkaUi: "kafka" };
 
 /** Defaults for every key that has one; mirrored in `Pulumi.yaml`. */
 export const defaults = {
@@ -89,7 +149,21 @@ export const defaults = {
     storageSize: "20Gi",
     memoryMiB: 1024,
   },
-  spark: { workers: 2 },
+  spark: {
+    workers: 2,
+    workerCores: 1,
+    workerMemory: "512m",
+    workerMemoryMiB: 1152,
+    masterMemoryMiB: 384,
+  },
+  mlflow: { enabled: true, memoryMiB: 384 },
+  prefect: { enabled: true, memoryMiB: 448, workerMemoryMiB: 384 },
+  kafka: { enabled: true, memoryMiB: 640, topics: ["lab-events"] as string[] },
+  kafkaUi: { enabled: true, memoryMiB: 320 },
+  nifi: { enabled: true, memoryMiB: 1024 },
+  jupyterhub: { enabled: true, memoryMiB: 1152 },
+  streamlit: { enabled: true, memoryMiB: 256 },
+  images: {},
 } as const;
 
 /** Top-level keys of the `dataflow-lab:` namespace. */
@@ -101,4 +175,6 @@ export const TOP_LEVEL_KEYS: readonly string[] = [
   "postgres",
   "minio",
   "spark",
+  ...TOGGLES,
+  "images",
 ];

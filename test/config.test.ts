@@ -166,9 +166,11 @@ describe("bad config fails before anything is created, naming key, value and wha
   });
 
   it("a typo in a field is an error with a hint, not a silent default", () => {
-    expect(problemsOf(rawFor("dev", { spark: { worker: 3 } }))).toEqual([
-      "spark.worker is not a known setting (did you mean spark.workers?); known: spark.workers",
-    ]);
+    const problems = problemsOf(rawFor("dev", { spark: { worker: 3 } }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^spark\.worker is not a known setting \(did you mean spark\.workers\?\); known: /,
+    );
   });
 
   it("a typo in a top-level key is an error too", () => {

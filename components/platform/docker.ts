@@ -1,7 +1,17 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
-import type { ExternalEndpoint, HealthCheckSpec, Platform, Workload, WorkloadSpec } from "./types";
+import { contentTag } from "../imageTag";
+import type {
+  BuiltImage,
+  ExternalEndpoint,
+  HealthCheckSpec,
+  ImageBuildSpec,
+  Platform,
+  PublishSpec,
+  Workload,
+  WorkloadSpec,
+} from "./types";
 
 /** Arguments for {@link DockerPlatform}. */
 export interface DockerPlatformArgs {
@@ -39,11 +49,11 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
 
   deploy(spec: WorkloadSpec, parent: pulumi.Resource): Workload {
     const opts = { parent, provider: this.provider };
-    const image = new docker.RemoteImage(
-      spec.service,
-      { name: spec.image, keepLocally: true },
-      opts,
-    );
+    const image =
+      typeof spec.image === "string"
+        ? new docker.RemoteImage(spec.service, { name: spec.image, keepLocally: true }, opts)
+            .imageId
+        : spec.image.ref;
     const volumes = (spec.volumes ?? []).map((v) => ({
       containerPath: v.mountPath,
       volumeName: new docker.Volume(
@@ -66,7 +76,9 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
           name,
           {
             name: `${this.prefix}-${name}`,
-            image: image.imageId,
+            hostname: name,
+            image,
+            ...(spec.root ? { user: "root" } : {}),
             entrypoints: spec.entrypoint,
             command: spec.command,
             envs: envList(spec.env, spec.secretEnv),
@@ -106,19 +118,42 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     return { host: spec.service, ready: containers, external: this.external(spec) };
   }
 
-  private external(spec: WorkloadSpec): Record<string, ExternalEndpoint> {
+  /** Built into the Docker host's image store, tagged with the hash of what the build reads. */
+  image(spec: ImageBuildSpec, parent: pulumi.Resource): BuiltImage {
+    if (spec.prebuilt) {
+      const pulled = new docker.RemoteImage(
+        spec.name,
+        { name: spec.prebuilt, keepLocally: true },
+        { parent, provider: this.provider },
+      );
+      return { ref: pulled.imageId, local: true };
+    }
+    const built = new docker.RemoteImage(
+      spec.name,
+      {
+        name: `dataflow-lab/${spec.name}:${contentTag(spec.inputs)}`,
+        // Relative to the project directory, where Pulumi runs the program and its providers.
+        build: { context: ".", dockerfile: spec.dockerfile },
+        keepLocally: true,
+      },
+      { parent, provider: this.provider },
+    );
+    return { ref: built.imageId, local: true };
+  }
+
+  endpoint(publish: PublishSpec): ExternalEndpoint {
     const host = this.config.docker.publishedHost;
+    const port = publish.hostPort;
+    return {
+      host,
+      port,
+      url: publish.scheme ? `${publish.scheme}://${host}:${port}` : `${host}:${port}`,
+    };
+  }
+
+  private external(spec: WorkloadSpec): Record<string, ExternalEndpoint> {
     return Object.fromEntries(
-      (spec.ports ?? [])
-        .filter((p) => p.publish)
-        .map((p) => {
-          const port = p.publish!.hostPort;
-          const scheme = p.publish!.scheme;
-          return [
-            p.name,
-            { host, port, url: scheme ? `${scheme}://${host}:${port}` : `${host}:${port}` },
-          ];
-        }),
+      (spec.ports ?? []).filter((p) => p.publish).map((p) => [p.name, this.endpoint(p.publish!)]),
     );
   }
 

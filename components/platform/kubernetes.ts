@@ -1,6 +1,8 @@
+import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
+import { contentTag } from "../imageTag";
 import {
   envKey,
   fileKey,
@@ -9,7 +11,15 @@ import {
   selectorLabels,
   splitFiles,
 } from "./kubernetesManifests";
-import type { ExternalEndpoint, Platform, PortSpec, Workload, WorkloadSpec } from "./types";
+import type {
+  BuiltImage,
+  ExternalEndpoint,
+  ImageBuildSpec,
+  Platform,
+  PublishSpec,
+  Workload,
+  WorkloadSpec,
+} from "./types";
 
 /** Arguments for {@link KubernetesPlatform}. */
 export interface KubernetesPlatformArgs {
@@ -27,10 +37,14 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   readonly provider: k8s.Provider;
   readonly namespace: k8s.core.v1.Namespace;
   private readonly config: LabConfig;
+  private readonly name: string;
+  /** Docker on this machine, which builds and pushes the lab's own images; made on first use. */
+  private builder?: docker.Provider;
 
   constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:platform:Kubernetes", name, {}, opts);
     this.config = args.config;
+    this.name = name;
     const kc = args.config.kubernetes;
     this.provider = new k8s.Provider(
       name,
@@ -205,12 +219,38 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     return {
       host: spec.service,
       ready: [workload, service],
-      external: Object.fromEntries(published.map((p) => [p.name, this.external(p)])),
+      external: Object.fromEntries(published.map((p) => [p.name, this.endpoint(p.publish!)])),
     };
   }
 
-  private external(p: PortSpec): ExternalEndpoint {
-    const publish = p.publish!;
+  /**
+   * The cluster pulls the lab's own images: built here and pushed to `images.registry` (tagged with
+   * the hash of what the build reads, referenced by digest), or a prebuilt reference from config.
+   */
+  image(spec: ImageBuildSpec, parent: pulumi.Resource): BuiltImage {
+    if (spec.prebuilt) return { ref: pulumi.output(spec.prebuilt), local: false };
+    const registry = this.config.images.registry;
+    if (!registry) {
+      // parseConfig refuses this combination; reaching it is a bug, not a config error.
+      throw new pulumi.ResourceError(`no registry for image ${spec.name}`, parent);
+    }
+    this.builder ??= new docker.Provider(
+      `${this.name}-builder`,
+      this.config.docker.host ? { host: this.config.docker.host } : {},
+      { parent: this },
+    );
+    const image = new docker.Image(
+      spec.name,
+      {
+        imageName: `${registry}/dataflow-lab-${spec.name}:${contentTag(spec.inputs)}`,
+        build: { context: ".", dockerfile: spec.dockerfile },
+      },
+      { parent, provider: this.builder },
+    );
+    return { ref: image.repoDigest, local: false };
+  }
+
+  endpoint(publish: PublishSpec): ExternalEndpoint {
     const domain = this.config.kubernetes.ingressDomain;
     if (domain && publish.scheme) {
       const host = `${publish.urlKey}.${domain}`;

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FileSpec, HealthCheckSpec, HttpProbe, WorkloadSpec } from "./types";
+import type { FileSpec, HealthCheckSpec, HttpProbe, VolumeSpec, WorkloadSpec } from "./types";
 
 import Input = k8s.types.input.core.v1;
 
@@ -46,6 +46,7 @@ export function splitFiles(files: readonly FileSpec[] = []): {
 /** The pod template's spec for a workload: one container, probes, limits, mounts, env from a Secret. */
 export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
   const { plain, secret } = splitFiles(spec.files);
+  const seeded = (spec.volumes ?? []).filter((v) => v.seedFromImage);
   const cpus = spec.cpus ?? 1;
   const env: Input.EnvVar[] = [
     ...Object.keys(spec.env ?? {}).map((name) => ({ name, value: spec.env![name] })),
@@ -103,7 +104,7 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
     containers: [
       {
         name: spec.service,
-        image: spec.image,
+        image: typeof spec.image === "string" ? spec.image : spec.image.ref,
         ...(spec.entrypoint ? { command: spec.entrypoint } : {}),
         ...(spec.command ? { args: spec.command } : {}),
         env,
@@ -127,10 +128,13 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
                 capabilities: { drop: ["ALL"] },
               },
             }
-          : {}),
+          : spec.root
+            ? { securityContext: { runAsUser: 0 } }
+            : {}),
         ...probes(spec.health),
       },
     ],
+    ...(seeded.length > 0 ? { initContainers: [seedContainer(spec, seeded)] } : {}),
     volumes,
   };
 }
@@ -142,7 +146,7 @@ export function probes(h: HealthCheckSpec): {
   startupProbe: Input.Probe;
 } {
   const period = h.intervalSeconds ?? 10;
-  const ready = action(h.http, h.command);
+  const ready = action(h.http, h.command, h.tcpPort);
   const alive = h.liveness ? action(h.liveness.http, h.liveness.command ?? h.command) : ready;
   return {
     startupProbe: {
@@ -156,8 +160,31 @@ export function probes(h: HealthCheckSpec): {
   };
 }
 
-function action(http: HttpProbe | undefined, command: string[]): Input.Probe {
-  return http
-    ? { httpGet: { path: http.path, port: http.port, scheme: http.scheme ?? "HTTP" } }
-    : { exec: { command } };
+function action(http: HttpProbe | undefined, command: string[], tcpPort?: number): Input.Probe {
+  if (http) return { httpGet: { path: http.path, port: http.port, scheme: http.scheme ?? "HTTP" } };
+  if (tcpPort) return { tcpSocket: { port: tcpPort } };
+  return { exec: { command } };
+}
+
+/**
+ * Init container that fills each empty seeded volume with what the image has at its mount path,
+ * as Docker does for a new named volume (a PVC starts empty, and NiFi cannot start on an empty conf).
+ */
+function seedContainer(spec: WorkloadSpec, seeded: VolumeSpec[]): Input.Container {
+  const script = seeded
+    .map((v) => `[ -n "$(ls -A /seed/${v.name})" ] || cp -a ${v.mountPath}/. /seed/${v.name}/`)
+    .join(" && ");
+  return {
+    name: "seed-volumes",
+    image: typeof spec.image === "string" ? spec.image : spec.image.ref,
+    command: ["sh", "-c", script],
+    volumeMounts: seeded.map((v) => ({ name: v.name, mountPath: `/seed/${v.name}` })),
+    resources: {
+      requests: { cpu: "50m", memory: "64Mi" },
+      limits: { cpu: "500m", memory: "256Mi" },
+    },
+    ...(spec.runAs
+      ? { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }
+      : {}),
+  };
 }

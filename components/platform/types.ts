@@ -8,8 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface WorkloadSpec {
   /** Service name: container suffix on Docker, object name on Kubernetes, and the DNS name other services use. */
   readonly service: string;
-  /** Pinned image reference. */
-  readonly image: pulumi.Input<string>;
+  /** Pinned image reference, or an image the platform built from this repository. */
+  readonly image: string | BuiltImage;
   /** Replaces the image's ENTRYPOINT (Kubernetes `command`). */
   readonly entrypoint?: string[];
   /** Replaces the image's CMD (Kubernetes `args`). */
@@ -35,8 +35,32 @@ export interface WorkloadSpec {
    * user, because named volumes there are seeded with the image directory's ownership.
    */
   readonly runAs?: { readonly user: number; readonly group: number };
+  /**
+   * Run as root although the image has a user (JupyterHub must, to spawn notebooks as their
+   * users). @default false
+   */
+  readonly root?: boolean;
   /** Resources that must be ready first (other workloads' `ready`). */
   readonly dependsOn?: pulumi.Resource[];
+}
+
+/** An image built from a Dockerfile in this repository. */
+export interface ImageBuildSpec {
+  /** Image name, e.g. `lab-runtime`. */
+  readonly name: string;
+  /** Dockerfile path relative to the repository root (the build context). */
+  readonly dockerfile: string;
+  /** Files and folders the build reads; their content hash is the image tag. */
+  readonly inputs: readonly string[];
+  /** A pushed image to use instead of building. */
+  readonly prebuilt?: string;
+}
+
+/** What `Platform.image` hands back. */
+export interface BuiltImage {
+  readonly ref: pulumi.Output<string>;
+  /** Built into the Docker host's image store (nothing to pull). */
+  readonly local: boolean;
 }
 
 export interface PortSpec {
@@ -65,6 +89,11 @@ export interface VolumeSpec {
   readonly mountPath: string;
   /** PVC size on Kubernetes, e.g. "20Gi". */
   readonly size: string;
+  /**
+   * Start an empty volume with the image's content at `mountPath` (NiFi's conf). Docker does this
+   * for named volumes; Kubernetes gets an init container that copies it. @default false
+   */
+  readonly seedFromImage?: boolean;
 }
 
 export interface FileSpec {
@@ -83,6 +112,8 @@ export interface HealthCheckSpec {
   readonly command: string[];
   /** HTTP endpoint for Kubernetes readiness (no process fork per probe). */
   readonly http?: HttpProbe;
+  /** TCP port for Kubernetes readiness, where the command would need the Service to be ready. */
+  readonly tcpPort?: number;
   /** What proves the process is alive, when that differs from ready (Kubernetes liveness). */
   readonly liveness?: { readonly command?: string[]; readonly http?: HttpProbe };
   /** Seconds between checks. @default 10 */
@@ -120,4 +151,8 @@ export interface Platform {
   readonly target: "docker" | "kubernetes";
   /** Creates the workload's resources as children of `parent`, through the platform's provider. */
   deploy(spec: WorkloadSpec, parent: pulumi.Resource): Workload;
+  /** Builds (or takes prebuilt) one of the lab's own images. */
+  image(spec: ImageBuildSpec, parent: pulumi.Resource): BuiltImage;
+  /** Where a published port will be reachable, known before anything is deployed. */
+  endpoint(publish: PublishSpec): ExternalEndpoint;
 }
