@@ -283,6 +283,14 @@ function readToggles(p: Problems, raw: RawConfig): Pick<LabConfig, Toggle> {
         65536,
       );
     }
+    if ("storageSize" in d) {
+      parsed.storageSize = readQuantity(
+        p,
+        `${name}.storageSize`,
+        section.storageSize,
+        d.storageSize as string,
+      );
+    }
     if ("topics" in d) {
       const topics = readStringList(p, `${name}.topics`, section.topics, d.topics as string[]);
       topics.forEach((t, i) => {

@@ -41,7 +41,8 @@ export interface LabConfig {
     readonly storageClass?: string;
     /**
      * `kubernetes.nodeAddress`: address of a node as seen from the machine running Pulumi; NodePort
-     * URLs (and the MinIO API that `pulumi up` talks to) use it. @default "127.0.0.1"
+     * URLs (and the MinIO API that `pulumi up` talks to) use it; a name, not an IP, since NiFi
+     * accepts only host names in its certificate. @default "localhost"
      * @see https://kind.sigs.k8s.io/docs/user/configuration/#extra-port-mappings
      */
     readonly nodeAddress: string;
@@ -92,14 +93,16 @@ export interface LabConfig {
     /** `prefect.workerMemoryMiB`: container limit of the process worker (flows run inside it). @default 384 */
     readonly workerMemoryMiB: number;
   };
-  readonly kafka: ServiceToggle & {
-    /** `kafka.topics`: topics created once the broker is up. @default ["lab-events"] */
-    readonly topics: readonly string[];
-  };
+  readonly kafka: ServiceToggle &
+    StorageSize & {
+      /** `kafka.topics`: topics created once the broker is up. @default ["lab-events"] */
+      readonly topics: readonly string[];
+    };
   /** `kafkaUi.*`: the Kafka UI; needs Kafka, and is off whenever Kafka is unless set explicitly. */
   readonly kafkaUi: ServiceToggle;
-  readonly nifi: ServiceToggle;
-  readonly jupyterhub: ServiceToggle;
+  readonly nifi: ServiceToggle & StorageSize;
+  /** `jupyterhub.storageSize`: the users' home directories (notebooks). */
+  readonly jupyterhub: ServiceToggle & StorageSize;
   readonly streamlit: ServiceToggle;
   readonly images: {
     /**
@@ -124,6 +127,11 @@ export interface ServiceToggle {
   readonly memoryMiB: number;
 }
 
+/** `<service>.storageSize`: PVC size on Kubernetes. @default "10Gi" */
+export interface StorageSize {
+  readonly storageSize: string;
+}
+
 /** Services that can be switched off, and what each needs. */
 export const TOGGLES = [
   "mlflow",
@@ -141,7 +149,7 @@ export const REQUIRES: Readonly<Partial<Record<Toggle, Toggle>>> = { kafkaUi: "k
 export const defaults = {
   retainDataOnDestroy: true,
   docker: { bindAddress: "127.0.0.1", publishedHost: "localhost" },
-  kubernetes: { namespace: "dataflow-lab", nodeAddress: "127.0.0.1" },
+  kubernetes: { namespace: "dataflow-lab", nodeAddress: "localhost" },
   postgres: { image: "postgres:16.9-bookworm", storageSize: "5Gi", memoryMiB: 512 },
   minio: {
     image: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
@@ -158,10 +166,10 @@ export const defaults = {
   },
   mlflow: { enabled: true, memoryMiB: 384 },
   prefect: { enabled: true, memoryMiB: 448, workerMemoryMiB: 384 },
-  kafka: { enabled: true, memoryMiB: 640, topics: ["lab-events"] as string[] },
+  kafka: { enabled: true, memoryMiB: 640, storageSize: "10Gi", topics: ["lab-events"] as string[] },
   kafkaUi: { enabled: true, memoryMiB: 320 },
-  nifi: { enabled: true, memoryMiB: 1024 },
-  jupyterhub: { enabled: true, memoryMiB: 1152 },
+  nifi: { enabled: true, memoryMiB: 1024, storageSize: "10Gi" },
+  jupyterhub: { enabled: true, memoryMiB: 1152, storageSize: "10Gi" },
   streamlit: { enabled: true, memoryMiB: 256 },
   images: {},
 } as const;

@@ -1,9 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Streamlit } from "./apps/streamlit";
+import { clientEnv, type ClientSettings } from "./clientSettings";
+import { Spark, sparkConfFile } from "./compute/spark";
+import { sparkDefaults } from "./compute/sparkDefaults";
 import { INTERNAL_BUCKETS, MEDALLION_BUCKETS, type LabConfig } from "./config";
-import type { Platform } from "./platform/types";
+import type { Toggle } from "./configSchema";
+import { IMAGES, SERVICE_IMAGES } from "./images";
+import { Nifi } from "./ingestion/nifi";
+import { Mlflow } from "./ml/mlflow";
+import { JupyterHub } from "./notebooks/jupyterhub";
+import { Prefect } from "./orchestration/prefect";
+import type { Platform, Workload } from "./platform/types";
 import { LabSecrets } from "./secrets";
 import { Minio } from "./storage/minio";
-import { Postgres, type DatabaseSpec } from "./storage/postgres";
+import { Postgres } from "./storage/postgres";
+import { Kafka } from "./streaming/kafka";
+import { KafkaUi } from "./streaming/kafkaUi";
 
 /** Arguments for {@link DataFlowLab}. */
 export interface DataFlowLabArgs {
@@ -12,12 +24,15 @@ export interface DataFlowLabArgs {
   readonly platform: Platform;
 }
 
-/** Databases on the lab's PostgreSQL, one per consumer; Prefect needs pg_trgm. */
-export const DATABASES: readonly { name: string; extensions?: string[] }[] = [
+/** Databases on the lab's PostgreSQL, one per consumer (named after it); Prefect needs pg_trgm. */
+export const DATABASES: readonly { name: Toggle; extensions?: string[] }[] = [
   { name: "jupyterhub" },
   { name: "mlflow" },
   { name: "prefect", extensions: ["pg_trgm"] },
 ];
+
+/** The single login name of every web UI that has one (each with its own generated password). */
+export const ADMIN = "admin";
 
 /**
  * MinIO identities, one per consumer, scoped to the buckets it needs. `spark` is the lab's data
@@ -25,24 +40,28 @@ export const DATABASES: readonly { name: string; extensions?: string[] }[] = [
  */
 export function identityAccess(
   extraBuckets: readonly string[],
+  enabled: { mlflow: boolean; streamlit: boolean },
 ): { name: string; readWrite: string[]; readOnly: string[] }[] {
   return [
-    { name: "mlflow", readWrite: ["mlflow"], readOnly: [] },
+    ...(enabled.mlflow ? [{ name: "mlflow", readWrite: ["mlflow"], readOnly: [] }] : []),
     { name: "spark", readWrite: [...MEDALLION_BUCKETS, ...extraBuckets], readOnly: [] },
-    { name: "streamlit", readWrite: [], readOnly: ["gold"] },
+    ...(enabled.streamlit ? [{ name: "streamlit", readWrite: [], readOnly: ["gold"] }] : []),
   ];
 }
 
 /**
- * The whole lab on one platform: secrets, the metadata database and the object store, wired
- * together. Its outputs are what a person opens (`urls`) and logs in with (`credentials`).
+ * The whole lab on one platform, wired together: secrets, PostgreSQL, MinIO, Spark, and each
+ * optional service that is switched on. Client workloads get one set of client settings.
+ * Outputs: what a person opens (`urls`), logs in with (`credentials`), and the memory it takes.
  */
 export class DataFlowLab extends pulumi.ComponentResource {
   readonly secrets: LabSecrets;
-  readonly postgres: Postgres;
+  readonly postgres?: Postgres;
   readonly minio: Minio;
+  readonly spark: Spark;
+  readonly settings: ClientSettings;
   /** Service → URL a person opens. */
-  readonly urls: Record<string, string>;
+  readonly urls: Record<string, string> = {};
   /** Every login of the lab; a secret output. */
   readonly credentials: pulumi.Output<unknown>;
   /** Addresses services use inside the platform network. */
@@ -51,73 +70,283 @@ export class DataFlowLab extends pulumi.ComponentResource {
   constructor(name: string, args: DataFlowLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:index:Lab", name, {}, opts);
     const { config, platform } = args;
-    const identities = identityAccess(config.minio.buckets);
+    const on = (t: Toggle) => config[t].enabled;
+    const databases = DATABASES.filter((d) => on(d.name));
+    const identities = identityAccess(config.minio.buckets, {
+      mlflow: on("mlflow"),
+      streamlit: on("streamlit"),
+    });
+    const passwords = [
+      ...(on("jupyterhub") ? ["jupyterhub-admin", "jupyterhub-proxy-token"] : []),
+      ...(on("prefect") ? ["prefect-admin"] : []),
+      ...(on("kafkaUi") ? ["kafka-ui-admin"] : []),
+      ...(on("nifi") ? ["nifi-admin", "nifi-sensitive-props-key"] : []),
+    ];
 
-    this.secrets = new LabSecrets(
+    const secrets = (this.secrets = new LabSecrets(
       `${name}-secrets`,
-      { databases: DATABASES.map((d) => d.name), s3Identities: identities.map((i) => i.name) },
-      { parent: this },
-    );
-
-    const databases: DatabaseSpec[] = DATABASES.map((d) => ({
-      ...d,
-      password: this.secrets.databasePasswords[d.name],
-    }));
-    this.postgres = new Postgres(
-      `${name}-postgres`,
       {
-        platform,
-        image: config.postgres.image,
-        superuserPassword: this.secrets.postgresPassword,
-        databases,
-        storageSize: config.postgres.storageSize,
-        memoryMiB: config.postgres.memoryMiB,
+        databases: databases.map((d) => d.name),
+        s3Identities: identities.map((i) => i.name),
+        passwords,
+        hexKeys: on("jupyterhub") ? { "jupyterhub-cookie-secret": 32 } : {},
+        kafkaClusterId: on("kafka"),
       },
       { parent: this },
-    );
+    ));
+    const child = { parent: this };
 
-    this.minio = new Minio(
+    if (databases.length > 0) {
+      this.postgres = new Postgres(
+        `${name}-postgres`,
+        {
+          platform,
+          image: config.postgres.image,
+          superuserPassword: secrets.postgresPassword,
+          databases: databases.map((d) => ({ ...d, password: secrets.databasePasswords[d.name] })),
+          storageSize: config.postgres.storageSize,
+          memoryMiB: config.postgres.memoryMiB,
+        },
+        child,
+      );
+    }
+    const postgres = this.postgres;
+
+    const minio = (this.minio = new Minio(
       `${name}-minio`,
       {
         platform,
         image: config.minio.image,
-        rootUser: this.secrets.minioRootUser,
-        rootPassword: this.secrets.minioRootPassword,
-        buckets: [...MEDALLION_BUCKETS, ...INTERNAL_BUCKETS, ...config.minio.buckets],
+        rootUser: secrets.minioRootUser,
+        rootPassword: secrets.minioRootPassword,
+        buckets: [
+          ...MEDALLION_BUCKETS,
+          ...(on("mlflow") ? INTERNAL_BUCKETS : []),
+          ...config.minio.buckets,
+        ],
         versionedBuckets: ["bronze"],
-        identities: identities.map((i) => ({ ...i, secretKey: this.secrets.s3SecretKeys[i.name] })),
+        identities: identities.map((i) => ({ ...i, secretKey: secrets.s3SecretKeys[i.name] })),
         retainOnDestroy: config.retainDataOnDestroy,
         storageSize: config.minio.storageSize,
         memoryMiB: config.minio.memoryMiB,
       },
-      { parent: this },
-    );
+      child,
+    ));
+    const lake = [...minio.workload.ready, ...minio.lakeReady];
+    const sparkS3 = minio.credentials("spark");
 
-    const minioExternal = this.minio.workload.external;
-    this.urls = {
-      "minio-api": minioExternal.api.url,
-      "minio-console": minioExternal.console.url,
+    const runtime = platform.image({ ...IMAGES.labRuntime, prebuilt: config.images.lab }, this);
+    const sparkConf = sparkConfFile(
+      sparkS3.secretKey.apply((secretKey) =>
+        sparkDefaults({
+          masterUrl: "spark://spark-master:7077",
+          s3Endpoint: minio.endpoint,
+          accessKey: sparkS3.accessKey,
+          secretKey,
+          executorMemory: config.spark.workerMemory,
+          executorCores: config.spark.workerCores,
+        }),
+      ),
+    );
+    const spark = (this.spark = new Spark(
+      `${name}-spark`,
+      {
+        platform,
+        image: runtime,
+        sparkDefaults: sparkConf.content,
+        ...config.spark,
+        dependsOn: lake,
+      },
+      child,
+    ));
+
+    const mlflow = on("mlflow")
+      ? new Mlflow(
+          `${name}-mlflow`,
+          {
+            platform,
+            image: platform.image({ ...IMAGES.mlflow, prebuilt: config.images.mlflow }, this),
+            backendStoreUri: postgres!.url("mlflow"),
+            s3Endpoint: minio.endpoint,
+            s3: minio.credentials("mlflow"),
+            artifactBucket: INTERNAL_BUCKETS[0],
+            memoryMiB: config.mlflow.memoryMiB,
+            dependsOn: [...postgres!.workload.ready, ...lake],
+          },
+          child,
+        )
+      : undefined;
+
+    const kafka = on("kafka")
+      ? new Kafka(
+          `${name}-kafka`,
+          {
+            platform,
+            image: SERVICE_IMAGES.kafka,
+            clusterId: secrets.kafkaClusterId!,
+            topics: config.kafka.topics,
+            storageSize: config.kafka.storageSize,
+            memoryMiB: config.kafka.memoryMiB,
+          },
+          child,
+        )
+      : undefined;
+    const kafkaUi =
+      kafka && on("kafkaUi")
+        ? new KafkaUi(
+            `${name}-kafka-ui`,
+            {
+              platform,
+              image: SERVICE_IMAGES.kafkaUi,
+              bootstrapServers: kafka.bootstrapServers,
+              password: secrets.passwords["kafka-ui-admin"],
+              memoryMiB: config.kafkaUi.memoryMiB,
+              dependsOn: kafka.workload.ready,
+            },
+            child,
+          )
+        : undefined;
+
+    const base: ClientSettings = {
+      sparkMasterUrl: spark.masterUrl,
+      s3Endpoint: minio.endpoint,
+      mlflowTrackingUri: mlflow?.trackingUri,
+      kafkaBootstrapServers: kafka?.bootstrapServers,
     };
+    const prefectAuth = on("prefect")
+      ? pulumi.secret(pulumi.interpolate`${ADMIN}:${secrets.passwords["prefect-admin"]}`)
+      : undefined;
+    const prefect = on("prefect")
+      ? new Prefect(
+          `${name}-prefect`,
+          {
+            platform,
+            serverImage: SERVICE_IMAGES.prefect,
+            workerImage: runtime,
+            databaseUrl: postgres!.url("prefect", "postgresql+asyncpg"),
+            authString: prefectAuth!,
+            workerEnv: (apiUrl) =>
+              clientEnv(
+                { ...base, prefectApiUrl: apiUrl, prefectAuthString: prefectAuth },
+                sparkS3,
+              ),
+            workerFiles: [sparkConf],
+            serverMemoryMiB: config.prefect.memoryMiB,
+            workerMemoryMiB: config.prefect.workerMemoryMiB,
+            dependsOn: postgres!.workload.ready,
+          },
+          child,
+        )
+      : undefined;
+    const settings = (this.settings = {
+      ...base,
+      prefectApiUrl: prefect?.apiUrl,
+      prefectAuthString: prefectAuth,
+    });
+
+    const nifi = on("nifi")
+      ? new Nifi(
+          `${name}-nifi`,
+          {
+            platform,
+            image: SERVICE_IMAGES.nifi,
+            username: ADMIN,
+            password: secrets.passwords["nifi-admin"],
+            sensitivePropsKey: secrets.passwords["nifi-sensitive-props-key"],
+            storageSize: config.nifi.storageSize,
+            memoryMiB: config.nifi.memoryMiB,
+          },
+          child,
+        )
+      : undefined;
+
+    const jupyterhub = on("jupyterhub")
+      ? new JupyterHub(
+          `${name}-jupyterhub`,
+          {
+            platform,
+            image: runtime,
+            adminUser: ADMIN,
+            adminPassword: secrets.passwords["jupyterhub-admin"],
+            databaseUrl: postgres!.url("jupyterhub"),
+            cookieSecret: secrets.hexKeys["jupyterhub-cookie-secret"],
+            proxyToken: secrets.passwords["jupyterhub-proxy-token"],
+            client: clientEnv(settings, sparkS3),
+            files: [sparkConf],
+            storageSize: config.jupyterhub.storageSize,
+            memoryMiB: config.jupyterhub.memoryMiB,
+            dependsOn: [...postgres!.workload.ready, ...spark.master.ready],
+          },
+          child,
+        )
+      : undefined;
+
+    const healthUrls: Record<string, string> = {
+      minio: `${minio.endpoint}/minio/health/live`,
+      "spark-master": `http://${spark.master.host}:8080/json/`,
+      ...(mlflow ? { mlflow: `${mlflow.trackingUri}/health` } : {}),
+      ...(prefect ? { prefect: `${prefect.apiUrl}/health` } : {}),
+      ...(kafkaUi ? { "kafka-ui": `http://${kafkaUi.workload.host}:8090/actuator/health` } : {}),
+      ...(jupyterhub ? { jupyterhub: `http://${jupyterhub.workload.host}:8000/hub/health` } : {}),
+    };
+    const streamlit = on("streamlit")
+      ? new Streamlit(
+          `${name}-streamlit`,
+          {
+            platform,
+            image: platform.image({ ...IMAGES.streamlit, prebuilt: config.images.streamlit }, this),
+            client: clientEnv(settings, minio.credentials("streamlit")),
+            healthUrls,
+            goldBucket: "gold",
+            memoryMiB: config.streamlit.memoryMiB,
+            dependsOn: lake,
+          },
+          child,
+        )
+      : undefined;
+
+    const workloads: (Workload | undefined)[] = [
+      minio.workload,
+      spark.master,
+      mlflow?.workload,
+      prefect?.server,
+      kafka?.workload,
+      kafkaUi?.workload,
+      nifi?.workload,
+      jupyterhub?.workload,
+      streamlit?.workload,
+    ];
+    for (const w of workloads) Object.assign(this.urls, w?.urls ?? {});
+
     this.endpoints = {
-      postgres: `${this.postgres.workload.host}:5432`,
-      s3: this.minio.endpoint,
+      s3: minio.endpoint,
+      "spark-master": spark.masterUrl,
+      ...(postgres ? { postgres: `${postgres.workload.host}:5432` } : {}),
+      ...(settings.mlflowTrackingUri ? { mlflow: settings.mlflowTrackingUri } : {}),
+      ...(settings.prefectApiUrl ? { prefect: settings.prefectApiUrl } : {}),
+      ...(settings.kafkaBootstrapServers ? { kafka: settings.kafkaBootstrapServers } : {}),
     };
+    const login = (password: string) => ({ user: ADMIN, password: secrets.passwords[password] });
     this.credentials = pulumi.secret(
       pulumi.output({
-        minio: { user: this.secrets.minioRootUser, password: this.secrets.minioRootPassword },
-        postgres: { user: "postgres", password: this.secrets.postgresPassword },
+        minio: { user: secrets.minioRootUser, password: secrets.minioRootPassword },
+        postgres: { user: "postgres", password: secrets.postgresPassword },
         databases: Object.fromEntries(
-          DATABASES.map((d) => [
+          databases.map((d) => [
             d.name,
-            { user: d.name, password: this.secrets.databasePasswords[d.name] },
+            { user: d.name, password: secrets.databasePasswords[d.name] },
           ]),
         ),
         s3: Object.fromEntries(
           identities.map((i) => [
             i.name,
-            { accessKey: i.name, secretKey: this.secrets.s3SecretKeys[i.name] },
+            { accessKey: i.name, secretKey: secrets.s3SecretKeys[i.name] },
           ]),
         ),
+        ...(jupyterhub ? { jupyterhub: login("jupyterhub-admin") } : {}),
+        ...(prefect ? { prefect: { ...login("prefect-admin"), authString: prefectAuth } } : {}),
+        ...(kafkaUi ? { kafkaUi: login("kafka-ui-admin") } : {}),
+        ...(nifi ? { nifi: login("nifi-admin") } : {}),
       }),
     );
 

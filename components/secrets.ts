@@ -7,6 +7,12 @@ export interface LabSecretsArgs {
   readonly databases: readonly string[];
   /** MinIO identities that get a secret key, e.g. `["spark", "mlflow"]`. */
   readonly s3Identities: readonly string[];
+  /** Other passwords and keys, by name, e.g. `["jupyterhub-admin"]` (32 letters and digits). */
+  readonly passwords: readonly string[];
+  /** Random keys given as hex, by name and byte length (e.g. JupyterHub's cookie secret). */
+  readonly hexKeys: Readonly<Record<string, number>>;
+  /** Generate a Kafka KRaft cluster id. */
+  readonly kafkaClusterId: boolean;
 }
 
 /**
@@ -19,15 +25,22 @@ export class LabSecrets extends pulumi.ComponentResource {
   readonly postgresPassword: pulumi.Output<string>;
   readonly databasePasswords: Readonly<Record<string, pulumi.Output<string>>>;
   readonly s3SecretKeys: Readonly<Record<string, pulumi.Output<string>>>;
+  readonly passwords: Readonly<Record<string, pulumi.Output<string>>>;
+  readonly hexKeys: Readonly<Record<string, pulumi.Output<string>>>;
+  /** 16 random bytes as unpadded base64url (22 characters), the form `kafka-storage random-uuid` prints. */
+  readonly kafkaClusterId?: pulumi.Output<string>;
 
   constructor(name: string, args: LabSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:security:Secrets", name, {}, opts);
     // Explicit like every other provider: the project disables default providers.
     const provider = new random.Provider(name, {}, { parent: this });
     const child = { parent: this, provider };
-    // Letters and digits only: the values travel through env files, URLs and shell scripts unquoted.
+    // Letters and digits only: the values travel through env files, URLs, sed (NiFi's start.sh) and
+    // shell scripts unquoted.
     const password = (id: string, length = 32) =>
       pulumi.secret(new random.RandomPassword(id, { length, special: false }, child).result);
+    const byName = (names: readonly string[], f: (n: string) => pulumi.Output<string>) =>
+      Object.fromEntries([...names].sort().map((n) => [n, f(n)]));
 
     this.minioRootUser = pulumi.secret(
       new random.RandomString(
@@ -38,12 +51,19 @@ export class LabSecrets extends pulumi.ComponentResource {
     );
     this.minioRootPassword = password("minio-root-password", 40);
     this.postgresPassword = password("postgres-superuser");
-    this.databasePasswords = Object.fromEntries(
-      [...args.databases].sort().map((db) => [db, password(`db-${db}`)]),
+    this.databasePasswords = byName(args.databases, (db) => password(`db-${db}`));
+    this.s3SecretKeys = byName(args.s3Identities, (id) => password(`s3-${id}`, 40));
+    this.passwords = byName(args.passwords, (id) => password(id));
+    this.hexKeys = byName(Object.keys(args.hexKeys), (id) =>
+      pulumi.secret(new random.RandomId(id, { byteLength: args.hexKeys[id] }, child).hex),
     );
-    this.s3SecretKeys = Object.fromEntries(
-      [...args.s3Identities].sort().map((id) => [id, password(`s3-${id}`, 40)]),
-    );
+    if (args.kafkaClusterId) {
+      this.kafkaClusterId = new random.RandomId(
+        "kafka-cluster-id",
+        { byteLength: 16 },
+        child,
+      ).b64Url;
+    }
     this.registerOutputs({});
   }
 }

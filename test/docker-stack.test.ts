@@ -21,39 +21,71 @@ function env(c: { inputs: Record<string, any> }): Record<string, string> {
 }
 
 describe("dev stack (Docker)", () => {
-  it("registers exactly the spine: network, Postgres, MinIO with its buckets and identities", () => {
-    const custom = run.registrations
-      .filter(
-        (r) => r.custom && !r.type.startsWith("pulumi:providers:") && !r.type.startsWith("random:"),
-      )
-      .map((r) => `${r.type}::${r.name}`)
-      .sort();
-    expect(custom).toEqual(
+  it("registers one container per service, numbered Spark workers, and the lab's data volumes", () => {
+    expect(ofType(run, CONTAINER).map((c) => c.inputs.name)).toEqual(
       [
-        "docker:index/network:Network::platform",
-        `${CONTAINER}::minio`,
-        `${CONTAINER}::postgres`,
-        "docker:index/remoteImage:RemoteImage::minio",
-        "docker:index/remoteImage:RemoteImage::postgres",
-        `${VOLUME}::minio-data`,
-        `${VOLUME}::postgres-data`,
-        "minio:index/iamPolicy:IamPolicy::mlflow",
-        "minio:index/iamPolicy:IamPolicy::spark",
-        "minio:index/iamPolicy:IamPolicy::streamlit",
-        "minio:index/iamUser:IamUser::mlflow",
-        "minio:index/iamUser:IamUser::spark",
-        "minio:index/iamUser:IamUser::streamlit",
-        "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::mlflow",
-        "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::spark",
-        "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::streamlit",
-        `${BUCKET}::bronze`,
-        `${BUCKET}::gold`,
-        `${BUCKET}::mlflow`,
-        `${BUCKET}::silver`,
-        "minio:index/s3BucketVersioning:S3BucketVersioning::bronze",
-      ].sort(),
+        "jupyterhub",
+        "kafka",
+        "kafka-ui",
+        "minio",
+        "mlflow",
+        "nifi",
+        "postgres",
+        "prefect-server",
+        "prefect-worker",
+        "spark-master",
+        "spark-worker-1",
+        "spark-worker-2",
+        "streamlit",
+      ].map((s) => `dataflow-lab-dev-${s}`),
     );
+    expect(ofType(run, VOLUME).map((v) => v.name)).toEqual([
+      "jupyterhub-home",
+      "kafka-data",
+      "minio-data",
+      "nifi-conf",
+      "nifi-content-repository",
+      "nifi-database-repository",
+      "nifi-flowfile-repository",
+      "nifi-provenance-repository",
+      "nifi-state",
+      "postgres-data",
+    ]);
+    expect(ofType(run, "docker:index/network:Network")).toHaveLength(1);
     expect(ofType(run, "kubernetes:core/v1:Namespace")).toHaveLength(0);
+  });
+
+  it("builds the lab's own images locally, tagged by content, and pulls the rest pinned", () => {
+    const images = ofType(run, "docker:index/remoteImage:RemoteImage");
+    const built = images.filter((i) => i.inputs.build);
+    expect(built.map((i) => [i.name, i.inputs.build])).toEqual([
+      ["lab-runtime", { context: ".", dockerfile: "images/lab-runtime/Dockerfile" }],
+      ["mlflow", { context: ".", dockerfile: "images/mlflow/Dockerfile" }],
+      ["streamlit", { context: ".", dockerfile: "images/streamlit/Dockerfile" }],
+    ]);
+    for (const i of built) {
+      expect(i.inputs.name).toMatch(new RegExp(`^dataflow-lab/${i.name}:[0-9a-f]{12}$`));
+    }
+    expect(
+      Object.fromEntries(images.filter((i) => !i.inputs.build).map((i) => [i.name, i.inputs.name])),
+    ).toEqual({
+      kafka: "confluentinc/cp-kafka:7.5.0",
+      "kafka-ui": "ghcr.io/kafbat/kafka-ui:v1.4.2",
+      minio: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
+      nifi: "apache/nifi:2.4.0",
+      postgres: "postgres:16.9-bookworm",
+      "prefect-server": "prefecthq/prefect:3.4.1-python3.12",
+    });
+    // Spark, the notebooks and the Prefect worker share one runtime image.
+    for (const c of [
+      "spark-master",
+      "spark-worker-1",
+      "spark-worker-2",
+      "jupyterhub",
+      "prefect-worker",
+    ]) {
+      expect(one(run, CONTAINER, c).inputs.image).toBe("sha256:lab-runtime");
+    }
   });
 
   it("uses explicit providers everywhere: docker resources on the docker provider, lake objects on the MinIO provider", () => {
@@ -87,7 +119,7 @@ describe("dev stack (Docker)", () => {
       expect(c.inputs.waitTimeout).toBeGreaterThanOrEqual(60);
       expect(c.inputs.restart).toBe("unless-stopped");
       expect(c.inputs.memory).toBeGreaterThanOrEqual(128);
-      expect(c.inputs.image).toBe(`sha256:${c.name}`);
+      expect(c.inputs.image).toMatch(/^sha256:/);
     }
     expect(one(run, "docker:index/remoteImage:RemoteImage", "postgres").inputs.name).toBe(
       "postgres:16.9-bookworm",
@@ -97,12 +129,30 @@ describe("dev stack (Docker)", () => {
     );
   });
 
-  it("publishes only MinIO's API and console, on 127.0.0.1 at the seed's ports", () => {
-    expect(one(run, CONTAINER, "minio").inputs.ports).toEqual([
-      { internal: 9000, external: 9000, ip: "127.0.0.1", protocol: "tcp" },
-      { internal: 9001, external: 9001, ip: "127.0.0.1", protocol: "tcp" },
-    ]);
-    expect(one(run, CONTAINER, "postgres").inputs.ports).toEqual([]);
+  it("publishes every UI at the seed's port, on 127.0.0.1 only", () => {
+    const published = Object.fromEntries(
+      ofType(run, CONTAINER).map((c) => [
+        c.name,
+        (c.inputs.ports as { internal: number; external: number; ip: string }[]).map(
+          (p) => `${p.ip}:${p.external}->${p.internal}`,
+        ),
+      ]),
+    );
+    expect(published).toEqual({
+      jupyterhub: ["127.0.0.1:8000->8000"],
+      kafka: ["127.0.0.1:29092->29092"],
+      "kafka-ui": ["127.0.0.1:8090->8090"],
+      minio: ["127.0.0.1:9000->9000", "127.0.0.1:9001->9001"],
+      mlflow: ["127.0.0.1:5000->5000"],
+      nifi: ["127.0.0.1:8443->8443"],
+      postgres: [],
+      "prefect-server": ["127.0.0.1:4200->4200"],
+      "prefect-worker": [],
+      "spark-master": ["127.0.0.1:8080->8080"],
+      "spark-worker-1": [],
+      "spark-worker-2": [],
+      streamlit: ["127.0.0.1:8501->8501"],
+    });
   });
 
   it("keeps data volumes on destroy, and names them per stack", () => {
@@ -206,14 +256,29 @@ describe("dev stack (Docker)", () => {
     }
   });
 
-  it("exports the seed's MinIO URLs and the internal endpoints", () => {
+  it("exports every service's URL at the seed's ports, and the internal endpoints", () => {
     expect(run.outputs.urls).toEqual({
-      value: { "minio-api": "http://localhost:9000", "minio-console": "http://localhost:9001" },
+      value: {
+        jupyterhub: "http://localhost:8000",
+        kafka: "localhost:29092",
+        "kafka-ui": "http://localhost:8090",
+        "minio-api": "http://localhost:9000",
+        "minio-console": "http://localhost:9001",
+        mlflow: "http://localhost:5000",
+        nifi: "https://localhost:8443/nifi",
+        prefect: "http://localhost:4200",
+        "spark-ui": "http://localhost:8080",
+        streamlit: "http://localhost:8501",
+      },
       secret: false,
     });
     expect(run.outputs.endpoints.value).toEqual({
+      kafka: "kafka:9092",
+      mlflow: "http://mlflow:5000",
       postgres: "postgres:5432",
+      prefect: "http://prefect-server:4200/api",
       s3: "http://minio:9000",
+      "spark-master": "spark://spark-master:7077",
     });
     expect(run.outputs.target.value).toBe("docker");
   });
@@ -239,7 +304,7 @@ describe("dev stack config overrides", () => {
 
   it("opting out of data retention lets destroy delete volumes and (non-empty) buckets", async () => {
     const r = await runProgram("dev", { retainDataOnDestroy: false });
-    expect(ofType(r, VOLUME).map((v) => v.retainOnDelete)).toEqual([false, false]);
+    expect(ofType(r, VOLUME).every((v) => !v.retainOnDelete)).toBe(true);
     expect(
       ofType(r, BUCKET).every((b) => !b.retainOnDelete && b.inputs.forceDestroy === true),
     ).toBe(true);

@@ -179,6 +179,14 @@ function mockState(
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString":
       return { ...inputs, result: pulumi.secret(`${MOCK_SECRET_MARKER}-${name}`) };
+    case "random:index/randomId:RandomId":
+      // Not secret by itself: the program marks what must be.
+      return { ...inputs, hex: `${MOCK_SECRET_MARKER}${name}`, b64Url: `mockid-${name}` };
+    case "docker:index/image:Image":
+      return {
+        ...inputs,
+        repoDigest: `${inputs.imageName.slice(0, inputs.imageName.lastIndexOf(":"))}@sha256:${name}`,
+      };
     case "docker:index/remoteImage:RemoteImage":
       return { ...inputs, imageId: `sha256:${name}`, repoDigest: `${inputs.name}@sha256:0` };
     default:

@@ -35,27 +35,67 @@ function validate(r: Registration): void {
 const pod = (r: Registration) => unsecret(r.inputs).spec.template.spec;
 
 describe("k8s stack (Kubernetes)", () => {
-  it("registers a namespace, a StatefulSet + Service + PVC per data service, Secrets and the MinIO NodePort", () => {
-    const k8s = run.registrations
-      .filter((r) => r.type.startsWith("kubernetes:"))
-      .map((r) => `${r.type}::${r.name}`)
-      .sort();
-    expect(k8s).toEqual(
-      [
-        "kubernetes:core/v1:Namespace::platform",
-        `${STS}::minio`,
-        `${STS}::postgres`,
-        `${SVC}::minio`,
-        `${SVC}::minio-nodeport`,
-        `${SVC}::postgres`,
-        `${PVC}::minio-data`,
-        `${PVC}::postgres-data`,
-        `${SECRET}::minio`,
-        `${SECRET}::postgres`,
-        "kubernetes:core/v1:ConfigMap::postgres",
-      ].sort(),
+  it("registers a StatefulSet per data service, a Deployment per stateless one, and no Docker container", () => {
+    const kinds = Object.fromEntries(
+      run.registrations
+        .filter((r) => r.type === STS || r.type === "kubernetes:apps/v1:Deployment")
+        .map((r) => [r.name, r.type.split(":").pop()]),
     );
-    expect(run.registrations.filter((r) => r.type.startsWith("docker:"))).toEqual([]);
+    expect(kinds).toEqual({
+      jupyterhub: "StatefulSet",
+      kafka: "StatefulSet",
+      "kafka-ui": "Deployment",
+      minio: "StatefulSet",
+      mlflow: "Deployment",
+      nifi: "StatefulSet",
+      postgres: "StatefulSet",
+      "prefect-server": "Deployment",
+      "prefect-worker": "Deployment",
+      "spark-master": "Deployment",
+      "spark-worker": "Deployment",
+      streamlit: "Deployment",
+    });
+    expect(ofType(run, SVC).map((s) => s.name)).toEqual([
+      "jupyterhub",
+      "jupyterhub-nodeport",
+      "kafka",
+      "kafka-nodeport",
+      "kafka-ui",
+      "kafka-ui-nodeport",
+      "minio",
+      "minio-nodeport",
+      "mlflow",
+      "mlflow-nodeport",
+      "nifi",
+      "nifi-nodeport",
+      "postgres",
+      "prefect-server",
+      "prefect-server-nodeport",
+      "spark-master",
+      "spark-master-nodeport",
+      "spark-worker",
+      "streamlit",
+      "streamlit-nodeport",
+    ]);
+    expect(ofType(run, "docker:index/container:Container")).toEqual([]);
+  });
+
+  it("pushes the lab's own images to images.registry, tagged by content, and runs them by digest", () => {
+    const images = ofType(run, "docker:index/image:Image");
+    expect(images.map((i) => [i.name, i.inputs.build])).toEqual([
+      ["lab-runtime", { context: ".", dockerfile: "images/lab-runtime/Dockerfile" }],
+      ["mlflow", { context: ".", dockerfile: "images/mlflow/Dockerfile" }],
+      ["streamlit", { context: ".", dockerfile: "images/streamlit/Dockerfile" }],
+    ]);
+    for (const i of images) {
+      expect(i.inputs.imageName).toMatch(
+        new RegExp(`^localhost:5001/dataflow-lab-${i.name}:[0-9a-f]{12}$`),
+      );
+      expect(i.provider).toMatch(/pulumi:providers:docker::platform-builder::/);
+    }
+    expect(pod(one(run, "kubernetes:apps/v1:Deployment", "spark-worker")).containers[0].image).toBe(
+      "localhost:5001/dataflow-lab-lab-runtime@sha256:lab-runtime",
+    );
   });
 
   it("every Kubernetes object is valid against the Kubernetes schema", () => {
@@ -87,20 +127,38 @@ describe("k8s stack (Kubernetes)", () => {
   });
 
   it("keeps PVCs and the namespace (whose deletion would take the PVCs) on destroy", () => {
-    expect(ofType(run, PVC).map((p) => [p.name, p.retainOnDelete])).toEqual([
-      ["minio-data", true],
-      ["postgres-data", true],
+    expect(ofType(run, PVC).map((p) => p.name)).toEqual([
+      "jupyterhub-home",
+      "kafka-data",
+      "minio-data",
+      "nifi-conf",
+      "nifi-content-repository",
+      "nifi-database-repository",
+      "nifi-flowfile-repository",
+      "nifi-provenance-repository",
+      "nifi-state",
+      "postgres-data",
     ]);
+    expect(ofType(run, PVC).every((p) => p.retainOnDelete)).toBe(true);
     expect(one(run, "kubernetes:core/v1:Namespace", "platform").retainOnDelete).toBe(true);
     expect(one(run, PVC, "minio-data").inputs.spec.resources.requests.storage).toBe("20Gi");
     expect(one(run, PVC, "postgres-data").inputs.spec.resources.requests.storage).toBe("5Gi");
   });
 
-  it("every pod: no service links, probes, requests = limits for memory, non-root", () => {
-    for (const sts of ofType(run, STS)) {
-      const spec = pod(sts);
+  it("every pod: no service links, probes, requests = limits for memory, non-root except JupyterHub", () => {
+    const workloads = [...ofType(run, STS), ...ofType(run, "kubernetes:apps/v1:Deployment")];
+    expect(workloads).toHaveLength(12);
+    for (const w of workloads) {
+      const spec = pod(w);
       expect(spec.enableServiceLinks).toBe(false);
-      expect(spec.securityContext.runAsNonRoot).toBe(true);
+      if (w.name === "jupyterhub") {
+        // PAM and spawning notebooks as their user need root.
+        expect(spec.containers[0].securityContext).toEqual({ runAsUser: 0 });
+        continue;
+      }
+      if (w.name !== "kafka-ui" && w.name !== "prefect-server") {
+        expect(spec.securityContext.runAsNonRoot).toBe(true);
+      }
       for (const c of spec.containers) {
         expect(c.readinessProbe).toBeDefined();
         expect(c.livenessProbe).toBeDefined();
@@ -108,10 +166,12 @@ describe("k8s stack (Kubernetes)", () => {
         expect(c.resources.limits.memory).toMatch(/^\d+Mi$/);
         expect(c.resources.requests.memory).toBe(c.resources.limits.memory);
         expect(c.resources.limits.cpu).toBeDefined();
-        expect(c.securityContext).toEqual({
-          allowPrivilegeEscalation: false,
-          capabilities: { drop: ["ALL"] },
-        });
+        if (spec.securityContext) {
+          expect(c.securityContext).toEqual({
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+          });
+        }
       }
     }
   });
@@ -193,12 +253,20 @@ describe("k8s stack (Kubernetes)", () => {
 
   it("the MinIO provider reaches the NodePort on the node address, after the StatefulSet and Service are ready", () => {
     const p = one(run, "pulumi:providers:minio", "lab-minio");
-    expect(p.inputs.minioServer).toBe("127.0.0.1:30900");
+    expect(p.inputs.minioServer).toBe("localhost:30900");
     expect(dependsOn(p, STS, "minio")).toBe(true);
     expect(dependsOn(p, SVC, "minio")).toBe(true);
     expect(run.outputs.urls.value).toEqual({
-      "minio-api": "http://127.0.0.1:30900",
-      "minio-console": "http://127.0.0.1:30901",
+      jupyterhub: "http://localhost:30800",
+      kafka: "localhost:30092",
+      "kafka-ui": "http://localhost:30090",
+      "minio-api": "http://localhost:30900",
+      "minio-console": "http://localhost:30901",
+      mlflow: "http://localhost:30500",
+      nifi: "https://localhost:30443/nifi",
+      prefect: "http://localhost:30420",
+      "spark-ui": "http://localhost:30080",
+      streamlit: "http://localhost:30851",
     });
   });
 });
@@ -222,7 +290,9 @@ describe("k8s stack config overrides", () => {
     )) {
       expect(x.inputs.metadata.namespace).toBe("lab-42");
     }
-    expect(ofType(r, PVC).map((p) => p.inputs.spec.storageClassName)).toEqual(["fast", "fast"]);
+    expect(new Set(ofType(r, PVC).map((p) => p.inputs.spec.storageClassName))).toEqual(
+      new Set(["fast"]),
+    );
   });
 
   it("with an ingress domain, web UIs get Ingresses and the MinIO provider goes through one", async () => {
@@ -230,10 +300,19 @@ describe("k8s stack config overrides", () => {
       kubernetes: { ingressDomain: "lab.127.0.0.1.nip.io", ingressClassName: "nginx" },
     });
     const ingresses = ofType(r, "kubernetes:networking.k8s.io/v1:Ingress");
-    expect(ingresses.map((i) => i.inputs.spec.rules[0].host)).toEqual([
-      "minio-api.lab.127.0.0.1.nip.io",
-      "minio-console.lab.127.0.0.1.nip.io",
-    ]);
+    // Every plain-HTTP UI; NiFi (HTTPS backend) and Kafka (TCP) stay on their NodePorts.
+    expect(ingresses.map((i) => i.inputs.spec.rules[0].host)).toEqual(
+      [
+        "jupyterhub",
+        "kafka-ui",
+        "minio-api",
+        "minio-console",
+        "mlflow",
+        "prefect",
+        "spark-ui",
+        "streamlit",
+      ].map((h) => `${h}.lab.127.0.0.1.nip.io`),
+    );
     expect(ingresses.every((i) => i.inputs.spec.ingressClassName === "nginx")).toBe(true);
     for (const i of ingresses) validate(i);
     expect(one(r, "pulumi:providers:minio", "lab-minio").inputs.minioServer).toBe(

@@ -2,15 +2,16 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
 import { contentTag } from "../imageTag";
-import type {
-  BuiltImage,
-  ExternalEndpoint,
-  HealthCheckSpec,
-  ImageBuildSpec,
-  Platform,
-  PublishSpec,
-  Workload,
-  WorkloadSpec,
+import {
+  published,
+  type BuiltImage,
+  type ExternalEndpoint,
+  type HealthCheckSpec,
+  type ImageBuildSpec,
+  type Platform,
+  type PublishSpec,
+  type Workload,
+  type WorkloadSpec,
 } from "./types";
 
 /** Arguments for {@link DockerPlatform}. */
@@ -27,6 +28,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
   readonly target = "docker" as const;
   readonly provider: docker.Provider;
   readonly network: docker.Network;
+  readonly memoryMiB: Record<string, number> = {};
   private readonly config: LabConfig;
   private readonly prefix: string;
 
@@ -115,7 +117,8 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         ),
     );
 
-    return { host: spec.service, ready: containers, external: this.external(spec) };
+    this.memoryMiB[spec.service] = spec.memoryMiB * names.length;
+    return { host: spec.service, ready: containers, ...published(spec, (p) => this.endpoint(p)) };
   }
 
   /** Built into the Docker host's image store, tagged with the hash of what the build reads. */
@@ -147,14 +150,10 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     return {
       host,
       port,
-      url: publish.scheme ? `${publish.scheme}://${host}:${port}` : `${host}:${port}`,
+      url: publish.scheme
+        ? `${publish.scheme}://${host}:${port}${publish.path ?? ""}`
+        : `${host}:${port}`,
     };
-  }
-
-  private external(spec: WorkloadSpec): Record<string, ExternalEndpoint> {
-    return Object.fromEntries(
-      (spec.ports ?? []).filter((p) => p.publish).map((p) => [p.name, this.endpoint(p.publish!)]),
-    );
   }
 
   private labels(service: string): docker.types.input.ContainerLabel[] {
@@ -182,7 +181,7 @@ export function healthcheck(h: HealthCheckSpec): docker.types.input.ContainerHea
   return {
     tests: ["CMD", ...h.command],
     interval: `${h.intervalSeconds ?? 10}s`,
-    timeout: "5s",
+    timeout: `${h.timeoutSeconds ?? 5}s`,
     retries: 6,
     startPeriod: `${h.startPeriodSeconds ?? 30}s`,
   };
@@ -190,5 +189,7 @@ export function healthcheck(h: HealthCheckSpec): docker.types.input.ContainerHea
 
 /** Long enough for the start period plus every retry, so `wait` never gives up on a slow first start. */
 export function waitTimeoutSeconds(h: HealthCheckSpec): number {
-  return (h.startPeriodSeconds ?? 30) + 6 * (h.intervalSeconds ?? 10) + 60;
+  return (
+    (h.startPeriodSeconds ?? 30) + 6 * ((h.intervalSeconds ?? 10) + (h.timeoutSeconds ?? 5)) + 60
+  );
 }

@@ -11,14 +11,15 @@ import {
   selectorLabels,
   splitFiles,
 } from "./kubernetesManifests";
-import type {
-  BuiltImage,
-  ExternalEndpoint,
-  ImageBuildSpec,
-  Platform,
-  PublishSpec,
-  Workload,
-  WorkloadSpec,
+import {
+  published,
+  type BuiltImage,
+  type ExternalEndpoint,
+  type ImageBuildSpec,
+  type Platform,
+  type PublishSpec,
+  type Workload,
+  type WorkloadSpec,
 } from "./types";
 
 /** Arguments for {@link KubernetesPlatform}. */
@@ -36,6 +37,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   readonly target = "kubernetes" as const;
   readonly provider: k8s.Provider;
   readonly namespace: k8s.core.v1.Namespace;
+  readonly memoryMiB: Record<string, number> = {};
   private readonly config: LabConfig;
   private readonly name: string;
   /** Docker on this machine, which builds and pushes the lab's own images; made on first use. */
@@ -129,22 +131,26 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       }),
     };
     const selector = { matchLabels: selectorLabels(spec.service, stack) };
-    const service = new k8s.core.v1.Service(
-      spec.service,
-      {
-        metadata: meta(spec.service),
-        spec: {
-          type: "ClusterIP",
-          selector: selectorLabels(spec.service, stack),
-          ports: (spec.ports ?? []).map((p) => ({
-            name: p.name,
-            port: p.port,
-            targetPort: p.name,
-          })),
-        },
-      },
-      opts,
-    );
+    // A workload nobody connects to (the Prefect worker) gets no Service.
+    const service =
+      (spec.ports ?? []).length === 0
+        ? undefined
+        : new k8s.core.v1.Service(
+            spec.service,
+            {
+              metadata: meta(spec.service),
+              spec: {
+                type: "ClusterIP",
+                selector: selectorLabels(spec.service, stack),
+                ports: (spec.ports ?? []).map((p) => ({
+                  name: p.name,
+                  port: p.port,
+                  targetPort: p.name,
+                })),
+              },
+            },
+            opts,
+          );
     const workload =
       Object.keys(claims).length > 0
         ? new k8s.apps.v1.StatefulSet(
@@ -164,8 +170,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             { ...opts, dependsOn: spec.dependsOn },
           );
 
-    const published = (spec.ports ?? []).filter((p) => p.publish);
-    if (published.length > 0) {
+    const publishedPorts = (spec.ports ?? []).filter((p) => p.publish);
+    if (publishedPorts.length > 0) {
       new k8s.core.v1.Service(
         `${spec.service}-nodeport`,
         {
@@ -173,7 +179,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
           spec: {
             type: "NodePort",
             selector: selectorLabels(spec.service, stack),
-            ports: published.map((p) => ({
+            ports: publishedPorts.map((p) => ({
               name: p.name,
               port: p.port,
               targetPort: p.name,
@@ -186,7 +192,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     }
     const domain = this.config.kubernetes.ingressDomain;
     if (domain) {
-      for (const p of published.filter((q) => q.publish!.scheme)) {
+      // Plain HTTP backends only: an HTTPS one (NiFi) needs controller-specific annotations.
+      for (const p of publishedPorts.filter((q) => q.publish!.scheme === "http")) {
         new k8s.networking.v1.Ingress(
           p.publish!.urlKey,
           {
@@ -216,10 +223,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       }
     }
 
+    this.memoryMiB[spec.service] = spec.memoryMiB * (spec.replicas ?? 1);
     return {
       host: spec.service,
-      ready: [workload, service],
-      external: Object.fromEntries(published.map((p) => [p.name, this.endpoint(p.publish!)])),
+      ready: service ? [workload, service] : [workload],
+      ...published(spec, (p) => this.endpoint(p)),
     };
   }
 
@@ -252,16 +260,18 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
 
   endpoint(publish: PublishSpec): ExternalEndpoint {
     const domain = this.config.kubernetes.ingressDomain;
-    if (domain && publish.scheme) {
+    if (domain && publish.scheme === "http") {
       const host = `${publish.urlKey}.${domain}`;
-      return { host, port: 80, url: `http://${host}` };
+      return { host, port: 80, url: `http://${host}${publish.path ?? ""}` };
     }
     const host = this.config.kubernetes.nodeAddress;
     const port = publish.nodePort;
     return {
       host,
       port,
-      url: publish.scheme ? `${publish.scheme}://${host}:${port}` : `${host}:${port}`,
+      url: publish.scheme
+        ? `${publish.scheme}://${host}:${port}${publish.path ?? ""}`
+        : `${host}:${port}`,
     };
   }
 }

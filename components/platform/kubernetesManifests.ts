@@ -146,17 +146,28 @@ export function probes(h: HealthCheckSpec): {
   startupProbe: Input.Probe;
 } {
   const period = h.intervalSeconds ?? 10;
+  const timeout = h.timeoutSeconds ?? 5;
   const ready = action(h.http, h.command, h.tcpPort);
   const alive = h.liveness ? action(h.liveness.http, h.liveness.command ?? h.command) : ready;
   return {
     startupProbe: {
       ...ready,
       periodSeconds: period,
-      timeoutSeconds: 5,
+      timeoutSeconds: timeout,
       failureThreshold: Math.ceil((h.startPeriodSeconds ?? 30) / period) + 6,
     },
-    readinessProbe: { ...ready, periodSeconds: period, timeoutSeconds: 5, failureThreshold: 3 },
-    livenessProbe: { ...alive, periodSeconds: period * 3, timeoutSeconds: 5, failureThreshold: 5 },
+    readinessProbe: {
+      ...ready,
+      periodSeconds: period,
+      timeoutSeconds: timeout,
+      failureThreshold: 3,
+    },
+    livenessProbe: {
+      ...alive,
+      periodSeconds: period * 3,
+      timeoutSeconds: timeout,
+      failureThreshold: 5,
+    },
   };
 }
 

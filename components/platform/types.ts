@@ -81,6 +81,8 @@ export interface PublishSpec {
   readonly scheme?: "http" | "https";
   /** Key in the stack's `urls` output. */
   readonly urlKey: string;
+  /** Path appended to the URL people open, e.g. `/nifi`. @default "" */
+  readonly path?: string;
 }
 
 export interface VolumeSpec {
@@ -118,6 +120,8 @@ export interface HealthCheckSpec {
   readonly liveness?: { readonly command?: string[]; readonly http?: HttpProbe };
   /** Seconds between checks. @default 10 */
   readonly intervalSeconds?: number;
+  /** Seconds one check may take. @default 5 */
+  readonly timeoutSeconds?: number;
   /** Time the service may take to start before failed checks count. @default 30 */
   readonly startPeriodSeconds?: number;
 }
@@ -144,6 +148,8 @@ export interface Workload {
   readonly ready: pulumi.Resource[];
   /** Published ports by port name. */
   readonly external: Record<string, ExternalEndpoint>;
+  /** What a person opens, by `urlKey`. */
+  readonly urls: Record<string, string>;
 }
 
 /** A place workloads run: the Docker host or a Kubernetes namespace. */
@@ -155,4 +161,18 @@ export interface Platform {
   image(spec: ImageBuildSpec, parent: pulumi.Resource): BuiltImage;
   /** Where a published port will be reachable, known before anything is deployed. */
   endpoint(publish: PublishSpec): ExternalEndpoint;
+  /** Memory limit (MiB) of every service deployed so far, all its copies together. */
+  readonly memoryMiB: Readonly<Record<string, number>>;
+}
+
+/** The `Workload` fields derived from the spec's published ports. */
+export function published(
+  spec: WorkloadSpec,
+  endpoint: (p: PublishSpec) => ExternalEndpoint,
+): Pick<Workload, "external" | "urls"> {
+  const ports = (spec.ports ?? []).filter((p) => p.publish);
+  return {
+    external: Object.fromEntries(ports.map((p) => [p.name, endpoint(p.publish!)])),
+    urls: Object.fromEntries(ports.map((p) => [p.publish!.urlKey, endpoint(p.publish!).url])),
+  };
 }

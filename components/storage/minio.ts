@@ -52,6 +52,8 @@ export class Minio extends pulumi.ComponentResource {
   readonly endpoint: string;
   readonly provider: minio.Provider;
   readonly buckets: Record<string, minio.S3Bucket>;
+  /** Buckets, users and policies: what a consumer of the lake needs to exist before it starts. */
+  readonly lakeReady: pulumi.Resource[] = [];
   private readonly identities: ReadonlyMap<string, IdentitySpec>;
 
   constructor(name: string, args: MinioArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -142,13 +144,16 @@ export class Minio extends pulumi.ComponentResource {
         { name: `dataflow-lab-${identity.name}`, policy: bucketPolicy(identity) },
         opts2,
       );
-      new minio.IamUserPolicyAttachment(
-        identity.name,
-        { userName: user.name, policyName: policy.name },
-        { ...opts2, dependsOn: [...ready, ...Object.values(this.buckets)] },
+      this.lakeReady.push(
+        new minio.IamUserPolicyAttachment(
+          identity.name,
+          { userName: user.name, policyName: policy.name },
+          { ...opts2, dependsOn: [...ready, ...Object.values(this.buckets)] },
+        ),
       );
     }
 
+    this.lakeReady.push(...Object.values(this.buckets));
     this.registerOutputs({ endpoint: this.endpoint });
   }
 

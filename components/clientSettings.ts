@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { S3Credentials } from "./storage/minio";
+
+/**
+ * Where a client of the lab finds everything: produced once by the lab and injected into every
+ * client workload (notebooks, the Prefect worker, Streamlit), so no address or password is written
+ * twice. Optional entries are absent when their service is switched off.
+ */
+export interface ClientSettings {
+  /** e.g. `spark://spark-master:7077`. */
+  readonly sparkMasterUrl: string;
+  /** MinIO's S3 API inside the lab, e.g. `http://minio:9000`. */
+  readonly s3Endpoint: string;
+  /** e.g. `http://mlflow:5000` (artifacts go through it: clients need no S3 keys for MLflow). */
+  readonly mlflowTrackingUri?: string;
+  /** e.g. `http://prefect-server:4200/api`. */
+  readonly prefectApiUrl?: string;
+  /** `user:password` for the Prefect API's basic auth (secret). */
+  readonly prefectAuthString?: pulumi.Output<string>;
+  /** e.g. `kafka:9092`. */
+  readonly kafkaBootstrapServers?: string;
+}
+
+/** Environment of a client workload that uses the lake as `s3`. */
+export interface ClientEnv {
+  readonly env: Record<string, string>;
+  readonly secretEnv: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * The settings as environment variables, the names each tool reads by itself: boto3 and delta-rs
+ * (`AWS_*`), MLflow (`MLFLOW_TRACKING_URI`), Prefect (`PREFECT_API_*`); Spark and Kafka get plain
+ * names the examples read.
+ * @see https://docs.delta.io/latest/delta-storage.html
+ * @see https://docs.prefect.io/v3/develop/settings-and-profiles
+ */
+export function clientEnv(settings: ClientSettings, s3: S3Credentials): ClientEnv {
+  const env: Record<string, string> = {
+    AWS_ACCESS_KEY_ID: s3.accessKey,
+    AWS_ALLOW_HTTP: "true",
+    AWS_ENDPOINT_URL: settings.s3Endpoint,
+    AWS_REGION: "us-east-1",
+    SPARK_MASTER_URL: settings.sparkMasterUrl,
+  };
+  const secretEnv: Record<string, pulumi.Input<string>> = { AWS_SECRET_ACCESS_KEY: s3.secretKey };
+  if (settings.mlflowTrackingUri) env.MLFLOW_TRACKING_URI = settings.mlflowTrackingUri;
+  if (settings.kafkaBootstrapServers) env.KAFKA_BOOTSTRAP_SERVERS = settings.kafkaBootstrapServers;
+  if (settings.prefectApiUrl) env.PREFECT_API_URL = settings.prefectApiUrl;
+  if (settings.prefectAuthString) secretEnv.PREFECT_API_AUTH_STRING = settings.prefectAuthString;
+  return { env, secretEnv };
+}

@@ -1,0 +1,119 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { BuiltImage, FileSpec, Platform, Workload } from "../platform/types";
+
+/** Arguments for {@link Spark}. */
+export interface SparkArgs {
+  readonly platform: Platform;
+  /** The lab runtime image (Spark + Delta + hadoop-aws jars, the lab's Python packages). */
+  readonly image: BuiltImage;
+  /** `spark-defaults.conf` (holds Spark's S3 secret key, so it is mounted as a secret file). */
+  readonly sparkDefaults: pulumi.Input<string>;
+  /** Worker count: numbered containers on Docker, replicas on Kubernetes; 0 runs the master alone. */
+  readonly workers: number;
+  readonly workerCores: number;
+  /** SPARK_WORKER_MEMORY, e.g. "512m". */
+  readonly workerMemory: string;
+  readonly workerMemoryMiB: number;
+  readonly masterMemoryMiB: number;
+  /** What must be ready before the cluster starts (MinIO). */
+  readonly dependsOn?: pulumi.Resource[];
+}
+
+export const SPARK_CONF = "/opt/spark/conf/spark-defaults.conf";
+const SPARK_CLASS = "/opt/spark/bin/spark-class";
+/** Spark image's own user (uid/gid 185 in apache/spark-docker's Dockerfile). */
+export const SPARK_USER = { user: 185, group: 185 } as const;
+
+/** The Spark file every workload of the lab runtime mounts. */
+export function sparkConfFile(content: pulumi.Input<string>): FileSpec {
+  return { path: SPARK_CONF, content, secret: true };
+}
+
+/**
+ * A Spark standalone cluster: one master (UI 8080, RPC 7077) and N workers, run in the foreground
+ * by `spark-class` exactly as apache/spark-docker's own smoke test runs them.
+ * @see https://spark.apache.org/docs/3.5.8/spark-standalone.html
+ */
+export class Spark extends pulumi.ComponentResource {
+  readonly master: Workload;
+  readonly workers?: Workload;
+  /** e.g. `spark://spark-master:7077`. */
+  readonly masterUrl: string;
+
+  constructor(name: string, args: SparkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataflow:compute:Spark", name, {}, opts);
+    const conf = sparkConfFile(args.sparkDefaults);
+
+    this.master = args.platform.deploy(
+      {
+        service: "spark-master",
+        image: args.image,
+        command: [
+          SPARK_CLASS,
+          "org.apache.spark.deploy.master.Master",
+          "--port",
+          "7077",
+          "--webui-port",
+          "8080",
+        ],
+        env: { SPARK_DAEMON_MEMORY: "192m" },
+        ports: [
+          { name: "rpc", port: 7077 },
+          {
+            name: "ui",
+            port: 8080,
+            publish: { hostPort: 8080, nodePort: 30080, scheme: "http", urlKey: "spark-ui" },
+          },
+        ],
+        files: [conf],
+        health: {
+          command: ["sh", "-c", "curl -fsS http://localhost:8080/json/ | grep -q ALIVE"],
+          http: { path: "/json/", port: 8080 },
+          intervalSeconds: 5,
+          startPeriodSeconds: 20,
+        },
+        memoryMiB: args.masterMemoryMiB,
+        runAs: SPARK_USER,
+        dependsOn: args.dependsOn,
+      },
+      this,
+    );
+    this.masterUrl = `spark://${this.master.host}:7077`;
+
+    if (args.workers > 0) {
+      this.workers = args.platform.deploy(
+        {
+          service: "spark-worker",
+          image: args.image,
+          command: [
+            SPARK_CLASS,
+            "org.apache.spark.deploy.worker.Worker",
+            "--webui-port",
+            "8081",
+            this.masterUrl,
+          ],
+          env: {
+            SPARK_DAEMON_MEMORY: "256m",
+            SPARK_WORKER_CORES: String(args.workerCores),
+            SPARK_WORKER_MEMORY: args.workerMemory,
+          },
+          ports: [{ name: "ui", port: 8081 }],
+          files: [conf],
+          health: {
+            command: ["curl", "-fsS", "http://localhost:8081/json/"],
+            http: { path: "/json/", port: 8081 },
+            intervalSeconds: 5,
+            startPeriodSeconds: 20,
+          },
+          memoryMiB: args.workerMemoryMiB,
+          cpus: args.workerCores,
+          replicas: args.workers,
+          runAs: SPARK_USER,
+          dependsOn: this.master.ready,
+        },
+        this,
+      );
+    }
+    this.registerOutputs({ masterUrl: this.masterUrl });
+  }
+}

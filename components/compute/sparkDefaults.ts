@@ -1,0 +1,51 @@
+/** Inputs of {@link sparkDefaults}. */
+export interface SparkDefaultsInput {
+  readonly masterUrl: string;
+  readonly s3Endpoint: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  /** Executor heap, ≤ the workers' SPARK_WORKER_MEMORY, e.g. "512m". */
+  readonly executorMemory: string;
+  readonly executorCores: number;
+}
+
+/**
+ * `spark-defaults.conf` of the lab: Delta Lake as the default catalog and S3A pointed at MinIO with
+ * Spark's own identity, so `SparkSession.builder.getOrCreate()` in a notebook or flow writes Delta to
+ * `s3a://bronze/...` with no further settings. The jars are in the image; nothing is downloaded.
+ * @see https://docs.delta.io/3.3.2/quick-start.html#set-up-apache-spark-with-delta-lake
+ * @see https://hadoop.apache.org/docs/r3.3.4/hadoop-aws/tools/hadoop-aws/index.html
+ */
+export function sparkDefaults(i: SparkDefaultsInput): string {
+  const properties: [string, string][] = [
+    ["spark.master", i.masterUrl],
+    ["spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension"],
+    ["spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"],
+    ["spark.hadoop.fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem"],
+    ["spark.hadoop.fs.s3a.endpoint", i.s3Endpoint],
+    ["spark.hadoop.fs.s3a.path.style.access", "true"],
+    ["spark.hadoop.fs.s3a.connection.ssl.enabled", String(i.s3Endpoint.startsWith("https://"))],
+    [
+      "spark.hadoop.fs.s3a.aws.credentials.provider",
+      "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+    ],
+    ["spark.hadoop.fs.s3a.access.key", i.accessKey],
+    ["spark.hadoop.fs.s3a.secret.key", i.secretKey],
+    // The image's user has no home; Ivy would otherwise fail on /nonexistent/.ivy2.
+    ["spark.jars.ivy", "/tmp/.ivy2"],
+    // Fits the notebook container's memory next to JupyterLab and the kernel.
+    ["spark.driver.memory", "512m"],
+    ["spark.executor.memory", i.executorMemory],
+    ["spark.executor.cores", String(i.executorCores)],
+  ];
+  for (const [key, value] of properties) {
+    if (/[\s]/.test(value) || value === "") {
+      throw new Error(
+        `spark-defaults.conf: ${key} must be a single word, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return `# Written by DataFlow Lab (components/compute/sparkDefaults.ts); changes here are overwritten.\n${properties
+    .map(([k, v]) => `${k} ${v}`)
+    .join("\n")}\n`;
+}

@@ -1,0 +1,98 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Platform, Workload } from "../platform/types";
+
+/** Arguments for {@link Nifi}. */
+export interface NifiArgs {
+  readonly platform: Platform;
+  /** `apache/nifi:2.4.0` (HTTPS only in 2.x). */
+  readonly image: string;
+  /** Single-user login: the name must have ≥ 4 characters, the password ≥ 12, or NiFi invents its own. */
+  readonly username: string;
+  readonly password: pulumi.Input<string>;
+  /** Encrypts flow.json.gz; must stay the same for the life of the conf volume (≥ 12 characters). */
+  readonly sensitivePropsKey: pulumi.Input<string>;
+  readonly storageSize: string;
+  readonly memoryMiB: number;
+}
+
+const HOME = "/opt/nifi/nifi-current";
+/** NiFi's repositories and state, each on a kept volume; conf holds the flow and the keystore. */
+const VOLUMES = [
+  "conf",
+  "content_repository",
+  "database_repository",
+  "flowfile_repository",
+  "provenance_repository",
+  "state",
+] as const;
+
+/** Host names (with port) NiFi accepts in requests, and puts into its certificate on first start. */
+export function proxyHosts(external: { host: string; port: number }): string {
+  return [...new Set([`${external.host}:${external.port}`, `localhost:${external.port}`])].join(
+    ",",
+  );
+}
+
+/**
+ * Apache NiFi 2 on HTTPS 8443 with generated single-user credentials and its repositories on kept
+ * volumes. NiFi 2 has no templates: flows are built in the UI or imported as flow definitions.
+ * @see https://github.com/apache/nifi/blob/rel/nifi-2.4.0/nifi-docker/dockerhub/README.md
+ */
+export class Nifi extends pulumi.ComponentResource {
+  readonly workload: Workload;
+
+  constructor(name: string, args: NifiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataflow:ingestion:Nifi", name, {}, opts);
+    if (args.username.length < 4) {
+      throw new pulumi.ResourceError("NiFi needs a user name of at least 4 characters", this);
+    }
+    const publish = {
+      hostPort: 8443,
+      nodePort: 30443,
+      scheme: "https" as const,
+      urlKey: "nifi",
+      path: "/nifi",
+    };
+    // Heap: half the container, the rest for direct memory, metaspace and the OS.
+    const heap = `${Math.floor(args.memoryMiB / 2)}m`;
+    this.workload = args.platform.deploy(
+      {
+        service: "nifi",
+        image: args.image,
+        env: {
+          // All interfaces, so the health check can use localhost (a name in the certificate).
+          NIFI_WEB_HTTPS_HOST: "0.0.0.0",
+          NIFI_WEB_HTTPS_PORT: "8443",
+          NIFI_WEB_PROXY_HOST: proxyHosts(args.platform.endpoint(publish)),
+          NIFI_JVM_HEAP_INIT: heap,
+          NIFI_JVM_HEAP_MAX: heap,
+          SINGLE_USER_CREDENTIALS_USERNAME: args.username,
+        },
+        secretEnv: {
+          NIFI_SENSITIVE_PROPS_KEY: args.sensitivePropsKey,
+          SINGLE_USER_CREDENTIALS_PASSWORD: args.password,
+        },
+        ports: [{ name: "https", port: 8443, publish }],
+        volumes: VOLUMES.map((v) => ({
+          name: v.replace(/_/g, "-"),
+          mountPath: `${HOME}/${v}`,
+          size: args.storageSize,
+          // conf must start with the image's files (nifi.properties, …), never empty.
+          seedFromImage: v === "conf",
+        })),
+        health: {
+          // An unauthenticated endpoint; by host name, since NiFi checks SNI against its certificate.
+          command: ["curl", "-fsk", "https://localhost:8443/nifi-api/authentication/configuration"],
+          intervalSeconds: 15,
+          timeoutSeconds: 10,
+          startPeriodSeconds: 180,
+        },
+        memoryMiB: args.memoryMiB,
+        // The image's nifi user (uid/gid 1000).
+        runAs: { user: 1000, group: 1000 },
+      },
+      this,
+    );
+    this.registerOutputs({});
+  }
+}

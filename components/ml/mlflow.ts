@@ -1,0 +1,87 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { BuiltImage, Platform, Workload } from "../platform/types";
+import type { S3Credentials } from "../storage/minio";
+
+/** Arguments for {@link Mlflow}. */
+export interface MlflowArgs {
+  readonly platform: Platform;
+  /** `ghcr.io/mlflow/mlflow:v2.22.0` plus boto3 and psycopg2 (images/mlflow). */
+  readonly image: BuiltImage;
+  /** Backend store, `postgresql://mlflow:…@postgres:5432/mlflow` (secret). */
+  readonly backendStoreUri: pulumi.Input<string>;
+  /** S3 API inside the lab, e.g. `http://minio:9000`. */
+  readonly s3Endpoint: string;
+  /** MLflow's own identity, scoped to the artifact bucket. */
+  readonly s3: S3Credentials;
+  /** Bucket holding the artifacts. */
+  readonly artifactBucket: string;
+  readonly memoryMiB: number;
+  readonly dependsOn: pulumi.Resource[];
+}
+
+/**
+ * MLflow tracking server on PostgreSQL, proxying artifacts to MinIO (`--serve-artifacts`), so
+ * clients need only the tracking URI, never S3 keys.
+ * @see https://mlflow.org/docs/2.22.0/tracking/server#tracking-server-artifact-store
+ */
+export class Mlflow extends pulumi.ComponentResource {
+  readonly workload: Workload;
+  /** e.g. `http://mlflow:5000`. */
+  readonly trackingUri: string;
+
+  constructor(name: string, args: MlflowArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataflow:ml:Mlflow", name, {}, opts);
+    this.workload = args.platform.deploy(
+      {
+        service: "mlflow",
+        image: args.image,
+        command: [
+          "mlflow",
+          "server",
+          "--host",
+          "0.0.0.0",
+          "--port",
+          "5000",
+          "--workers",
+          "1",
+          "--serve-artifacts",
+          "--artifacts-destination",
+          `s3://${args.artifactBucket}`,
+        ],
+        env: {
+          AWS_ACCESS_KEY_ID: args.s3.accessKey,
+          MLFLOW_S3_ENDPOINT_URL: args.s3Endpoint,
+        },
+        // The store URI holds a password, so it travels as a secret env var, not an argument.
+        secretEnv: {
+          AWS_SECRET_ACCESS_KEY: args.s3.secretKey,
+          MLFLOW_BACKEND_STORE_URI: args.backendStoreUri,
+        },
+        ports: [
+          {
+            name: "http",
+            port: 5000,
+            publish: { hostPort: 5000, nodePort: 30500, scheme: "http", urlKey: "mlflow" },
+          },
+        ],
+        health: {
+          // The image has no curl.
+          command: [
+            "python",
+            "-c",
+            "import urllib.request; urllib.request.urlopen('http://localhost:5000/health', timeout=4)",
+          ],
+          http: { path: "/health", port: 5000 },
+          intervalSeconds: 10,
+          startPeriodSeconds: 30,
+        },
+        memoryMiB: args.memoryMiB,
+        runAs: { user: 1000, group: 1000 },
+        dependsOn: args.dependsOn,
+      },
+      this,
+    );
+    this.trackingUri = `http://${this.workload.host}:5000`;
+    this.registerOutputs({ trackingUri: this.trackingUri });
+  }
+}

@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ClientEnv } from "../clientSettings";
+import type { BuiltImage, FileSpec, Platform, Workload } from "../platform/types";
+import { serviceFile } from "../serviceFiles";
+
+/** Arguments for {@link JupyterHub}. */
+export interface JupyterHubArgs {
+  readonly platform: Platform;
+  /** The lab runtime image: notebooks are Spark drivers, so they run where the workers' Python is. */
+  readonly image: BuiltImage;
+  /** Login of the hub's admin, a real Linux user in the container. */
+  readonly adminUser: string;
+  readonly adminPassword: pulumi.Input<string>;
+  /** Hub database, `postgresql://jupyterhub:…@postgres:5432/jupyterhub` (secret). */
+  readonly databaseUrl: pulumi.Input<string>;
+  /** 32 random bytes, hex: signs the hub's cookies (JPY_COOKIE_SECRET). */
+  readonly cookieSecret: pulumi.Input<string>;
+  /** Token between the hub and its proxy (CONFIGPROXY_AUTH_TOKEN). */
+  readonly proxyToken: pulumi.Input<string>;
+  /** What notebooks get: lake, Spark, MLflow, Prefect, Kafka. */
+  readonly client: ClientEnv;
+  /** Files notebooks need (spark-defaults.conf). */
+  readonly files: readonly FileSpec[];
+  readonly storageSize: string;
+  readonly memoryMiB: number;
+  readonly dependsOn: pulumi.Resource[];
+}
+
+const CONFIG = "/srv/jupyterhub/jupyterhub_config.py";
+const START = "/usr/local/bin/dataflow-lab-hub-start";
+/** Image-level variables notebooks need besides the client settings. */
+const RUNTIME_ENV = ["JAVA_HOME", "PYSPARK_PYTHON", "SPARK_CONF_DIR", "SPARK_HOME"];
+
+/** Variables the spawner passes from the hub to each notebook server (it passes almost none by default). */
+export function spawnerEnvKeep(client: ClientEnv): string[] {
+  return [
+    ...new Set([...RUNTIME_ENV, ...Object.keys(client.env), ...Object.keys(client.secretEnv)]),
+  ].sort();
+}
+
+/**
+ * JupyterHub with real accounts (PAM; the admin's password is generated) whose notebook servers run
+ * as local processes in this container, i.e. in the lab runtime, with the lab's client settings.
+ * Home directories (the notebooks) are on a kept volume.
+ * @see https://jupyterhub.readthedocs.io/en/4.0.2/tutorial/getting-started/authenticators-users-basics.html
+ */
+export class JupyterHub extends pulumi.ComponentResource {
+  readonly workload: Workload;
+
+  constructor(name: string, args: JupyterHubArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataflow:notebooks:JupyterHub", name, {}, opts);
+    this.workload = args.platform.deploy(
+      {
+        service: "jupyterhub",
+        image: args.image,
+        command: [START],
+        env: {
+          ...args.client.env,
+          HUB_ADMIN_USER: args.adminUser,
+          LAB_SPAWNER_ENV_KEEP: spawnerEnvKeep(args.client).join(" "),
+        },
+        secretEnv: {
+          ...args.client.secretEnv,
+          CONFIGPROXY_AUTH_TOKEN: args.proxyToken,
+          HUB_ADMIN_PASSWORD: args.adminPassword,
+          JPY_COOKIE_SECRET: args.cookieSecret,
+          JUPYTERHUB_DB_URL: args.databaseUrl,
+        },
+        ports: [
+          {
+            name: "http",
+            port: 8000,
+            publish: { hostPort: 8000, nodePort: 30800, scheme: "http", urlKey: "jupyterhub" },
+          },
+        ],
+        volumes: [{ name: "home", mountPath: "/home", size: args.storageSize }],
+        files: [
+          ...args.files,
+          { path: CONFIG, content: serviceFile("jupyterhub/jupyterhub_config.py") },
+          { path: START, content: serviceFile("jupyterhub/start.sh"), executable: true },
+        ],
+        health: {
+          command: ["curl", "-fsS", "http://localhost:8000/hub/health"],
+          http: { path: "/hub/health", port: 8000 },
+          intervalSeconds: 10,
+          startPeriodSeconds: 60,
+        },
+        memoryMiB: args.memoryMiB,
+        // PAM and the local-process spawner need root: notebooks run as their user, not as the hub.
+        root: true,
+        dependsOn: args.dependsOn,
+      },
+      this,
+    );
+    this.registerOutputs({});
+  }
+}

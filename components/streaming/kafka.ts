@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Platform, Workload } from "../platform/types";
+import { serviceFile } from "../serviceFiles";
+
+/** Arguments for {@link Kafka}. */
+export interface KafkaArgs {
+  readonly platform: Platform;
+  /** `confluentinc/cp-kafka:7.5.0`. */
+  readonly image: string;
+  /** KRaft cluster id: 16 random bytes, base64url without padding (22 chars), generated once. */
+  readonly clusterId: pulumi.Input<string>;
+  /** Topics created once the broker is up. */
+  readonly topics: readonly string[];
+  readonly storageSize: string;
+  readonly memoryMiB: number;
+}
+
+const HEALTH_SCRIPT = "/usr/local/bin/dataflow-lab-ensure-topics";
+
+/** KRaft env of a single combined broker + controller (pure, for tests). */
+export function kafkaEnv(
+  external: { host: string; port: number },
+  memoryMiB: number,
+): Record<string, string> {
+  // Half the container for the heap; the rest is page cache, metaspace and the health check's tool JVM.
+  const heap = `${Math.floor(memoryMiB / 2)}m`;
+  return {
+    KAFKA_NODE_ID: "1",
+    KAFKA_PROCESS_ROLES: "broker,controller",
+    // Itself, by loopback: the voter must be reachable before any Service or DNS name is ready.
+    KAFKA_CONTROLLER_QUORUM_VOTERS: "1@localhost:9093",
+    KAFKA_CONTROLLER_LISTENER_NAMES: "CONTROLLER",
+    // PLAINTEXT for the lab's containers, EXTERNAL for the host, LOCAL for tools inside this container.
+    KAFKA_LISTENERS:
+      "PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093,EXTERNAL://0.0.0.0:29092,LOCAL://127.0.0.1:19092",
+    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka:9092,EXTERNAL://${external.host}:${external.port},LOCAL://localhost:19092`,
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP:
+      "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT,LOCAL:PLAINTEXT",
+    KAFKA_INTER_BROKER_LISTENER_NAME: "PLAINTEXT",
+    // A subdirectory: an ext4 volume's lost+found is fatal in a Kafka log dir.
+    KAFKA_LOG_DIRS: "/var/lib/kafka/data/logs",
+    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: "1",
+    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: "1",
+    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: "1",
+    KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
+    KAFKA_HEAP_OPTS: `-Xms${heap} -Xmx${heap}`,
+  };
+}
+
+/**
+ * A single Kafka broker in KRaft mode (no ZooKeeper) on a kept volume. Its health check creates the
+ * declared topics, so "healthy" means the lab's topics exist.
+ * @see https://docs.confluent.io/platform/7.5/installation/docker/config-reference.html
+ */
+export class Kafka extends pulumi.ComponentResource {
+  readonly workload: Workload;
+  /** e.g. `kafka:9092`. */
+  readonly bootstrapServers: string;
+
+  constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataflow:streaming:Kafka", name, {}, opts);
+    const publish = { hostPort: 29092, nodePort: 30092, urlKey: "kafka" };
+    this.workload = args.platform.deploy(
+      {
+        service: "kafka",
+        image: args.image,
+        env: {
+          ...kafkaEnv(args.platform.endpoint(publish), args.memoryMiB),
+          CLUSTER_ID: args.clusterId,
+          LAB_KAFKA_TOPICS: [...args.topics].sort().join(" "),
+        },
+        ports: [
+          { name: "broker", port: 9092 },
+          { name: "controller", port: 9093 },
+          { name: "external", port: 29092, publish },
+        ],
+        volumes: [{ name: "data", mountPath: "/var/lib/kafka/data", size: args.storageSize }],
+        files: [
+          { path: HEALTH_SCRIPT, content: serviceFile("kafka/ensure-topics.sh"), executable: true },
+        ],
+        health: {
+          command: [HEALTH_SCRIPT],
+          liveness: { command: ["nc", "-z", "localhost", "9092"] },
+          intervalSeconds: 10,
+          timeoutSeconds: 60,
+          startPeriodSeconds: 60,
+        },
+        memoryMiB: args.memoryMiB,
+        // appuser is not root; group 0 owns the image's writable paths (/etc/kafka, the data dir).
+        runAs: { user: 1000, group: 0 },
+      },
+      this,
+    );
+    this.bootstrapServers = `${this.workload.host}:9092`;
+    this.registerOutputs({ bootstrapServers: this.bootstrapServers });
+  }
+}

@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Platform, Workload } from "../platform/types";
+
+/** Arguments for {@link KafkaUi}. */
+export interface KafkaUiArgs {
+  readonly platform: Platform;
+  /** `ghcr.io/kafbat/kafka-ui:v1.4.2` (provectus/kafka-ui is unmaintained). */
+  readonly image: string;
+  /** Internal listener, e.g. `kafka:9092`. */
+  readonly bootstrapServers: string;
+  /** Generated password of the UI's single login `admin`. */
+  readonly password: pulumi.Input<string>;
+  readonly memoryMiB: number;
+  readonly dependsOn: pulumi.Resource[];
+}
+
+/**
+ * kafbat's Kafka UI on port 8090, behind a login form.
+ * @see https://ui.docs.kafbat.io/configuration/authentication/basic-authentication
+ */
+export class KafkaUi extends pulumi.ComponentResource {
+  readonly workload: Workload;
+
+  constructor(name: string, args: KafkaUiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataflow:streaming:KafkaUi", name, {}, opts);
+    this.workload = args.platform.deploy(
+      {
+        service: "kafka-ui",
+        image: args.image,
+        env: {
+          AUTH_TYPE: "LOGIN_FORM",
+          // The JVM's default heap (a quarter of the limit) is too small for the UI.
+          JAVA_OPTS: "-XX:MaxRAMPercentage=60.0",
+          KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS: args.bootstrapServers,
+          KAFKA_CLUSTERS_0_NAME: "dataflow-lab",
+          SERVER_PORT: "8090",
+          SPRING_SECURITY_USER_NAME: "admin",
+        },
+        secretEnv: { SPRING_SECURITY_USER_PASSWORD: args.password },
+        ports: [
+          {
+            name: "http",
+            port: 8090,
+            publish: { hostPort: 8090, nodePort: 30090, scheme: "http", urlKey: "kafka-ui" },
+          },
+        ],
+        health: {
+          // /actuator/health is open under LOGIN_FORM; the alpine image has busybox wget, no curl.
+          command: ["wget", "-q", "--spider", "http://127.0.0.1:8090/actuator/health"],
+          http: { path: "/actuator/health", port: 8090 },
+          intervalSeconds: 10,
+          startPeriodSeconds: 45,
+        },
+        memoryMiB: args.memoryMiB,
+        dependsOn: args.dependsOn,
+      },
+      this,
+    );
+    this.registerOutputs({});
+  }
+}

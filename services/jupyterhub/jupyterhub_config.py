@@ -1,0 +1,28 @@
+"""JupyterHub of DataFlow Lab (JupyterHub 4.0.2).
+
+Real accounts (PAM) instead of a shared password, and notebook servers as local processes in this
+container: it runs the lab runtime image, so every notebook is a Spark driver with the same Python,
+PySpark and Delta as the workers. Everything deployment-specific arrives as environment variables.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
+
+c.JupyterHub.bind_url = "http://:8000"
+c.JupyterHub.authenticator_class = "pam"
+c.JupyterHub.spawner_class = "localprocess"
+
+admin = os.environ["HUB_ADMIN_USER"]
+c.Authenticator.admin_users = {admin}
+# Without an allow-list any account of the container with a password could log in.
+c.Authenticator.allowed_users = {admin}
+
+# State in the lab's PostgreSQL, so it survives the container (the cookie secret and the proxy
+# token come from JPY_COOKIE_SECRET and CONFIGPROXY_AUTH_TOKEN).
+c.JupyterHub.db_url = os.environ["JUPYTERHUB_DB_URL"]
+
+c.Spawner.default_url = "/lab"
+# The spawner passes only a few variables to notebook servers by default; add the lab's settings
+# (Spark, MinIO, MLflow, Prefect, Kafka) by name. Their values stay in the hub's environment.
+c.Spawner.env_keep.extend(os.environ.get("LAB_SPAWNER_ENV_KEEP", "").split())

@@ -1,0 +1,28 @@
+#!/bin/bash
+# JupyterHub's entrypoint in the lab runtime image (runs as root).
+#
+# The admin is a real Linux user: PAM checks the generated password, and the local-process spawner
+# runs the admin's notebook server as that user, with /home/<user> on the kept volume. The password
+# is set on every start (the container's /etc/shadow does not outlive the container), so a rotated
+# password takes effect on the next start.
+#
+# Input (environment): HUB_ADMIN_USER, HUB_ADMIN_PASSWORD, and what jupyterhub_config.py reads.
+set -euo pipefail
+
+user="${HUB_ADMIN_USER:?HUB_ADMIN_USER is required}"
+if ! id -u "$user" >/dev/null 2>&1; then
+  # A fixed uid keeps the files on the home volume owned by the same user across containers.
+  useradd --uid 1000 --home-dir "/home/$user" --no-create-home --shell /bin/bash "$user"
+fi
+echo "$user:${HUB_ADMIN_PASSWORD:?HUB_ADMIN_PASSWORD is required}" | chpasswd
+
+home="/home/$user"
+mkdir -p "$home"
+chown "$user:$user" "$home"
+# The lab's example notebooks, copied once: after that they are the user's to change.
+if [ -d /opt/lab/notebooks ] && [ ! -e "$home/examples" ]; then
+  cp -r /opt/lab/notebooks "$home/examples"
+  chown -R "$user:$user" "$home/examples"
+fi
+
+exec jupyterhub -f /srv/jupyterhub/jupyterhub_config.py

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Health check of the lab's Kafka broker, run by Docker's healthcheck and Kubernetes' readiness probe.
+#
+# Healthy means: the broker answers on its in-container LOCAL listener (which needs no Service or
+# DNS name to be ready) and every declared topic exists. Missing topics are created here, so the
+# topics are declared once (kafka.topics) and exist whenever the broker is reported healthy.
+#
+# Input (environment): LAB_KAFKA_TOPICS ("lab-events …").
+set -euo pipefail
+
+bootstrap=localhost:19092
+state="${LAB_STATE_FILE:-/tmp/dataflow-lab-topics}"
+wanted="${LAB_KAFKA_TOPICS:-}"
+
+# After the topics exist, a port check suffices: no tool JVM every interval.
+if [ -f "$state" ] && [ "$(cat "$state")" = "$wanted" ]; then
+  exec nc -z localhost 19092
+fi
+
+# The tools start a JVM; keep it small inside the broker's memory limit.
+export KAFKA_HEAP_OPTS="-Xmx64m"
+existing=$(kafka-topics --bootstrap-server "$bootstrap" --list)
+for topic in $wanted; do
+  if ! grep -qx "$topic" <<<"$existing"; then
+    kafka-topics --bootstrap-server "$bootstrap" --create --if-not-exists \
+      --topic "$topic" --partitions 1 --replication-factor 1
+  fi
+done
+echo "$wanted" >"$state"
