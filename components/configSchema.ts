@@ -59,7 +59,7 @@ export interface LabConfig {
     readonly image: string;
     /** `postgres.storageSize`: PVC size on Kubernetes. @default "5Gi" */
     readonly storageSize: string;
-    /** `postgres.memoryMiB`: memory limit. @default 512 */
+    /** `postgres.memoryMiB`: memory limit. @default 384 */
     readonly memoryMiB: number;
   };
   readonly minio: {
@@ -69,7 +69,7 @@ export interface LabConfig {
     readonly buckets: readonly string[];
     /** `minio.storageSize`: PVC size on Kubernetes. @default "20Gi" */
     readonly storageSize: string;
-    /** `minio.memoryMiB`: memory limit. @default 1024 */
+    /** `minio.memoryMiB`: memory limit. @default 512 */
     readonly memoryMiB: number;
   };
   readonly spark: {
@@ -150,12 +150,12 @@ export const defaults = {
   retainDataOnDestroy: true,
   docker: { bindAddress: "127.0.0.1", publishedHost: "localhost" },
   kubernetes: { namespace: "dataflow-lab", nodeAddress: "localhost" },
-  postgres: { image: "postgres:16.9-bookworm", storageSize: "5Gi", memoryMiB: 512 },
+  postgres: { image: "postgres:16.9-bookworm", storageSize: "5Gi", memoryMiB: 384 },
   minio: {
     image: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
     buckets: [] as string[],
     storageSize: "20Gi",
-    memoryMiB: 1024,
+    memoryMiB: 512,
   },
   spark: {
     workers: 2,

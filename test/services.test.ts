@@ -1,0 +1,505 @@
+/**
+ * Every lab service, on both stacks, through a target-neutral view of its workload: the Docker
+ * container or the Kubernetes pod template, reduced to image, command, env (credentials marked),
+ * ports, volumes and health check.
+ */
+import {
+  MOCK_SECRET_MARKER,
+  one,
+  ofType,
+  runProgram,
+  unsecret,
+  type ProgramRun,
+  type Registration,
+} from "./harness";
+
+interface View {
+  image: string;
+  command?: string[];
+  /** Plain env values; credentials appear as "<secret>". */
+  env: Record<string, string>;
+  ports: number[];
+  volumes: string[];
+  health: unknown;
+  memoryMiB: number;
+}
+
+const WORKLOAD_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"];
+
+/** The workload of a service on either platform, in one shape. */
+function view(run: ProgramRun, service: string): View {
+  const docker = run.registrations.find(
+    (r) =>
+      r.type === "docker:index/container:Container" &&
+      (r.name === service || r.name === `${service}-1`),
+  );
+  if (docker) {
+    const env: Record<string, string> = {};
+    const envs = docker.inputs.envs as unknown[];
+    const list = Array.isArray(envs) ? envs : (unsecret(envs) as unknown[]);
+    for (const e of list) {
+      const text = unsecret(e) as string;
+      const key = text.slice(0, text.indexOf("="));
+      const value = text.slice(key.length + 1);
+      // The env list is secret as a whole once it holds a credential; tell them apart by value.
+      env[key] = value.includes(MOCK_SECRET_MARKER) ? "<secret>" : value;
+    }
+    const pulled = run.registrations.find(
+      (r) =>
+        r.type === "docker:index/remoteImage:RemoteImage" &&
+        `sha256:${r.name}` === docker.inputs.image,
+    );
+    return {
+      // A pulled image by its reference; a built one by its image id.
+      image: pulled && !pulled.inputs.build ? pulled.inputs.name : docker.inputs.image,
+      command: docker.inputs.command,
+      env,
+      // Docker needs no declared ports: only the published ones are known.
+      ports: (docker.inputs.ports as { internal: number }[]).map((p) => p.internal),
+      volumes: (docker.inputs.volumes as { containerPath: string }[]).map((v) => v.containerPath),
+      health: docker.inputs.healthcheck.tests.slice(1),
+      memoryMiB: docker.inputs.memory,
+    };
+  }
+  const k8s = run.registrations.find((r) => WORKLOAD_TYPES.includes(r.type) && r.name === service);
+  if (!k8s) throw new Error(`no workload for ${service}`);
+  const c = unsecret(k8s.inputs).spec.template.spec.containers[0];
+  return {
+    image: c.image,
+    command: c.args,
+    env: Object.fromEntries(
+      (c.env as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? "<secret>"]),
+    ),
+    ports: (c.ports as { containerPort: number }[]).map((p) => p.containerPort),
+    volumes: (c.volumeMounts as { mountPath: string; subPath?: string }[])
+      .filter((m) => !m.subPath)
+      .map((m) => m.mountPath),
+    health:
+      c.readinessProbe.exec?.command ?? c.readinessProbe.httpGet ?? c.readinessProbe.tcpSocket,
+    memoryMiB: Number(c.resources.limits.memory.replace("Mi", "")),
+  };
+}
+
+/** Files a workload mounts, by path (content unwrapped). */
+function files(run: ProgramRun, service: string): Record<string, string> {
+  const docker = run.registrations.find(
+    (r) =>
+      r.type === "docker:index/container:Container" &&
+      (r.name === service || r.name === `${service}-1`),
+  );
+  if (docker) {
+    return Object.fromEntries(
+      (unsecret(docker.inputs.uploads) as { file: string; content: string }[]).map((u) => [
+        u.file,
+        u.content,
+      ]),
+    );
+  }
+  const objects = run.registrations.filter(
+    (r) =>
+      (r.type === "kubernetes:core/v1:ConfigMap" || r.type === "kubernetes:core/v1:Secret") &&
+      r.name === service,
+  );
+  const data: Record<string, string> = Object.assign(
+    {},
+    ...objects.map((o) => unsecret(o.inputs.data ?? o.inputs.stringData)),
+  );
+  const k8s = run.registrations.find((r) => WORKLOAD_TYPES.includes(r.type) && r.name === service)!;
+  const mounts = unsecret(k8s.inputs).spec.template.spec.containers[0].volumeMounts as {
+    mountPath: string;
+    subPath?: string;
+  }[];
+  return Object.fromEntries(
+    mounts.filter((m) => m.subPath).map((m) => [m.mountPath, data[m.subPath!]]),
+  );
+}
+
+const LAB_RUNTIME = {
+  dev: /^sha256:lab-runtime$/,
+  k8s: /^localhost:5001\/dataflow-lab-lab-runtime@sha256:/,
+};
+const SPARK_CONF = "/opt/spark/conf/spark-defaults.conf";
+
+describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram(stack);
+  });
+  const external = (port: number, nodePort: number) => (stack === "dev" ? port : nodePort);
+
+  it("spark-master: the lab runtime, spark-class Master on 7077/8080, healthy when ALIVE", () => {
+    const v = view(run, "spark-master");
+    expect(v.image).toMatch(LAB_RUNTIME[stack]);
+    expect(v.command).toEqual([
+      "/opt/spark/bin/spark-class",
+      "org.apache.spark.deploy.master.Master",
+      "--port",
+      "7077",
+      "--webui-port",
+      "8080",
+    ]);
+    expect(v.ports).toEqual(stack === "dev" ? [8080] : [7077, 8080]);
+    expect(v.health).toEqual(
+      stack === "dev"
+        ? ["sh", "-c", "curl -fsS http://localhost:8080/json/ | grep -q ALIVE"]
+        : { path: "/json/", port: 8080, scheme: "HTTP" },
+    );
+    expect(files(run, "spark-master")[SPARK_CONF]).toContain(
+      "spark.master spark://spark-master:7077",
+    );
+  });
+
+  it("spark-worker: registers with the master, sized by spark.workerCores/workerMemory", () => {
+    const v = view(run, "spark-worker");
+    expect(v.image).toMatch(LAB_RUNTIME[stack]);
+    expect(v.command).toEqual([
+      "/opt/spark/bin/spark-class",
+      "org.apache.spark.deploy.worker.Worker",
+      "--webui-port",
+      "8081",
+      "spark://spark-master:7077",
+    ]);
+    expect(v.env).toMatchObject({ SPARK_WORKER_CORES: "1", SPARK_WORKER_MEMORY: "512m" });
+    expect(v.memoryMiB).toBe(1152);
+  });
+
+  it("mlflow: Postgres backend, artifacts proxied to s3://mlflow with its own identity, /health", () => {
+    const v = view(run, "mlflow");
+    expect(v.command).toEqual([
+      "mlflow",
+      "server",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "5000",
+      "--workers",
+      "1",
+      "--serve-artifacts",
+      "--artifacts-destination",
+      "s3://mlflow",
+    ]);
+    expect(v.env).toEqual({
+      AWS_ACCESS_KEY_ID: "mlflow",
+      AWS_SECRET_ACCESS_KEY: "<secret>",
+      MLFLOW_BACKEND_STORE_URI: "<secret>",
+      MLFLOW_S3_ENDPOINT_URL: "http://minio:9000",
+    });
+    expect(v.ports).toEqual([5000]);
+  });
+
+  it("prefect-server: on Postgres through asyncpg, basic auth, the UI pointed at the published API", () => {
+    const v = view(run, "prefect-server");
+    expect(v.image).toBe("prefecthq/prefect:3.4.1-python3.12");
+    expect(v.command).toEqual([
+      "prefect",
+      "server",
+      "start",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "4200",
+    ]);
+    expect(v.env).toEqual({
+      PREFECT_API_DATABASE_CONNECTION_URL: "<secret>",
+      PREFECT_SERVER_API_AUTH_STRING: "<secret>",
+      PREFECT_UI_API_URL: `http://localhost:${external(4200, 30420)}/api`,
+    });
+  });
+
+  it("prefect-worker: process pool in the lab runtime, same client settings and auth", () => {
+    const v = view(run, "prefect-worker");
+    expect(v.image).toMatch(LAB_RUNTIME[stack]);
+    expect(v.command).toEqual([
+      "prefect",
+      "worker",
+      "start",
+      "--pool",
+      "lab-pool",
+      "--type",
+      "process",
+      "--with-healthcheck",
+    ]);
+    expect(v.env).toMatchObject({
+      PREFECT_API_URL: "http://prefect-server:4200/api",
+      PREFECT_API_AUTH_STRING: "<secret>",
+    });
+    expect(files(run, "prefect-worker")[SPARK_CONF]).toContain(
+      "spark.sql.extensions io.delta.sql.DeltaSparkSessionExtension",
+    );
+  });
+
+  it("kafka: KRaft with internal kafka:9092 and a host listener, data on a kept volume, topics in the health check", () => {
+    const v = view(run, "kafka");
+    expect(v.image).toBe("confluentinc/cp-kafka:7.5.0");
+    expect(v.env).toMatchObject({
+      CLUSTER_ID: "mockid-kafka-cluster-id",
+      KAFKA_PROCESS_ROLES: "broker,controller",
+      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka:9092,EXTERNAL://localhost:${external(29092, 30092)},LOCAL://localhost:19092`,
+      LAB_KAFKA_TOPICS: "lab-events",
+    });
+    expect(v.env).not.toHaveProperty("KAFKA_PORT");
+    expect(v.volumes).toEqual(["/var/lib/kafka/data"]);
+    expect(v.health).toEqual(["/usr/local/bin/dataflow-lab-ensure-topics"]);
+  });
+
+  it("kafka-ui: kafbat on 8090 against the internal listener, behind a login", () => {
+    const v = view(run, "kafka-ui");
+    expect(v.env).toMatchObject({
+      KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS: "kafka:9092",
+      SERVER_PORT: "8090",
+      AUTH_TYPE: "LOGIN_FORM",
+      SPRING_SECURITY_USER_NAME: "admin",
+      SPRING_SECURITY_USER_PASSWORD: "<secret>",
+    });
+    expect(v.ports).toEqual([8090]);
+  });
+
+  it("nifi: HTTPS 8443, generated single-user login and props key, proxy host = published address, repositories kept", () => {
+    const v = view(run, "nifi");
+    expect(v.env).toMatchObject({
+      NIFI_WEB_HTTPS_PORT: "8443",
+      NIFI_WEB_PROXY_HOST: `localhost:${external(8443, 30443)}`,
+      SINGLE_USER_CREDENTIALS_USERNAME: "admin",
+      SINGLE_USER_CREDENTIALS_PASSWORD: "<secret>",
+      NIFI_SENSITIVE_PROPS_KEY: "<secret>",
+    });
+    expect(v.volumes).toEqual(
+      [
+        "conf",
+        "content_repository",
+        "database_repository",
+        "flowfile_repository",
+        "provenance_repository",
+        "state",
+      ].map((d) => `/opt/nifi/nifi-current/${d}`),
+    );
+    expect(v.health).toEqual([
+      "curl",
+      "-fsk",
+      "https://localhost:8443/nifi-api/authentication/configuration",
+    ]);
+  });
+
+  it("jupyterhub: the lab runtime as root, PAM config, admin password and DB from secrets, homes kept", () => {
+    const v = view(run, "jupyterhub");
+    expect(v.image).toMatch(LAB_RUNTIME[stack]);
+    expect(v.command).toEqual(["/usr/local/bin/dataflow-lab-hub-start"]);
+    expect(v.env).toMatchObject({
+      HUB_ADMIN_USER: "admin",
+      HUB_ADMIN_PASSWORD: "<secret>",
+      JUPYTERHUB_DB_URL: "<secret>",
+      JPY_COOKIE_SECRET: "<secret>",
+      CONFIGPROXY_AUTH_TOKEN: "<secret>",
+    });
+    expect(v.volumes).toEqual(["/home"]);
+    const f = files(run, "jupyterhub");
+    expect(f["/srv/jupyterhub/jupyterhub_config.py"]).toContain(
+      'c.JupyterHub.authenticator_class = "pam"',
+    );
+    expect(f["/srv/jupyterhub/jupyterhub_config.py"]).not.toMatch(/dummy/i);
+  });
+
+  it("streamlit: its own image, the gold bucket read-only, status of the other services", () => {
+    const v = view(run, "streamlit");
+    expect(v.image).toMatch(
+      stack === "dev" ? /^sha256:streamlit$/ : /dataflow-lab-streamlit@sha256:/,
+    );
+    expect(v.env).toMatchObject({
+      AWS_ACCESS_KEY_ID: "streamlit",
+      LAB_GOLD_BUCKET: "gold",
+      STREAMLIT_SERVER_PORT: "8501",
+    });
+    expect(Object.keys(JSON.parse(v.env.LAB_HEALTH_URLS))).toEqual([
+      "jupyterhub",
+      "kafka-ui",
+      "minio",
+      "mlflow",
+      "prefect",
+      "spark-master",
+    ]);
+  });
+
+  it("the client settings reach JupyterHub, the Prefect worker and Streamlit, each with its identity", () => {
+    const settings = {
+      SPARK_MASTER_URL: "spark://spark-master:7077",
+      AWS_ENDPOINT_URL: "http://minio:9000",
+      AWS_SECRET_ACCESS_KEY: "<secret>",
+      MLFLOW_TRACKING_URI: "http://mlflow:5000",
+      PREFECT_API_URL: "http://prefect-server:4200/api",
+      PREFECT_API_AUTH_STRING: "<secret>",
+      KAFKA_BOOTSTRAP_SERVERS: "kafka:9092",
+    };
+    expect(view(run, "jupyterhub").env).toMatchObject({ ...settings, AWS_ACCESS_KEY_ID: "spark" });
+    expect(view(run, "prefect-worker").env).toMatchObject({
+      ...settings,
+      AWS_ACCESS_KEY_ID: "spark",
+    });
+    expect(view(run, "streamlit").env).toMatchObject({
+      ...settings,
+      AWS_ACCESS_KEY_ID: "streamlit",
+    });
+    // Notebook servers only see what the spawner keeps: every client setting is on the list.
+    const keep = view(run, "jupyterhub").env.LAB_SPAWNER_ENV_KEEP.split(" ");
+    for (const key of Object.keys(settings)) expect(keep).toContain(key);
+  });
+
+  it("spark-defaults.conf carries Spark's own MinIO identity, and only as a secret", () => {
+    const conf = files(run, "jupyterhub")[SPARK_CONF];
+    expect(conf).toContain("spark.hadoop.fs.s3a.access.key spark");
+    expect(conf).toContain("spark.hadoop.fs.s3a.secret.key mocksecret-s3-spark");
+    const holder = run.registrations.filter((r) =>
+      stack === "dev"
+        ? r.type === "docker:index/container:Container" && r.name === "jupyterhub"
+        : r.type === "kubernetes:core/v1:Secret" && r.name === "jupyterhub",
+    )[0];
+    expect(JSON.stringify(holder.inputs)).toContain("4dabf18193072939515e22adb298388d");
+  });
+
+  it("the default lab's memory limits sum to at most 8 GiB, and the output says so", () => {
+    const out = run.outputs.memoryLimitMiB.value as {
+      services: Record<string, number>;
+      total: number;
+    };
+    expect(out.total).toBe(Object.values(out.services).reduce((a, b) => a + b, 0));
+    expect(out.total).toBeLessThanOrEqual(8192);
+    expect(Object.keys(out.services).sort()).toEqual([
+      "jupyterhub",
+      "kafka",
+      "kafka-ui",
+      "minio",
+      "mlflow",
+      "nifi",
+      "postgres",
+      "prefect-server",
+      "prefect-worker",
+      "spark-master",
+      "spark-worker",
+      "streamlit",
+    ]);
+  });
+});
+
+describe("scaling and toggles", () => {
+  const fullRuns: Record<string, ProgramRun> = {};
+  const sparkWorkers = (r: ProgramRun, stack: string) =>
+    stack === "dev"
+      ? ofType(r, "docker:index/container:Container")
+          .filter((c) => c.name.startsWith("spark-worker"))
+          .map((c) => c.inputs.name)
+      : ofType(r, "kubernetes:apps/v1:Deployment")
+          .filter((d) => d.name === "spark-worker")
+          .map((d) => d.inputs.spec.replicas);
+
+  it.each([0, 1, 3])(
+    "spark.workers = %i gives that many worker containers on Docker",
+    async (n) => {
+      const r = await runProgram("dev", { spark: { workers: n } });
+      expect(sparkWorkers(r, "dev")).toEqual(
+        Array.from({ length: n }, (_, i) => `dataflow-lab-dev-spark-worker-${i + 1}`),
+      );
+      expect(
+        (r.outputs.memoryLimitMiB.value as { services: Record<string, number> }).services[
+          "spark-worker"
+        ],
+      ).toBe(n === 0 ? undefined : n * 1152);
+    },
+  );
+
+  it.each([1, 3])("spark.workers = %i gives that many replicas on Kubernetes", async (n) => {
+    const r = await runProgram("k8s", { spark: { workers: n } });
+    expect(sparkWorkers(r, "k8s")).toEqual([n]);
+  });
+
+  it("spark.workers = 0 on Kubernetes leaves no worker Deployment", async () => {
+    const r = await runProgram("k8s", { spark: { workers: 0 } });
+    expect(sparkWorkers(r, "k8s")).toEqual([]);
+  });
+
+  /** Every registration whose name mentions the service (resources, secrets, databases, identities). */
+  const traces = (r: ProgramRun, words: string[]) =>
+    r.registrations
+      .map((x) => `${x.type}::${x.name}`)
+      .filter((n) => words.some((w) => n.split("::")[1].includes(w)))
+      .sort();
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["mlflow", { mlflow: { enabled: false } }, ["mlflow"]],
+    ["prefect", { prefect: { enabled: false } }, ["prefect"]],
+    ["kafka (and its UI)", { kafka: { enabled: false } }, ["kafka"]],
+    ["kafkaUi alone", { kafkaUi: { enabled: false } }, ["kafka-ui"]],
+    ["nifi", { nifi: { enabled: false } }, ["nifi"]],
+    ["jupyterhub", { jupyterhub: { enabled: false } }, ["jupyterhub"]],
+    ["streamlit", { streamlit: { enabled: false } }, ["streamlit"]],
+  ])("switching off %s removes exactly its resources", async (_name, override, words) => {
+    for (const stack of ["dev", "k8s"]) {
+      const full = (fullRuns[stack] ??= await runProgram(stack));
+      const without = await runProgram(stack, override);
+      expect(traces(without, words)).toEqual([]);
+      const removed = new Set(traces(full, words));
+      const rest = (r: ProgramRun) =>
+        r.registrations
+          .map((x) => `${x.type}::${x.name}`)
+          .filter((n) => !removed.has(n))
+          .sort();
+      expect(rest(without)).toEqual(rest(full));
+    }
+  });
+
+  it("kafkaUi switched on explicitly without Kafka is a config error naming both keys", async () => {
+    const { programError } = await import("./harness");
+    const { error, registered } = await programError("dev", {
+      kafka: { enabled: false },
+      kafkaUi: { enabled: true },
+    });
+    expect(error.message).toContain(
+      "kafkaUi.enabled must be false while kafka.enabled is false (kafkaUi needs kafka), got true",
+    );
+    expect(registered).toEqual([]);
+  });
+
+  it("with every optional service off, the lab is MinIO + Spark, and PostgreSQL is not needed", async () => {
+    const off = { enabled: false };
+    const r = await runProgram("dev", {
+      mlflow: off,
+      prefect: off,
+      kafka: off,
+      nifi: off,
+      jupyterhub: off,
+      streamlit: off,
+    });
+    expect(ofType(r, "docker:index/container:Container").map((c) => c.name)).toEqual([
+      "minio",
+      "spark-master",
+      "spark-worker-1",
+      "spark-worker-2",
+    ]);
+    expect(Object.keys(r.outputs.urls.value).sort()).toEqual([
+      "minio-api",
+      "minio-console",
+      "spark-ui",
+    ]);
+  });
+
+  it("a prebuilt image from config replaces the build", async () => {
+    const r = await runProgram("k8s", {
+      images: { lab: "ghcr.io/acme/lab-runtime:1.0.0", registry: "localhost:5001" },
+    });
+    expect(ofType(r, "docker:index/image:Image").map((i) => i.name)).toEqual([
+      "mlflow",
+      "streamlit",
+    ]);
+    const worker = one(r, "kubernetes:apps/v1:Deployment", "spark-worker") as Registration;
+    expect(unsecret(worker.inputs).spec.template.spec.containers[0].image).toBe(
+      "ghcr.io/acme/lab-runtime:1.0.0",
+    );
+  });
+
+  it("Kubernetes without images.registry or prebuilt images is a config error before anything is created", async () => {
+    const { programError } = await import("./harness");
+    const { error, registered } = await programError("k8s", { images: {} });
+    expect(error.message).toContain(
+      "images.lab must be a pushed image reference when images.registry is not set",
+    );
+    expect(registered).toEqual([]);
+  });
+});
