@@ -2,7 +2,17 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "coverage/**", "services/**", "*.js", "*.mjs"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "bin/**",
+      "coverage/**",
+      ".bench-build/**",
+      "services/**",
+      "*.js",
+      "*.mjs",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],

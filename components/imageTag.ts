@@ -2,8 +2,18 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-/** The repository root: the build context of the lab's own images. */
-export const REPO_ROOT = path.resolve(__dirname, "..");
+/**
+ * The repository root (where Pulumi.yaml is): the build context of the lab's own images. Found by
+ * walking up, so the program also works compiled to another folder (npm run bench).
+ */
+export const REPO_ROOT = findRoot(__dirname);
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+  }
+}
 
 /**
  * Tag of an image built from this repository: a hash of every file its build reads. The same

@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
+import { REPO_ROOT } from "./imageTag";
 
-/** Root of the files the services mount (scripts, config templates, apps): `services/` in the repo. */
-export const SERVICES_DIR = path.resolve(__dirname, "..", "services");
+/** Root of the files the services mount (scripts, config files): `services/` in the repo. */
+export const SERVICES_DIR = path.join(REPO_ROOT, "services");
 
 /**
  * Text of a file under `services/`. Service content lives there as real files (readable, lintable,

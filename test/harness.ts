@@ -6,8 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import type * as pulumiType from "@pulumi/pulumi";
+import { REPO_ROOT } from "../components/imageTag";
 
-export const REPO_ROOT = path.resolve(__dirname, "..");
+export { REPO_ROOT };
 export const PROJECT = "dataflow-lab";
 
 /** Signature key of a secret value in serialized inputs. */
@@ -169,7 +170,7 @@ async function jestIsolated(fn: () => Promise<void>): Promise<void> {
   await fn();
 }
 
-function mockState(
+export function mockState(
   pulumi: typeof pulumiType,
   type: string,
   name: string,

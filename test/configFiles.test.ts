@@ -1,0 +1,224 @@
+/**
+ * The files and env the lab generates or ships for the services, tested as text: the pure builders
+ * without the mock runtime, the shipped scripts and configs for syntax and for what they promise.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { clientEnv } from "../components/clientSettings";
+import { sparkDefaults } from "../components/compute/sparkDefaults";
+import { contentTag } from "../components/imageTag";
+import { proxyHosts } from "../components/ingestion/nifi";
+import { spawnerEnvKeep } from "../components/notebooks/jupyterhub";
+import { SERVICES_DIR } from "../components/serviceFiles";
+import { kafkaEnv } from "../components/streaming/kafka";
+import { REPO_ROOT } from "./harness";
+
+const base = {
+  masterUrl: "spark://spark-master:7077",
+  s3Endpoint: "http://minio:9000",
+  accessKey: "spark",
+  secretKey: "s3cr3t",
+  executorMemory: "512m",
+  executorCores: 1,
+};
+
+describe("spark-defaults.conf", () => {
+  const conf = sparkDefaults(base);
+  const props = Object.fromEntries(
+    conf
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"))
+      .map((l) => l.split(" ") as [string, string]),
+  );
+
+  it("makes Delta the default catalog and points S3A at MinIO, path-style, over plain HTTP", () => {
+    expect(props).toMatchObject({
+      "spark.master": "spark://spark-master:7077",
+      "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+      "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+      "spark.hadoop.fs.s3a.endpoint": "http://minio:9000",
+      "spark.hadoop.fs.s3a.path.style.access": "true",
+      "spark.hadoop.fs.s3a.connection.ssl.enabled": "false",
+      "spark.hadoop.fs.s3a.access.key": "spark",
+      "spark.hadoop.fs.s3a.secret.key": "s3cr3t",
+    });
+  });
+
+  it("downloads nothing at run time (the jars are in the image)", () => {
+    expect(conf).not.toContain("spark.jars.packages");
+  });
+
+  it("turns SSL on for an https endpoint", () => {
+    expect(sparkDefaults({ ...base, s3Endpoint: "https://s3.example" })).toContain(
+      "spark.hadoop.fs.s3a.connection.ssl.enabled true",
+    );
+  });
+
+  it("refuses a value that would break the file's format", () => {
+    expect(() => sparkDefaults({ ...base, secretKey: "two words" })).toThrow(
+      "spark.hadoop.fs.s3a.secret.key must be a single word",
+    );
+  });
+});
+
+describe("Kafka env", () => {
+  const env = kafkaEnv({ host: "localhost", port: 29092 }, 640);
+
+  it("is a single KRaft node whose listeners cover the lab, the host and in-container tools", () => {
+    expect(env.KAFKA_PROCESS_ROLES).toBe("broker,controller");
+    const listeners = env.KAFKA_LISTENERS.split(",").map((l) => l.split("://")[0]);
+    const advertised = env.KAFKA_ADVERTISED_LISTENERS.split(",").map((l) => l.split("://")[0]);
+    const mapped = env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP.split(",").map((l) => l.split(":")[0]);
+    expect(listeners.sort()).toEqual(["CONTROLLER", "EXTERNAL", "LOCAL", "PLAINTEXT"]);
+    expect(mapped.sort()).toEqual(listeners.sort());
+    // Kafka refuses a controller listener among the advertised ones.
+    expect(advertised.sort()).toEqual(["EXTERNAL", "LOCAL", "PLAINTEXT"]);
+    expect(env.KAFKA_ADVERTISED_LISTENERS).toContain("EXTERNAL://localhost:29092");
+  });
+
+  it("never sets the variables cp-kafka's configure script refuses", () => {
+    for (const k of [
+      "KAFKA_PORT",
+      "KAFKA_HOST",
+      "KAFKA_ADVERTISED_PORT",
+      "KAFKA_ADVERTISED_HOST",
+    ]) {
+      expect(env).not.toHaveProperty(k);
+    }
+  });
+
+  it("sizes the heap to half the container", () => {
+    expect(env.KAFKA_HEAP_OPTS).toBe("-Xms320m -Xmx320m");
+  });
+});
+
+describe("client settings", () => {
+  it("give each client the lab's addresses by the names the tools read, credentials apart", () => {
+    const env = clientEnv(
+      {
+        sparkMasterUrl: "spark://spark-master:7077",
+        s3Endpoint: "http://minio:9000",
+        mlflowTrackingUri: "http://mlflow:5000",
+        prefectApiUrl: "http://prefect-server:4200/api",
+        prefectAuthString: pulumi.output("admin:pw"),
+        kafkaBootstrapServers: "kafka:9092",
+      },
+      { accessKey: "spark", secretKey: pulumi.output("key") },
+    );
+    expect(env.env).toEqual({
+      AWS_ACCESS_KEY_ID: "spark",
+      AWS_ALLOW_HTTP: "true",
+      AWS_ENDPOINT_URL: "http://minio:9000",
+      AWS_REGION: "us-east-1",
+      KAFKA_BOOTSTRAP_SERVERS: "kafka:9092",
+      MLFLOW_TRACKING_URI: "http://mlflow:5000",
+      PREFECT_API_URL: "http://prefect-server:4200/api",
+      SPARK_MASTER_URL: "spark://spark-master:7077",
+    });
+    expect(Object.keys(env.secretEnv).sort()).toEqual([
+      "AWS_SECRET_ACCESS_KEY",
+      "PREFECT_API_AUTH_STRING",
+    ]);
+  });
+
+  it("leave out what is switched off", () => {
+    const env = clientEnv(
+      { sparkMasterUrl: "spark://spark-master:7077", s3Endpoint: "http://minio:9000" },
+      { accessKey: "streamlit", secretKey: pulumi.output("key") },
+    );
+    expect(Object.keys(env.env)).not.toContain("MLFLOW_TRACKING_URI");
+    expect(Object.keys(env.secretEnv)).toEqual(["AWS_SECRET_ACCESS_KEY"]);
+  });
+
+  it("every one of them survives JupyterHub's spawner, which keeps only what it is told", () => {
+    const env = clientEnv(
+      { sparkMasterUrl: "x", s3Endpoint: "y", prefectAuthString: pulumi.output("a:b") },
+      { accessKey: "spark", secretKey: pulumi.output("key") },
+    );
+    const keep = spawnerEnvKeep(env);
+    for (const k of [...Object.keys(env.env), ...Object.keys(env.secretEnv)])
+      expect(keep).toContain(k);
+    expect(keep).toEqual(expect.arrayContaining(["JAVA_HOME", "SPARK_CONF_DIR", "SPARK_HOME"]));
+  });
+});
+
+describe("NiFi proxy hosts", () => {
+  it("accept the published address and localhost at the published port, once each", () => {
+    expect(proxyHosts({ host: "localhost", port: 8443 })).toBe("localhost:8443");
+    expect(proxyHosts({ host: "lab-box", port: 30443 })).toBe("lab-box:30443,localhost:30443");
+  });
+});
+
+describe("image tags", () => {
+  it("are a stable hash of what the build reads, and change with it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tag-"));
+    fs.mkdirSync(path.join(dir, "img"));
+    fs.writeFileSync(path.join(dir, "img", "Dockerfile"), "FROM scratch\n");
+    const first = contentTag(["img"], dir);
+    expect(first).toMatch(/^[0-9a-f]{12}$/);
+    expect(contentTag(["img"], dir)).toBe(first);
+    fs.writeFileSync(path.join(dir, "img", "extra.txt"), "x");
+    expect(contentTag(["img"], dir)).not.toBe(first);
+  });
+
+  it("cover every file the Dockerfiles copy", () => {
+    for (const [dockerfile, inputs] of [
+      ["images/lab-runtime/Dockerfile", ["images/lab-runtime", "lab/notebooks", "lab/flows"]],
+      ["images/streamlit/Dockerfile", ["images/streamlit", "lab/dashboard"]],
+    ] as const) {
+      const copied = [
+        ...fs.readFileSync(path.join(REPO_ROOT, dockerfile), "utf8").matchAll(/^COPY (\S+)/gm),
+      ].map((m) => m[1]);
+      for (const src of copied) expect(inputs.some((i) => src.startsWith(i))).toBe(true);
+    }
+  });
+});
+
+describe("shipped scripts and configs", () => {
+  const scripts = ["postgres/ensure-databases.sh", "kafka/ensure-topics.sh", "jupyterhub/start.sh"];
+
+  it.each(scripts)("%s is valid bash and stops on the first error", (script) => {
+    const file = path.join(SERVICES_DIR, script);
+    expect(spawnSync("bash", ["-n", file]).status).toBe(0);
+    expect(fs.readFileSync(file, "utf8")).toContain("set -euo pipefail");
+  });
+
+  const python = spawnSync("python3", ["--version"]).status === 0;
+  (python ? it : it.skip).each([
+    "services/jupyterhub/jupyterhub_config.py",
+    "lab/flows/medallion.py",
+    "lab/dashboard/app.py",
+  ])("%s is valid Python", (file) => {
+    const r = spawnSync("python3", [
+      "-c",
+      "import ast,sys; ast.parse(open(sys.argv[1]).read())",
+      path.join(REPO_ROOT, file),
+    ]);
+    expect(r.stderr.toString()).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  it("the JupyterHub config uses real accounts and an allow-list, never the dummy authenticator", () => {
+    const config = fs.readFileSync(
+      path.join(SERVICES_DIR, "jupyterhub/jupyterhub_config.py"),
+      "utf8",
+    );
+    expect(config).toContain('c.JupyterHub.authenticator_class = "pam"');
+    expect(config).toContain("c.Authenticator.allowed_users = {admin}");
+    expect(config).not.toMatch(/dummy|password\s*=/i);
+  });
+
+  it("the example notebook is valid nbformat 4 and sets no address or password", () => {
+    const nb = JSON.parse(
+      fs.readFileSync(path.join(REPO_ROOT, "lab/notebooks/01-lakehouse-quickstart.ipynb"), "utf8"),
+    );
+    expect(nb.nbformat).toBe(4);
+    const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
+    expect(code.length).toBeGreaterThan(3);
+    const source = code.map((c: { source: string[] }) => c.source.join("")).join("\n");
+    expect(source).not.toMatch(/minio:9000|spark:\/\/|secret_key|password/i);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * The logic of services/kafka/ensure-topics.sh (Kafka's health check). No broker runs here, so the
+ * Kafka CLI tools are replaced on PATH by recorders that answer like a broker holding some topics;
+ * the script itself runs for real.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { SERVICES_DIR } from "../components/serviceFiles";
+
+function setup(existingTopics: string[], brokerUp = true) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-health-"));
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin);
+  const calls = path.join(dir, "calls");
+  fs.writeFileSync(path.join(dir, "topics"), existingTopics.map((t) => `${t}\n`).join(""));
+  fs.writeFileSync(
+    path.join(bin, "kafka-topics"),
+    `#!/bin/bash
+echo "kafka-topics $* heap=$KAFKA_HEAP_OPTS" >> ${calls}
+${brokerUp ? "" : "exit 1"}
+if [[ " $* " == *" --list "* ]]; then cat ${dir}/topics; fi
+`,
+    { mode: 0o755 },
+  );
+  fs.writeFileSync(
+    path.join(bin, "nc"),
+    `#!/bin/bash\necho "nc $*" >> ${calls}\n${brokerUp ? "" : "exit 1"}\n`,
+    {
+      mode: 0o755,
+    },
+  );
+  const run = (topics: string) =>
+    spawnSync("bash", [path.join(SERVICES_DIR, "kafka/ensure-topics.sh")], {
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        LAB_KAFKA_TOPICS: topics,
+        LAB_STATE_FILE: path.join(dir, "state"),
+      },
+      encoding: "utf8",
+    });
+  const log = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : []);
+  return { run, log };
+}
+
+describe("Kafka health check (ensure-topics.sh)", () => {
+  it("creates only the missing topics, through the in-container listener, with a small tool heap", () => {
+    const { run, log } = setup(["lab-events"]);
+    expect(run("lab-events orders").status).toBe(0);
+    expect(log()).toEqual([
+      "kafka-topics --bootstrap-server localhost:19092 --list heap=-Xmx64m",
+      "kafka-topics --bootstrap-server localhost:19092 --create --if-not-exists --topic orders --partitions 1 --replication-factor 1 heap=-Xmx64m",
+    ]);
+  });
+
+  it("after success, only checks the port, until the declared topics change", () => {
+    const { run, log } = setup([]);
+    expect(run("lab-events").status).toBe(0);
+    const before = log().length;
+    expect(run("lab-events").status).toBe(0);
+    expect(log().slice(before)).toEqual(["nc -z localhost 19092"]);
+    expect(run("lab-events orders").status).toBe(0);
+    expect(log().slice(before + 1)[0]).toMatch(/^kafka-topics .* --list /);
+  });
+
+  it("is unhealthy while the broker does not answer", () => {
+    const { run } = setup([], false);
+    expect(run("lab-events").status).not.toBe(0);
+  });
+});
