@@ -59,7 +59,7 @@ export interface LabConfig {
     readonly image: string;
     /** `postgres.storageSize`: PVC size on Kubernetes. @default "5Gi" */
     readonly storageSize: string;
-    /** `postgres.memoryMiB`: memory limit. @default 384 */
+    /** `postgres.memoryMiB`: memory limit. @default 320 */
     readonly memoryMiB: number;
   };
   readonly minio: {
@@ -69,7 +69,7 @@ export interface LabConfig {
     readonly buckets: readonly string[];
     /** `minio.storageSize`: PVC size on Kubernetes. @default "20Gi" */
     readonly storageSize: string;
-    /** `minio.memoryMiB`: memory limit. @default 512 */
+    /** `minio.memoryMiB`: memory limit. @default 448 */
     readonly memoryMiB: number;
   };
   readonly spark: {
@@ -83,14 +83,14 @@ export interface LabConfig {
      * @see https://spark.apache.org/docs/3.5.8/spark-standalone.html#cluster-launch-scripts
      */
     readonly workerMemory: string;
-    /** `spark.workerMemoryMiB`: container limit of each worker; must exceed workerMemory by 512 MiB. @default 1152 */
+    /** `spark.workerMemoryMiB`: container limit of each worker; must exceed workerMemory by 512 MiB. @default 1024 */
     readonly workerMemoryMiB: number;
-    /** `spark.masterMemoryMiB`: container limit of the master. @default 384 */
+    /** `spark.masterMemoryMiB`: container limit of the master. @default 320 */
     readonly masterMemoryMiB: number;
   };
   readonly mlflow: ServiceToggle;
   readonly prefect: ServiceToggle & {
-    /** `prefect.workerMemoryMiB`: container limit of the process worker (flows run inside it). @default 384 */
+    /** `prefect.workerMemoryMiB`: container limit of the process worker (flows run inside it, each a Spark driver). @default 1024 */
     readonly workerMemoryMiB: number;
   };
   readonly kafka: ServiceToggle &
@@ -150,26 +150,26 @@ export const defaults = {
   retainDataOnDestroy: true,
   docker: { bindAddress: "127.0.0.1", publishedHost: "localhost" },
   kubernetes: { namespace: "dataflow-lab", nodeAddress: "localhost" },
-  postgres: { image: "postgres:16.9-bookworm", storageSize: "5Gi", memoryMiB: 384 },
+  postgres: { image: "postgres:16.9-bookworm", storageSize: "5Gi", memoryMiB: 320 },
   minio: {
     image: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
     buckets: [] as string[],
     storageSize: "20Gi",
-    memoryMiB: 512,
+    memoryMiB: 448,
   },
   spark: {
     workers: 2,
     workerCores: 1,
     workerMemory: "512m",
-    workerMemoryMiB: 1152,
-    masterMemoryMiB: 384,
+    workerMemoryMiB: 1024,
+    masterMemoryMiB: 320,
   },
-  mlflow: { enabled: true, memoryMiB: 384 },
-  prefect: { enabled: true, memoryMiB: 448, workerMemoryMiB: 384 },
-  kafka: { enabled: true, memoryMiB: 640, storageSize: "10Gi", topics: ["lab-events"] as string[] },
-  kafkaUi: { enabled: true, memoryMiB: 320 },
-  nifi: { enabled: true, memoryMiB: 1024, storageSize: "10Gi" },
-  jupyterhub: { enabled: true, memoryMiB: 1152, storageSize: "10Gi" },
+  mlflow: { enabled: true, memoryMiB: 320 },
+  prefect: { enabled: true, memoryMiB: 384, workerMemoryMiB: 1024 },
+  kafka: { enabled: true, memoryMiB: 512, storageSize: "10Gi", topics: ["lab-events"] as string[] },
+  kafkaUi: { enabled: true, memoryMiB: 256 },
+  nifi: { enabled: true, memoryMiB: 768, storageSize: "10Gi" },
+  jupyterhub: { enabled: true, memoryMiB: 1536, storageSize: "10Gi" },
   streamlit: { enabled: true, memoryMiB: 256 },
   images: {},
 } as const;

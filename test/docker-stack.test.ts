@@ -198,7 +198,7 @@ describe("dev stack (Docker)", () => {
       {
         file: "/usr/local/bin/dataflow-lab-ensure-databases",
         content: serviceFile("postgres/ensure-databases.sh"),
-        executable: true,
+        permissions: "0755",
       },
     ]);
   });

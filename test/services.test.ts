@@ -160,7 +160,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "spark://spark-master:7077",
     ]);
     expect(v.env).toMatchObject({ SPARK_WORKER_CORES: "1", SPARK_WORKER_MEMORY: "512m" });
-    expect(v.memoryMiB).toBe(1152);
+    expect(v.memoryMiB).toBe(1024);
   });
 
   it("mlflow: Postgres backend, artifacts proxied to s3://mlflow with its own identity, /health", () => {
@@ -401,7 +401,7 @@ describe("scaling and toggles", () => {
         (r.outputs.memoryLimitMiB.value as { services: Record<string, number> }).services[
           "spark-worker"
         ],
-      ).toBe(n === 0 ? undefined : n * 1152);
+      ).toBe(n === 0 ? undefined : n * 1024);
     },
   );
 

@@ -54,7 +54,7 @@ export class Streamlit extends pulumi.ComponentResource {
         ],
         health: {
           command: [
-            "python",
+            "python3",
             "-c",
             "import urllib.request; urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4)",
           ],

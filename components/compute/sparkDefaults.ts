@@ -37,6 +37,9 @@ export function sparkDefaults(i: SparkDefaultsInput): string {
     ["spark.driver.memory", "512m"],
     ["spark.executor.memory", i.executorMemory],
     ["spark.executor.cores", String(i.executorCores)],
+    // Standalone mode gives the first application every core; one executor's worth each lets a
+    // notebook and a flow run side by side (override per session with spark.cores.max).
+    ["spark.cores.max", String(i.executorCores)],
   ];
   for (const [key, value] of properties) {
     if (/[\s]/.test(value) || value === "") {

@@ -67,7 +67,7 @@ export class Mlflow extends pulumi.ComponentResource {
         health: {
           // The image has no curl.
           command: [
-            "python",
+            "python3",
             "-c",
             "import urllib.request; urllib.request.urlopen('http://localhost:5000/health', timeout=4)",
           ],

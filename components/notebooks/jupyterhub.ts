@@ -29,7 +29,14 @@ export interface JupyterHubArgs {
 const CONFIG = "/srv/jupyterhub/jupyterhub_config.py";
 const START = "/usr/local/bin/dataflow-lab-hub-start";
 /** Image-level variables notebooks need besides the client settings. */
-const RUNTIME_ENV = ["JAVA_HOME", "PYSPARK_PYTHON", "SPARK_CONF_DIR", "SPARK_HOME"];
+const RUNTIME_ENV = [
+  "JAVA_HOME",
+  "PYSPARK_PYTHON",
+  "SPARK_CONF_DIR",
+  "SPARK_HOME",
+  // The address a notebook's driver advertises to executors.
+  "SPARK_LOCAL_HOSTNAME",
+];
 
 /** Variables the spawner passes from the hub to each notebook server (it passes almost none by default). */
 export function spawnerEnvKeep(client: ClientEnv): string[] {
@@ -53,7 +60,10 @@ export class JupyterHub extends pulumi.ComponentResource {
       {
         service: "jupyterhub",
         image: args.image,
+        // tini reaps the kernels and driver JVMs that notebook servers leave behind.
+        entrypoint: ["/usr/bin/tini", "--"],
         command: [START],
+        ownAddressEnv: ["SPARK_LOCAL_HOSTNAME"],
         env: {
           ...args.client.env,
           HUB_ADMIN_USER: args.adminUser,

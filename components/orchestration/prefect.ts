@@ -27,7 +27,7 @@ export interface PrefectArgs {
 /** Work pool the worker serves; it creates the pool if missing. */
 export const WORK_POOL = "lab-pool";
 const HEALTH = (url: string) => [
-  "python",
+  "python3",
   "-c",
   `import urllib.request; urllib.request.urlopen('${url}', timeout=4)`,
 ];
@@ -80,6 +80,8 @@ export class Prefect extends pulumi.ComponentResource {
       {
         service: "prefect-worker",
         image: args.workerImage,
+        // tini reaps what finished flow runs leave behind.
+        entrypoint: ["/usr/bin/tini", "--"],
         command: [
           "prefect",
           "worker",
@@ -97,6 +99,8 @@ export class Prefect extends pulumi.ComponentResource {
           PREFECT_WORKER_WEBSERVER_PORT: "8080",
         },
         secretEnv: client.secretEnv,
+        // Flows are Spark drivers; executors call back at this address.
+        ownAddressEnv: ["SPARK_LOCAL_HOSTNAME"],
         files: [...args.workerFiles],
         health: {
           command: HEALTH("http://localhost:8080/health"),

@@ -83,7 +83,13 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             ...(spec.root ? { user: "root" } : {}),
             entrypoints: spec.entrypoint,
             command: spec.command,
-            envs: envList(spec.env, spec.secretEnv),
+            envs: envList(
+              {
+                ...spec.env,
+                ...Object.fromEntries((spec.ownAddressEnv ?? []).map((k) => [k, name])),
+              },
+              spec.secretEnv,
+            ),
             // One DNS name for the service (as on Kubernetes) plus one per numbered copy.
             networksAdvanced: [
               { name: this.network.name, aliases: [...new Set([spec.service, name])] },
@@ -100,7 +106,8 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             uploads: (spec.files ?? []).map((f) => ({
               file: f.path,
               content: f.content,
-              executable: f.executable ?? false,
+              // Readable by the image's user, whoever it is (uploads are root-owned).
+              permissions: f.executable ? "0755" : "0644",
             })),
             healthcheck: healthcheck(spec.health),
             // Dependents (and the MinIO provider) must see a healthy service, not a started one.

@@ -50,6 +50,10 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
   const cpus = spec.cpus ?? 1;
   const env: Input.EnvVar[] = [
     ...Object.keys(spec.env ?? {}).map((name) => ({ name, value: spec.env![name] })),
+    ...(spec.ownAddressEnv ?? []).map((name) => ({
+      name,
+      valueFrom: { fieldRef: { fieldPath: "status.podIP" } },
+    })),
     ...Object.keys(spec.secretEnv ?? {}).map((name) => ({
       name,
       valueFrom: { secretKeyRef: { name: refs.secretName!, key: envKey(name) } },
@@ -65,7 +69,7 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
       ? [{ name: "files", configMap: { name: refs.configMapName!, defaultMode: 0o555 } }]
       : []),
     ...(secret.length > 0
-      ? [{ name: "secret-files", secret: { secretName: refs.secretName!, defaultMode: 0o440 } }]
+      ? [{ name: "secret-files", secret: { secretName: refs.secretName!, defaultMode: 0o444 } }]
       : []),
   ];
   const mounts: Input.VolumeMount[] = [
@@ -183,7 +187,11 @@ function action(http: HttpProbe | undefined, command: string[], tcpPort?: number
  */
 function seedContainer(spec: WorkloadSpec, seeded: VolumeSpec[]): Input.Container {
   const script = seeded
-    .map((v) => `[ -n "$(ls -A /seed/${v.name})" ] || cp -a ${v.mountPath}/. /seed/${v.name}/`)
+    // A fresh ext4 volume holds lost+found, which does not count as content.
+    .map(
+      (v) =>
+        `[ -n "$(ls -A /seed/${v.name} | grep -vx lost+found)" ] || cp -a ${v.mountPath}/. /seed/${v.name}/`,
+    )
     .join(" && ");
   return {
     name: "seed-volumes",

@@ -18,6 +18,12 @@ export interface WorkloadSpec {
   readonly env?: Record<string, pulumi.Input<string>>;
   /** Credentials: a secret-marked env list on Docker, a Secret + `secretKeyRef` on Kubernetes. */
   readonly secretEnv?: Record<string, pulumi.Input<string>>;
+  /**
+   * Variables set to an address other workloads can reach this one at: the container's host name on
+   * Docker (also a network alias), the pod IP on Kubernetes (a pod's host name resolves nowhere).
+   * Spark drivers advertise it so executors can call back.
+   */
+  readonly ownAddressEnv?: string[];
   readonly ports?: PortSpec[];
   /** Data that must outlive the container: a named volume on Docker, a PVC on Kubernetes. */
   readonly volumes?: VolumeSpec[];

@@ -4,8 +4,8 @@
 Runs wherever the lab runtime runs; Spark, the lake and Prefect are configured by the environment
 the lab injects (spark-defaults.conf, PREFECT_API_URL, PREFECT_API_AUTH_STRING):
 
-    python /opt/lab/flows/medallion.py            # run once now, tracked in the Prefect UI
-    python /opt/lab/flows/medallion.py --deploy   # register it on the lab's process work pool
+    python3 /opt/lab/flows/medallion.py            # run once now, tracked in the Prefect UI
+    python3 /opt/lab/flows/medallion.py --deploy   # register it on the lab's process work pool
 """
 
 import random
