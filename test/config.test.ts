@@ -1,7 +1,9 @@
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, type RawConfig } from "../components/config";
 import { defaults } from "../components/configSchema";
-import { PROJECT, programError, stackConfig } from "./harness";
+import { PROJECT, REPO_ROOT, programError, stackConfig } from "./harness";
 
 /** The config a stack's program would see, decoded back from the CLI's strings. */
 function rawFor(stack: string, overrides: Record<string, unknown> = {}): RawConfig {
@@ -59,6 +61,41 @@ describe("stack config as the CLI merges it", () => {
     [{ spark: { workers: "5" } }, 5],
   ])("accepts spark.workers %j", (override, workers) => {
     expect(parseConfig(rawFor("dev", override), "dev").spark.workers).toBe(workers);
+  });
+});
+
+describe("the README's config reference", () => {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Scaling"));
+  const documented = new Set(
+    [...section.matchAll(/^\| `([a-zA-Z.]+)` \|/gm)]
+      .map((m) => m[1])
+      .filter((k) => !k.includes(" ")),
+  );
+  /** Every key path a stack can set: the defaults' leaves plus the keys without a default. */
+  const leaves = (o: object, prefix = ""): string[] =>
+    Object.entries(o).flatMap(([k, v]) =>
+      v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0
+        ? leaves(v, `${prefix}${k}.`)
+        : [`${prefix}${k}`],
+    );
+  const optional = [
+    "target",
+    "docker.host",
+    "kubernetes.context",
+    "kubernetes.kubeconfig",
+    "kubernetes.storageClass",
+    "kubernetes.ingressDomain",
+    "kubernetes.ingressClassName",
+    "images.registry",
+    "images.lab",
+    "images.mlflow",
+    "images.streamlit",
+  ];
+
+  it("documents every key the program reads, and no other", () => {
+    const keys = [...leaves(defaults).filter((k) => k !== "images"), ...optional].sort();
+    expect([...documented].sort()).toEqual(keys);
   });
 });
 

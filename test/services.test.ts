@@ -362,6 +362,12 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     };
     expect(out.total).toBe(Object.values(out.services).reduce((a, b) => a + b, 0));
     expect(out.total).toBeLessThanOrEqual(8192);
+    // The README's service table prints the same total.
+    const readme = require("fs").readFileSync(
+      require("path").join(__dirname, "..", "README.md"),
+      "utf8",
+    );
+    expect(readme).toContain(`| **Total** | | | | **${out.total} MiB** |`);
     expect(Object.keys(out.services).sort()).toEqual([
       "jupyterhub",
       "kafka",
