@@ -11,6 +11,9 @@ import { REPO_ROOT } from "../components/imageTag";
 export { REPO_ROOT };
 export const PROJECT = "dataflow-lab";
 
+// Each run loads a fresh copy of the Pulumi SDK, which adds its own process exit listener.
+process.setMaxListeners(100);
+
 /** Signature key of a secret value in serialized inputs. */
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 /** Every generated credential under mocks contains this marker, so leaks can be searched for. */
