@@ -88,6 +88,8 @@ export class Nifi extends pulumi.ComponentResource {
           startPeriodSeconds: 180,
         },
         memoryMiB: args.memoryMiB,
+        // NiFi's start-up (NAR unpacking, flow load) is CPU-bound: minutes on one core.
+        cpus: 2,
         // The image's nifi user (uid/gid 1000).
         runAs: { user: 1000, group: 1000 },
       },

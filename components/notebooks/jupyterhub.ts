@@ -96,6 +96,8 @@ export class JupyterHub extends pulumi.ComponentResource {
           startPeriodSeconds: 60,
         },
         memoryMiB: args.memoryMiB,
+        // The hub, JupyterLab and each notebook's Spark driver share this container.
+        cpus: 2,
         // PAM and the local-process spawner need root: notebooks run as their user, not as the hub.
         root: true,
         dependsOn: args.dependsOn,
