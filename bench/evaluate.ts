@@ -7,30 +7,14 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
-import { PROJECT, mockState, stackConfig } from "../test/harness";
+import { setLabMocks, stackConfig } from "../test/harness";
 
 const STACKS = ["dev", "k8s"];
 
 async function evaluate(stack: string): Promise<{ ms: number; resources: number }> {
   const pulumi: typeof pulumiType = require("@pulumi/pulumi");
   let resources = 0;
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        resources++;
-        return {
-          id: `${args.name}-id`,
-          state: mockState(pulumi, args.type, args.name, args.inputs),
-        };
-      },
-      call(args) {
-        throw new Error(`unmocked invoke ${args.token}`);
-      },
-    },
-    PROJECT,
-    stack,
-    false,
-  );
+  await setLabMocks(pulumi, stack, () => resources++);
   pulumi.runtime.setAllConfig(stackConfig(stack));
   // Load every module first, so the clock measures the program, not module loading.
   require("../components/lab");

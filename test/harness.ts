@@ -100,33 +100,19 @@ export async function runProgram(
   >();
   await jestIsolated(async () => {
     const pulumi: typeof pulumiType = require("@pulumi/pulumi");
-    await pulumi.runtime.setMocks(
-      {
-        newResource(args) {
-          const o = options.get(`${args.type}::${args.name}`);
-          registrations.push({
-            type: args.type,
-            name: args.name,
-            inputs: args.inputs,
-            provider: args.provider,
-            custom: args.custom,
-            retainOnDelete: o?.retainOnDelete ?? false,
-            dependencies: o?.dependencies ?? [],
-            parent: o?.parent ?? "",
-          });
-          return {
-            id: `${args.name}-id`,
-            state: mockState(pulumi, args.type, args.name, args.inputs),
-          };
-        },
-        call(args) {
-          throw new Error(`unmocked invoke ${args.token}`);
-        },
-      },
-      PROJECT,
-      stack,
-      false,
-    );
+    await setLabMocks(pulumi, stack, (args) => {
+      const o = options.get(`${args.type}::${args.name}`);
+      registrations.push({
+        type: args.type,
+        name: args.name,
+        inputs: args.inputs,
+        provider: args.provider,
+        custom: args.custom,
+        retainOnDelete: o?.retainOnDelete ?? false,
+        dependencies: o?.dependencies ?? [],
+        parent: o?.parent ?? "",
+      });
+    });
     // Record the options of each registration request before the mock monitor handles it.
     const monitor = pulumi.runtime.getMonitor() as unknown as {
       registerResource(req: RegisterRequest, cb: unknown): unknown;
@@ -152,6 +138,34 @@ export async function runProgram(
     run = { registrations, outputs };
   });
   return run!;
+}
+
+/**
+ * The lab's mock runtime: every registration goes to `onResource` and gets the engine-computed
+ * outputs the program reads (`mockState`); any invoke fails loudly, since the program makes none.
+ */
+export async function setLabMocks(
+  pulumi: typeof pulumiType,
+  stack: string,
+  onResource: (args: pulumiType.runtime.MockResourceArgs) => void,
+): Promise<void> {
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        onResource(args);
+        return {
+          id: `${args.name}-id`,
+          state: mockState(pulumi, args.type, args.name, args.inputs),
+        };
+      },
+      call(args) {
+        throw new Error(`unmocked invoke ${args.token}`);
+      },
+    },
+    PROJECT,
+    stack,
+    false,
+  );
 }
 
 /** Evaluates the program expecting it to fail; returns the error and what was registered first. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientEnv } from "../clientSettings";
-import type { BuiltImage, Platform, Workload } from "../platform/types";
+import { pythonHttpCheck, type BuiltImage, type Platform, type Workload } from "../platform/types";
 
 /** Arguments for {@link Streamlit}. */
 export interface StreamlitArgs {
@@ -53,11 +53,7 @@ export class Streamlit extends pulumi.ComponentResource {
           },
         ],
         health: {
-          command: [
-            "python3",
-            "-c",
-            "import urllib.request; urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4)",
-          ],
+          command: pythonHttpCheck("http://localhost:8501/_stcore/health"),
           http: { path: "/_stcore/health", port: 8501 },
           intervalSeconds: 10,
           startPeriodSeconds: 20,

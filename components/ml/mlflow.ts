@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { BuiltImage, Platform, Workload } from "../platform/types";
+import { pythonHttpCheck, type BuiltImage, type Platform, type Workload } from "../platform/types";
 import type { S3Credentials } from "../storage/minio";
 
 /** Arguments for {@link Mlflow}. */
@@ -66,11 +66,7 @@ export class Mlflow extends pulumi.ComponentResource {
         ],
         health: {
           // The image has no curl.
-          command: [
-            "python3",
-            "-c",
-            "import urllib.request; urllib.request.urlopen('http://localhost:5000/health', timeout=4)",
-          ],
+          command: pythonHttpCheck("http://localhost:5000/health"),
           http: { path: "/health", port: 5000 },
           intervalSeconds: 10,
           startPeriodSeconds: 30,

@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientEnv } from "../clientSettings";
-import type { BuiltImage, FileSpec, Platform, Workload } from "../platform/types";
+import {
+  pythonHttpCheck,
+  type BuiltImage,
+  type FileSpec,
+  type Platform,
+  type Workload,
+} from "../platform/types";
 import { SPARK_USER } from "../compute/spark";
 
 /** Arguments for {@link Prefect}. */
@@ -26,11 +32,6 @@ export interface PrefectArgs {
 
 /** Work pool the worker serves; it creates the pool if missing. */
 export const WORK_POOL = "lab-pool";
-const HEALTH = (url: string) => [
-  "python3",
-  "-c",
-  `import urllib.request; urllib.request.urlopen('${url}', timeout=4)`,
-];
 
 /**
  * Prefect 3 server on PostgreSQL with basic auth on its API, and a process worker in the lab
@@ -63,7 +64,7 @@ export class Prefect extends pulumi.ComponentResource {
         ports: [{ name: "http", port: 4200, publish }],
         health: {
           // /api/health stays open when the API requires basic auth.
-          command: HEALTH("http://localhost:4200/api/health"),
+          command: pythonHttpCheck("http://localhost:4200/api/health"),
           http: { path: "/api/health", port: 4200 },
           intervalSeconds: 10,
           startPeriodSeconds: 60,
@@ -103,7 +104,7 @@ export class Prefect extends pulumi.ComponentResource {
         ownAddressEnv: ["SPARK_LOCAL_HOSTNAME"],
         files: [...args.workerFiles],
         health: {
-          command: HEALTH("http://localhost:8080/health"),
+          command: pythonHttpCheck("http://localhost:8080/health"),
           http: { path: "/health", port: 8080 },
           intervalSeconds: 15,
           startPeriodSeconds: 30,

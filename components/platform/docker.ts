@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
 import { contentTag } from "../imageTag";
 import {
+  endpointAt,
   published,
   type BuiltImage,
   type ExternalEndpoint,
@@ -152,15 +153,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
   }
 
   endpoint(publish: PublishSpec): ExternalEndpoint {
-    const host = this.config.docker.publishedHost;
-    const port = publish.hostPort;
-    return {
-      host,
-      port,
-      url: publish.scheme
-        ? `${publish.scheme}://${host}:${port}${publish.path ?? ""}`
-        : `${host}:${port}`,
-    };
+    return endpointAt(this.config.docker.publishedHost, publish.hostPort, publish);
   }
 
   private labels(service: string): docker.types.input.ContainerLabel[] {

@@ -12,6 +12,7 @@ import {
   splitFiles,
 } from "./kubernetesManifests";
 import {
+  endpointAt,
   published,
   type BuiltImage,
   type ExternalEndpoint,
@@ -264,14 +265,6 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       const host = `${publish.urlKey}.${domain}`;
       return { host, port: 80, url: `http://${host}${publish.path ?? ""}` };
     }
-    const host = this.config.kubernetes.nodeAddress;
-    const port = publish.nodePort;
-    return {
-      host,
-      port,
-      url: publish.scheme
-        ? `${publish.scheme}://${host}:${port}${publish.path ?? ""}`
-        : `${host}:${port}`,
-    };
+    return endpointAt(this.config.kubernetes.nodeAddress, publish.nodePort, publish);
   }
 }

@@ -171,6 +171,25 @@ export interface Platform {
   readonly memoryMiB: Readonly<Record<string, number>>;
 }
 
+/** The endpoint of a published port at `host:port`, with the URL a person opens. */
+export function endpointAt(host: string, port: number, publish: PublishSpec): ExternalEndpoint {
+  return {
+    host,
+    port,
+    url: publish.scheme
+      ? `${publish.scheme}://${host}:${port}${publish.path ?? ""}`
+      : `${host}:${port}`,
+  };
+}
+
+/**
+ * Health command for images with Python but neither curl nor wget (MLflow, Prefect, Streamlit, the
+ * lab runtime): succeeds when `url` answers below 400 within 4 seconds.
+ */
+export function pythonHttpCheck(url: string): string[] {
+  return ["python3", "-c", `import urllib.request; urllib.request.urlopen('${url}', timeout=4)`];
+}
+
 /** The `Workload` fields derived from the spec's published ports. */
 export function published(
   spec: WorkloadSpec,
