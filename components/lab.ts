@@ -11,6 +11,7 @@ import { Mlflow } from "./ml/mlflow";
 import { JupyterHub } from "./notebooks/jupyterhub";
 import { Prefect } from "./orchestration/prefect";
 import type { Platform, Workload } from "./platform/types";
+import { ADMIN, DATABASES, identityAccess, labCredentials, passwordsFor } from "./labAccess";
 import { LabSecrets } from "./secrets";
 import { Minio } from "./storage/minio";
 import { Postgres } from "./storage/postgres";
@@ -22,31 +23,6 @@ export interface DataFlowLabArgs {
   readonly config: LabConfig;
   /** Where the workloads run (a DockerPlatform or a KubernetesPlatform). */
   readonly platform: Platform;
-}
-
-/** Databases on the lab's PostgreSQL, one per consumer (named after it); Prefect needs pg_trgm. */
-export const DATABASES: readonly { name: Toggle; extensions?: string[] }[] = [
-  { name: "jupyterhub" },
-  { name: "mlflow" },
-  { name: "prefect", extensions: ["pg_trgm"] },
-];
-
-/** The single login name of every web UI that has one (each with its own generated password). */
-export const ADMIN = "admin";
-
-/**
- * MinIO identities, one per consumer, scoped to the buckets it needs. `spark` is the lab's data
- * engineering identity (Spark jobs, notebooks, flows); Streamlit only reads gold.
- */
-export function identityAccess(
-  extraBuckets: readonly string[],
-  enabled: { mlflow: boolean; streamlit: boolean },
-): { name: string; readWrite: string[]; readOnly: string[] }[] {
-  return [
-    ...(enabled.mlflow ? [{ name: "mlflow", readWrite: ["mlflow"], readOnly: [] }] : []),
-    { name: "spark", readWrite: [...MEDALLION_BUCKETS, ...extraBuckets], readOnly: [] },
-    ...(enabled.streamlit ? [{ name: "streamlit", readWrite: [], readOnly: ["gold"] }] : []),
-  ];
 }
 
 /**
@@ -76,12 +52,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
       mlflow: on("mlflow"),
       streamlit: on("streamlit"),
     });
-    const passwords = [
-      ...(on("jupyterhub") ? ["jupyterhub-admin", "jupyterhub-proxy-token"] : []),
-      ...(on("prefect") ? ["prefect-admin"] : []),
-      ...(on("kafkaUi") ? ["kafka-ui-admin"] : []),
-      ...(on("nifi") ? ["nifi-admin", "nifi-sensitive-props-key"] : []),
-    ];
+    const passwords = passwordsFor(on);
 
     const secrets = (this.secrets = new LabSecrets(
       `${name}-secrets`,
@@ -326,29 +297,14 @@ export class DataFlowLab extends pulumi.ComponentResource {
       ...(settings.prefectApiUrl ? { prefect: settings.prefectApiUrl } : {}),
       ...(settings.kafkaBootstrapServers ? { kafka: settings.kafkaBootstrapServers } : {}),
     };
-    const login = (password: string) => ({ user: ADMIN, password: secrets.passwords[password] });
-    this.credentials = pulumi.secret(
-      pulumi.output({
-        minio: { user: secrets.minioRootUser, password: secrets.minioRootPassword },
-        postgres: { user: "postgres", password: secrets.postgresPassword },
-        databases: Object.fromEntries(
-          databases.map((d) => [
-            d.name,
-            { user: d.name, password: secrets.databasePasswords[d.name] },
-          ]),
-        ),
-        s3: Object.fromEntries(
-          identities.map((i) => [
-            i.name,
-            { accessKey: i.name, secretKey: secrets.s3SecretKeys[i.name] },
-          ]),
-        ),
-        ...(jupyterhub ? { jupyterhub: login("jupyterhub-admin") } : {}),
-        ...(prefect ? { prefect: { ...login("prefect-admin"), authString: prefectAuth } } : {}),
-        ...(kafkaUi ? { kafkaUi: login("kafka-ui-admin") } : {}),
-        ...(nifi ? { nifi: login("nifi-admin") } : {}),
-      }),
-    );
+    this.credentials = labCredentials(secrets, {
+      databases: databases.map((d) => d.name),
+      identities: identities.map((i) => i.name),
+      jupyterhub: !!jupyterhub,
+      prefectAuth: prefect ? prefectAuth : undefined,
+      kafkaUi: !!kafkaUi,
+      nifi: !!nifi,
+    });
 
     this.registerOutputs({
       urls: this.urls,

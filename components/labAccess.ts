@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MEDALLION_BUCKETS } from "./config";
+import type { Toggle } from "./configSchema";
+import type { LabSecrets } from "./secrets";
+
+/** Who may use what in the lab: databases, MinIO identities, logins, and the credentials output. */
+
+/** Databases on the lab's PostgreSQL, one per consumer (named after it); Prefect needs pg_trgm. */
+export const DATABASES: readonly { name: Toggle; extensions?: string[] }[] = [
+  { name: "jupyterhub" },
+  { name: "mlflow" },
+  { name: "prefect", extensions: ["pg_trgm"] },
+];
+
+/** The single login name of every web UI that has one (each with its own generated password). */
+export const ADMIN = "admin";
+
+/**
+ * MinIO identities, one per consumer, scoped to the buckets it needs. `spark` is the lab's data
+ * engineering identity (Spark jobs, notebooks, flows); Streamlit only reads gold.
+ */
+export function identityAccess(
+  extraBuckets: readonly string[],
+  enabled: { mlflow: boolean; streamlit: boolean },
+): { name: string; readWrite: string[]; readOnly: string[] }[] {
+  return [
+    ...(enabled.mlflow ? [{ name: "mlflow", readWrite: ["mlflow"], readOnly: [] }] : []),
+    { name: "spark", readWrite: [...MEDALLION_BUCKETS, ...extraBuckets], readOnly: [] },
+    ...(enabled.streamlit ? [{ name: "streamlit", readWrite: [], readOnly: ["gold"] }] : []),
+  ];
+}
+
+/** Generated passwords of the services that are switched on, by name. */
+export function passwordsFor(on: (t: Toggle) => boolean): string[] {
+  return [
+    ...(on("jupyterhub") ? ["jupyterhub-admin", "jupyterhub-proxy-token"] : []),
+    ...(on("prefect") ? ["prefect-admin"] : []),
+    ...(on("kafkaUi") ? ["kafka-ui-admin"] : []),
+    ...(on("nifi") ? ["nifi-admin", "nifi-sensitive-props-key"] : []),
+  ];
+}
+
+/** The `credentials` stack output: every login of the lab, as one secret. */
+export function labCredentials(
+  secrets: LabSecrets,
+  present: {
+    databases: readonly string[];
+    identities: readonly string[];
+    jupyterhub: boolean;
+    prefectAuth?: pulumi.Output<string>;
+    kafkaUi: boolean;
+    nifi: boolean;
+  },
+): pulumi.Output<unknown> {
+  const login = (password: string) => ({ user: ADMIN, password: secrets.passwords[password] });
+  return pulumi.secret(
+    pulumi.output({
+      minio: { user: secrets.minioRootUser, password: secrets.minioRootPassword },
+      postgres: { user: "postgres", password: secrets.postgresPassword },
+      databases: Object.fromEntries(
+        present.databases.map((d) => [d, { user: d, password: secrets.databasePasswords[d] }]),
+      ),
+      s3: Object.fromEntries(
+        present.identities.map((i) => [i, { accessKey: i, secretKey: secrets.s3SecretKeys[i] }]),
+      ),
+      ...(present.jupyterhub ? { jupyterhub: login("jupyterhub-admin") } : {}),
+      ...(present.prefectAuth
+        ? { prefect: { ...login("prefect-admin"), authString: present.prefectAuth } }
+        : {}),
+      ...(present.kafkaUi ? { kafkaUi: login("kafka-ui-admin") } : {}),
+      ...(present.nifi ? { nifi: login("nifi-admin") } : {}),
+    }),
+  );
+}
