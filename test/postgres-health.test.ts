@@ -16,8 +16,9 @@ const binDir = ["/usr/lib/postgresql"]
 const hasClients = spawnSync("psql", ["--version"]).status === 0;
 const available = binDir !== undefined && hasClients;
 if (!available) {
-  console.log(
-    "SKIP postgres-health: no PostgreSQL server binaries (apt-get install postgresql to run it)",
+  // Straight to stderr: jest does not show a skipped suite's console output.
+  process.stderr.write(
+    "SKIP postgres-health: no PostgreSQL server binaries (apt-get install postgresql to run it)\n",
   );
 }
 const asRoot = process.getuid?.() === 0;
