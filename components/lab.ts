@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Streamlit } from "./apps/streamlit";
 import { clientEnv, type ClientSettings } from "./clientSettings";
-import { Spark, sparkConfFile } from "./compute/spark";
+import { Spark } from "./compute/spark";
 import { sparkDefaults } from "./compute/sparkDefaults";
 import { INTERNAL_BUCKETS, MEDALLION_BUCKETS, type LabConfig } from "./config";
 import type { Toggle } from "./configSchema";
@@ -107,24 +107,22 @@ export class DataFlowLab extends pulumi.ComponentResource {
     const sparkS3 = minio.credentials("spark");
 
     const runtime = platform.image({ ...IMAGES.labRuntime, prebuilt: config.images.lab }, this);
-    const sparkConf = sparkConfFile(
-      sparkS3.secretKey.apply((secretKey) =>
-        sparkDefaults({
-          masterUrl: "spark://spark-master:7077",
-          s3Endpoint: minio.endpoint,
-          accessKey: sparkS3.accessKey,
-          secretKey,
-          executorMemory: config.spark.workerMemory,
-          executorCores: config.spark.workerCores,
-        }),
-      ),
-    );
     const spark = (this.spark = new Spark(
       `${name}-spark`,
       {
         platform,
         image: runtime,
-        sparkDefaults: sparkConf.content,
+        sparkDefaults: (masterUrl) =>
+          sparkS3.secretKey.apply((secretKey) =>
+            sparkDefaults({
+              masterUrl,
+              s3Endpoint: minio.endpoint,
+              accessKey: sparkS3.accessKey,
+              secretKey,
+              executorMemory: config.spark.workerMemory,
+              executorCores: config.spark.workerCores,
+            }),
+          ),
         ...config.spark,
         dependsOn: lake,
       },
@@ -201,7 +199,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
                 { ...base, prefectApiUrl: apiUrl, prefectAuthString: prefectAuth },
                 sparkS3,
               ),
-            workerFiles: [sparkConf],
+            workerFiles: [spark.conf],
             serverMemoryMiB: config.prefect.memoryMiB,
             workerMemoryMiB: config.prefect.workerMemoryMiB,
             dependsOn: postgres!.workload.ready,
@@ -243,7 +241,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
             cookieSecret: secrets.hexKeys["jupyterhub-cookie-secret"],
             proxyToken: secrets.passwords["jupyterhub-proxy-token"],
             client: clientEnv(settings, sparkS3),
-            files: [sparkConf],
+            files: [spark.conf],
             storageSize: config.jupyterhub.storageSize,
             memoryMiB: config.jupyterhub.memoryMiB,
             dependsOn: [...postgres!.workload.ready, ...spark.master.ready],
@@ -252,14 +250,19 @@ export class DataFlowLab extends pulumi.ComponentResource {
         )
       : undefined;
 
-    const healthUrls: Record<string, string> = {
-      minio: `${minio.endpoint}/minio/health/live`,
-      "spark-master": `http://${spark.master.host}:8080/json/`,
-      ...(mlflow ? { mlflow: `${mlflow.trackingUri}/health` } : {}),
-      ...(prefect ? { prefect: `${prefect.apiUrl}/health` } : {}),
-      ...(kafkaUi ? { "kafka-ui": `http://${kafkaUi.workload.host}:8090/actuator/health` } : {}),
-      ...(jupyterhub ? { jupyterhub: `http://${jupyterhub.workload.host}:8000/hub/health` } : {}),
-    };
+    // What the dashboard reports on: every web service with an HTTP health endpoint.
+    const healthUrls = Object.fromEntries(
+      [
+        minio.workload,
+        spark.master,
+        mlflow?.workload,
+        prefect?.server,
+        kafkaUi?.workload,
+        jupyterhub?.workload,
+      ]
+        .filter((w): w is Workload => w?.healthUrl !== undefined)
+        .map((w) => [w.host, w.healthUrl!]),
+    );
     const streamlit = on("streamlit")
       ? new Streamlit(
           `${name}-streamlit`,

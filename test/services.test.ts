@@ -314,7 +314,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "kafka-ui",
       "minio",
       "mlflow",
-      "prefect",
+      "prefect-server",
       "spark-master",
     ]);
   });

@@ -6,8 +6,11 @@ export interface SparkArgs {
   readonly platform: Platform;
   /** The lab runtime image (Spark + Delta + hadoop-aws jars, the lab's Python packages). */
   readonly image: BuiltImage;
-  /** `spark-defaults.conf` (holds Spark's S3 secret key, so it is mounted as a secret file). */
-  readonly sparkDefaults: pulumi.Input<string>;
+  /**
+   * `spark-defaults.conf` for a master URL (it holds Spark's S3 secret key, so it is mounted as a
+   * secret file); every driver of the lab mounts the same file, `Spark.conf`.
+   */
+  readonly sparkDefaults: (masterUrl: string) => pulumi.Input<string>;
   /** Worker count: numbered containers on Docker, replicas on Kubernetes; 0 runs the master alone. */
   readonly workers: number;
   readonly workerCores: number;
@@ -19,15 +22,11 @@ export interface SparkArgs {
   readonly dependsOn?: pulumi.Resource[];
 }
 
-export const SPARK_CONF = "/opt/spark/conf/spark-defaults.conf";
+const SPARK_CONF = "/opt/spark/conf/spark-defaults.conf";
+const MASTER = "spark-master";
 const SPARK_CLASS = "/opt/spark/bin/spark-class";
 /** Spark image's own user (uid/gid 185 in apache/spark-docker's Dockerfile). */
 export const SPARK_USER = { user: 185, group: 185 } as const;
-
-/** The Spark file every workload of the lab runtime mounts. */
-export function sparkConfFile(content: pulumi.Input<string>): FileSpec {
-  return { path: SPARK_CONF, content, secret: true };
-}
 
 /**
  * A Spark standalone cluster: one master (UI 8080, RPC 7077) and N workers, run in the foreground
@@ -39,14 +38,22 @@ export class Spark extends pulumi.ComponentResource {
   readonly workers?: Workload;
   /** e.g. `spark://spark-master:7077`. */
   readonly masterUrl: string;
+  /** spark-defaults.conf, for the drivers (notebooks, flows) to mount too. */
+  readonly conf: FileSpec;
 
   constructor(name: string, args: SparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:compute:Spark", name, {}, opts);
-    const conf = sparkConfFile(args.sparkDefaults);
+    // A workload's host is its service name on both platforms, so the URL is known before it exists.
+    this.masterUrl = `spark://${MASTER}:7077`;
+    const conf = (this.conf = {
+      path: SPARK_CONF,
+      content: args.sparkDefaults(this.masterUrl),
+      secret: true,
+    });
 
     this.master = args.platform.deploy(
       {
-        service: "spark-master",
+        service: MASTER,
         image: args.image,
         command: [
           SPARK_CLASS,
@@ -78,7 +85,6 @@ export class Spark extends pulumi.ComponentResource {
       },
       this,
     );
-    this.masterUrl = `spark://${this.master.host}:7077`;
 
     if (args.workers > 0) {
       this.workers = args.platform.deploy(

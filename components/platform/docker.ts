@@ -4,7 +4,7 @@ import type { LabConfig } from "../config";
 import { contentTag } from "../imageTag";
 import {
   endpointAt,
-  published,
+  workloadAddresses,
   type BuiltImage,
   type ExternalEndpoint,
   type HealthCheckSpec,
@@ -57,6 +57,9 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         ? new docker.RemoteImage(spec.service, { name: spec.image, keepLocally: true }, opts)
             .imageId
         : spec.image.ref;
+    if ((spec.volumes ?? []).length > 0 && (spec.replicas ?? 1) > 1) {
+      throw new pulumi.ResourceError(`${spec.service}: a workload with volumes runs once`, parent);
+    }
     const volumes = (spec.volumes ?? []).map((v) => ({
       containerPath: v.mountPath,
       volumeName: new docker.Volume(
@@ -65,9 +68,6 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         { ...opts, retainOnDelete: this.config.retainDataOnDestroy },
       ).name,
     }));
-    if (volumes.length > 0 && spec.replicas !== undefined && spec.replicas > 1) {
-      throw new pulumi.ResourceError(`${spec.service}: a workload with volumes runs once`, parent);
-    }
     const names =
       spec.replicas === undefined
         ? [spec.service]
@@ -126,7 +126,11 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     );
 
     this.memoryMiB[spec.service] = spec.memoryMiB * names.length;
-    return { host: spec.service, ready: containers, ...published(spec, (p) => this.endpoint(p)) };
+    return {
+      host: spec.service,
+      ready: containers,
+      ...workloadAddresses(spec, (p) => this.endpoint(p)),
+    };
   }
 
   /** Built into the Docker host's image store, tagged with the hash of what the build reads. */

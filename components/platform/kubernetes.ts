@@ -13,7 +13,7 @@ import {
 } from "./kubernetesManifests";
 import {
   endpointAt,
-  published,
+  workloadAddresses,
   type BuiltImage,
   type ExternalEndpoint,
   type ImageBuildSpec,
@@ -228,7 +228,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     return {
       host: spec.service,
       ready: service ? [workload, service] : [workload],
-      ...published(spec, (p) => this.endpoint(p)),
+      ...workloadAddresses(spec, (p) => this.endpoint(p)),
     };
   }
 

@@ -156,6 +156,8 @@ export interface Workload {
   readonly external: Record<string, ExternalEndpoint>;
   /** What a person opens, by `urlKey`. */
   readonly urls: Record<string, string>;
+  /** The readiness endpoint other workloads can poll, when the health check has one. */
+  readonly healthUrl?: string;
 }
 
 /** A place workloads run: the Docker host or a Kubernetes namespace. */
@@ -190,14 +192,23 @@ export function pythonHttpCheck(url: string): string[] {
   return ["python3", "-c", `import urllib.request; urllib.request.urlopen('${url}', timeout=4)`];
 }
 
-/** The `Workload` fields derived from the spec's published ports. */
-export function published(
+/**
+ * The `Workload` addresses derived from the spec: its published ports (through the platform's
+ * `endpoint`) and its health endpoint inside the lab (the service name is its host on both platforms).
+ */
+export function workloadAddresses(
   spec: WorkloadSpec,
   endpoint: (p: PublishSpec) => ExternalEndpoint,
-): Pick<Workload, "external" | "urls"> {
+): Pick<Workload, "external" | "urls" | "healthUrl"> {
   const ports = (spec.ports ?? []).filter((p) => p.publish);
+  const http = spec.health.http;
   return {
     external: Object.fromEntries(ports.map((p) => [p.name, endpoint(p.publish!)])),
     urls: Object.fromEntries(ports.map((p) => [p.publish!.urlKey, endpoint(p.publish!).url])),
+    ...(http
+      ? {
+          healthUrl: `${(http.scheme ?? "HTTP").toLowerCase()}://${spec.service}:${http.port}${http.path}`,
+        }
+      : {}),
   };
 }
