@@ -4,7 +4,7 @@ import { clientEnv, type ClientSettings } from "./clientSettings";
 import { Spark } from "./compute/spark";
 import { sparkDefaults } from "./compute/sparkDefaults";
 import { INTERNAL_BUCKETS, MEDALLION_BUCKETS, type LabConfig } from "./config";
-import type { Toggle } from "./configSchema";
+import type { Toggle } from "./config/schema";
 import { IMAGES, SERVICE_IMAGES } from "./images";
 import { Nifi } from "./ingestion/nifi";
 import { Mlflow } from "./ml/mlflow";

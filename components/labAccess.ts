@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MEDALLION_BUCKETS } from "./config";
-import type { Toggle } from "./configSchema";
+import type { Toggle } from "./config/schema";
 import type { LabSecrets } from "./secrets";
 
 /** Who may use what in the lab: databases, MinIO identities, logins, and the credentials output. */

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, type RawConfig } from "../components/config";
-import { defaults } from "../components/configSchema";
+import { defaults } from "../components/config/schema";
 import { PROJECT, REPO_ROOT, programError, stackConfig } from "./harness";
 
 /** The config a stack's program would see, decoded back from the CLI's strings. */

@@ -1,4 +1,4 @@
-import { defaults, REQUIRES, TOGGLES, type LabConfig, type Toggle } from "./configSchema";
+import { defaults, REQUIRES, TOGGLES, type LabConfig, type Toggle } from "./schema";
 import {
   Problems,
   readBoolean,
@@ -8,7 +8,7 @@ import {
   readSection,
   readString,
   readStringList,
-} from "./configReaders";
+} from "./readers";
 
 /** Readers of the service sections: `postgres.*`, `minio.*`, `spark.*` and the optional services. */
 

@@ -1,6 +1,6 @@
 import * as net from "net";
-import { defaults, type LabConfig, type Target } from "./configSchema";
-import { Problems, readImage, readOptionalString, readSection, readString } from "./configReaders";
+import { defaults, type LabConfig, type Target } from "./schema";
+import { Problems, readImage, readOptionalString, readSection, readString } from "./readers";
 
 /** Readers of the platform sections: `docker.*`, `kubernetes.*` and `images.*`. */
 

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, readBoolean, readOneOf } from "./configReaders";
-import { defaults, TOP_LEVEL_KEYS, type LabConfig, type Target } from "./configSchema";
-import { readMinio, readPostgres, readSpark, readToggles } from "./configServices";
-import { readDocker, readImages, readKubernetes } from "./configTargets";
+import { Problems, readBoolean, readOneOf } from "./readers";
+import { defaults, TOP_LEVEL_KEYS, type LabConfig, type Target } from "./schema";
+import { readMinio, readPostgres, readSpark, readToggles } from "./services";
+import { readDocker, readImages, readKubernetes } from "./targets";
 
-export type { LabConfig, Target } from "./configSchema";
-export { INTERNAL_BUCKETS, MEDALLION_BUCKETS, sparkMemoryMiB } from "./configServices";
+export type { LabConfig, Target } from "./schema";
+export { INTERNAL_BUCKETS, MEDALLION_BUCKETS, sparkMemoryMiB } from "./services";
 
 /** Raw stack config as the CLI hands it to the program: key (without namespace) → JSON-ish value. */
 export type RawConfig = Record<string, unknown>;
