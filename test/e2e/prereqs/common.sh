@@ -1,0 +1,65 @@
+# shellcheck shell=bash
+# Shared helpers of the e2e prerequisite scripts (sourced, not run).
+#
+# Conventions every script follows:
+# - progress goes to stderr; stdout carries only `NAME=value` lines (paths), so a caller can
+#   `eval "$(test/e2e/prereqs/minio.sh)"`;
+# - downloads and builds live under $E2E_CACHE, one directory per pinned version, so a pin change
+#   builds a new directory and never reuses a stale one;
+# - a build happens in a temporary directory beside its final place and is renamed into place only
+#   when complete, so an interrupted run leaves no half install (only a `.tmp.*` directory, which the
+#   next run removes);
+# - one flock per artifact, so two concurrent runs do not build the same thing twice.
+
+E2E_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/dataflow-lab/e2e"
+# shellcheck disable=SC2034 # used by the scripts that source this file
+E2E_PREREQS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# with_lock NAME CMD...: run CMD while holding $E2E_CACHE/.lock-NAME.
+with_lock() {
+  local name=$1
+  shift
+  mkdir -p "$E2E_CACHE"
+  (
+    flock 9
+    "$@"
+  ) 9>"$E2E_CACHE/.lock-$name"
+}
+
+# new_tmp_dir FINAL: a fresh temporary directory beside FINAL (same file system, so `mv` is a
+# rename), after removing leftovers of interrupted runs.
+new_tmp_dir() {
+  local final=$1
+  rm -rf "$final".tmp.*
+  mktemp -d "$final.tmp.XXXXXX"
+}
+
+# commit_dir TMP FINAL: rename TMP to FINAL (FINAL must not exist yet).
+commit_dir() {
+  mv -T "$1" "$2"
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for DESCRIPTION SECONDS CMD...: retry CMD every 0.5 s until it succeeds or time runs out.
+wait_for() {
+  local what=$1 secs=$2
+  shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      log "timed out after ${secs}s waiting for $what"
+      return 1
+    fi
+    sleep 0.5
+  done
+}
