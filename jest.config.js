@@ -3,6 +3,9 @@ module.exports = {
   preset: "ts-jest",
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
+  // The registry and real-services suites have their own configs (jest.registry.config.js,
+  // jest.e2e.config.js): they download and start real software, this one stays fast.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/registry/", "<rootDir>/test/e2e/"],
   testTimeout: 60000,
   // Each suite evaluates the whole program several times under the mock runtime.
   maxWorkers: 2,

@@ -27,25 +27,41 @@ export interface ClientEnv {
   readonly secretEnv: Record<string, pulumi.Input<string>>;
 }
 
+/** The lab services a client can use besides the lake (every client reads or writes MinIO). */
+export const CLIENT_SERVICES = ["spark", "mlflow", "prefect", "kafka"] as const;
+export type ClientService = (typeof CLIENT_SERVICES)[number];
+
 /**
- * The settings as environment variables, the names each tool reads by itself: boto3 and delta-rs
- * (`AWS_*`), MLflow (`MLFLOW_TRACKING_URI`), Prefect (`PREFECT_API_*`); Spark and Kafka get plain
- * names the examples read.
+ * The settings a client uses, as environment variables with the names each tool reads by itself:
+ * boto3 and delta-rs (`AWS_*`), MLflow (`MLFLOW_TRACKING_URI`), Prefect (`PREFECT_API_*`); Spark and
+ * Kafka get plain names the examples read. A client gets only the services it names in `uses` (the
+ * dashboard, which only reads gold, gets no Prefect credential), and nothing of a service that is off.
  * @see https://docs.delta.io/latest/delta-storage.html
  * @see https://docs.prefect.io/v3/develop/settings-and-profiles
  */
-export function clientEnv(settings: ClientSettings, s3: S3Credentials): ClientEnv {
+export function clientEnv(
+  settings: ClientSettings,
+  s3: S3Credentials,
+  uses: readonly ClientService[],
+): ClientEnv {
   const env: Record<string, string> = {
     AWS_ACCESS_KEY_ID: s3.accessKey,
     AWS_ALLOW_HTTP: "true",
     AWS_ENDPOINT_URL: settings.s3Endpoint,
     AWS_REGION: "us-east-1",
-    SPARK_MASTER_URL: settings.sparkMasterUrl,
   };
   const secretEnv: Record<string, pulumi.Input<string>> = { AWS_SECRET_ACCESS_KEY: s3.secretKey };
-  if (settings.mlflowTrackingUri) env.MLFLOW_TRACKING_URI = settings.mlflowTrackingUri;
-  if (settings.kafkaBootstrapServers) env.KAFKA_BOOTSTRAP_SERVERS = settings.kafkaBootstrapServers;
-  if (settings.prefectApiUrl) env.PREFECT_API_URL = settings.prefectApiUrl;
-  if (settings.prefectAuthString) secretEnv.PREFECT_API_AUTH_STRING = settings.prefectAuthString;
+  const use = new Set(uses);
+  if (use.has("spark")) env.SPARK_MASTER_URL = settings.sparkMasterUrl;
+  if (use.has("mlflow") && settings.mlflowTrackingUri) {
+    env.MLFLOW_TRACKING_URI = settings.mlflowTrackingUri;
+  }
+  if (use.has("kafka") && settings.kafkaBootstrapServers) {
+    env.KAFKA_BOOTSTRAP_SERVERS = settings.kafkaBootstrapServers;
+  }
+  if (use.has("prefect") && settings.prefectApiUrl) env.PREFECT_API_URL = settings.prefectApiUrl;
+  if (use.has("prefect") && settings.prefectAuthString) {
+    secretEnv.PREFECT_API_AUTH_STRING = settings.prefectAuthString;
+  }
   return { env, secretEnv };
 }

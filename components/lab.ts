@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Streamlit } from "./apps/streamlit";
-import { clientEnv, type ClientSettings } from "./clientSettings";
+import { CLIENT_SERVICES, clientEnv, type ClientSettings } from "./clientSettings";
 import { Spark } from "./compute/spark";
 import { sparkDefaults } from "./compute/sparkDefaults";
 import { INTERNAL_BUCKETS, MEDALLION_BUCKETS, type LabConfig } from "./config";
@@ -77,6 +77,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
           databases: databases.map((d) => ({ ...d, password: secrets.databasePasswords[d.name] })),
           storageSize: config.postgres.storageSize,
           memoryMiB: config.postgres.memoryMiB,
+          cpus: config.postgres.cpus,
         },
         child,
       );
@@ -100,6 +101,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
         retainOnDestroy: config.retainDataOnDestroy,
         storageSize: config.minio.storageSize,
         memoryMiB: config.minio.memoryMiB,
+        cpus: config.minio.cpus,
       },
       child,
     ));
@@ -134,12 +136,13 @@ export class DataFlowLab extends pulumi.ComponentResource {
           `${name}-mlflow`,
           {
             platform,
-            image: platform.image({ ...IMAGES.mlflow, prebuilt: config.images.mlflow }, this),
-            backendStoreUri: postgres!.url("mlflow"),
+            image: runtime,
+            backendStoreUri: postgres!.url("mlflow", "psycopg2"),
             s3Endpoint: minio.endpoint,
             s3: minio.credentials("mlflow"),
             artifactBucket: INTERNAL_BUCKETS[0],
             memoryMiB: config.mlflow.memoryMiB,
+            cpus: config.mlflow.cpus,
             dependsOn: [...postgres!.workload.ready, ...lake],
           },
           child,
@@ -156,6 +159,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
             topics: config.kafka.topics,
             storageSize: config.kafka.storageSize,
             memoryMiB: config.kafka.memoryMiB,
+            cpus: config.kafka.cpus,
           },
           child,
         )
@@ -168,8 +172,10 @@ export class DataFlowLab extends pulumi.ComponentResource {
               platform,
               image: SERVICE_IMAGES.kafkaUi,
               bootstrapServers: kafka.bootstrapServers,
+              username: ADMIN,
               password: secrets.passwords["kafka-ui-admin"],
               memoryMiB: config.kafkaUi.memoryMiB,
+              cpus: config.kafkaUi.cpus,
               dependsOn: kafka.workload.ready,
             },
             child,
@@ -190,18 +196,20 @@ export class DataFlowLab extends pulumi.ComponentResource {
           `${name}-prefect`,
           {
             platform,
-            serverImage: SERVICE_IMAGES.prefect,
-            workerImage: runtime,
-            databaseUrl: postgres!.url("prefect", "postgresql+asyncpg"),
+            image: runtime,
+            databaseUrl: postgres!.url("prefect", "asyncpg"),
             authString: prefectAuth!,
             workerEnv: (apiUrl) =>
               clientEnv(
                 { ...base, prefectApiUrl: apiUrl, prefectAuthString: prefectAuth },
                 sparkS3,
+                CLIENT_SERVICES,
               ),
             workerFiles: [spark.conf],
             serverMemoryMiB: config.prefect.memoryMiB,
             workerMemoryMiB: config.prefect.workerMemoryMiB,
+            serverCpus: config.prefect.cpus,
+            workerCpus: config.prefect.workerCpus,
             dependsOn: postgres!.workload.ready,
           },
           child,
@@ -224,6 +232,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
             sensitivePropsKey: secrets.passwords["nifi-sensitive-props-key"],
             storageSize: config.nifi.storageSize,
             memoryMiB: config.nifi.memoryMiB,
+            cpus: config.nifi.cpus,
           },
           child,
         )
@@ -237,13 +246,14 @@ export class DataFlowLab extends pulumi.ComponentResource {
             image: runtime,
             adminUser: ADMIN,
             adminPassword: secrets.passwords["jupyterhub-admin"],
-            databaseUrl: postgres!.url("jupyterhub"),
+            databaseUrl: postgres!.url("jupyterhub", "psycopg2"),
             cookieSecret: secrets.hexKeys["jupyterhub-cookie-secret"],
             proxyToken: secrets.passwords["jupyterhub-proxy-token"],
-            client: clientEnv(settings, sparkS3),
+            client: clientEnv(settings, sparkS3, CLIENT_SERVICES),
             files: [spark.conf],
             storageSize: config.jupyterhub.storageSize,
             memoryMiB: config.jupyterhub.memoryMiB,
+            cpus: config.jupyterhub.cpus,
             dependsOn: [...postgres!.workload.ready, ...spark.master.ready],
           },
           child,
@@ -268,11 +278,13 @@ export class DataFlowLab extends pulumi.ComponentResource {
           `${name}-streamlit`,
           {
             platform,
-            image: platform.image({ ...IMAGES.streamlit, prebuilt: config.images.streamlit }, this),
-            client: clientEnv(settings, minio.credentials("streamlit")),
+            image: runtime,
+            // The dashboard reads gold and polls health URLs: the lake is all it uses.
+            client: clientEnv(settings, minio.credentials("streamlit"), []),
             healthUrls,
             goldBucket: "gold",
             memoryMiB: config.streamlit.memoryMiB,
+            cpus: config.streamlit.cpus,
             dependsOn: lake,
           },
           child,

@@ -89,8 +89,6 @@ describe("the README's config reference", () => {
     "kubernetes.ingressClassName",
     "images.registry",
     "images.lab",
-    "images.mlflow",
-    "images.streamlit",
   ];
 
   it("documents every key the program reads, and no other", () => {
@@ -196,10 +194,54 @@ describe("bad config fails before anything is created, naming key, value and wha
       { postgres: { memoryMiB: 16 } },
       "postgres.memoryMiB must be a whole number from 128 to 65536, got 16",
     ],
+    [
+      "CPUs in finer steps than 0.1",
+      { nifi: { cpus: 1.25 } },
+      "nifi.cpus must be a number of CPUs from 0.1 to 64 in steps of 0.1, such as 0.5, 1 or 2, got 1.25",
+    ],
+    [
+      "no CPU at all",
+      { spark: { masterCpus: 0 } },
+      "spark.masterCpus must be a number of CPUs from 0.1 to 64 in steps of 0.1, such as 0.5, 1 or 2, got 0",
+    ],
+    [
+      "CPUs as text",
+      { prefect: { workerCpus: "two" } },
+      'prefect.workerCpus must be a number of CPUs from 0.1 to 64 in steps of 0.1, such as 0.5, 1 or 2, got "two"',
+    ],
+    [
+      "an IP address as the published host while NiFi is on",
+      { docker: { publishedHost: "192.0.2.10" } },
+      'docker.publishedHost must be a host name, not an IP address, while nifi.enabled is true (NiFi\'s certificate holds host names only; map one to the address in /etc/hosts), got "192.0.2.10"',
+    ],
   ])("%s", (_what, override, message) => {
     const problems = problemsOf(rawFor("dev", override));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
+  });
+
+  it("the k8s stack refuses an IP address as kubernetes.nodeAddress while NiFi is on, and takes it with NiFi off", () => {
+    const ip = { kubernetes: { nodeAddress: "192.168.49.2" } };
+    expect(problemsOf(rawFor("k8s", ip))).toEqual([
+      'kubernetes.nodeAddress must be a host name, not an IP address, while nifi.enabled is true (NiFi\'s certificate holds host names only; map one to the address in /etc/hosts), got "192.168.49.2"',
+    ]);
+    expect(problemsOf(rawFor("k8s", { ...ip, nifi: { enabled: false } }))).toEqual([]);
+    // Only the target's own address counts: the dev stack never uses kubernetes.nodeAddress.
+    expect(problemsOf(rawFor("dev", ip))).toEqual([]);
+  });
+
+  it("CPU limits accept tenths and whole numbers, given as numbers or text", () => {
+    const config = parseConfig(
+      rawFor("dev", {
+        minio: { cpus: 0.5 },
+        jupyterhub: { cpus: "1.5" },
+        spark: { masterCpus: 2 },
+      }),
+      "dev",
+    );
+    expect([config.minio.cpus, config.jupyterhub.cpus, config.spark.masterCpus]).toEqual([
+      0.5, 1.5, 2,
+    ]);
   });
 
   it("a typo in a field is an error with a hint, not a silent default", () => {

@@ -7,9 +7,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { clientEnv } from "../components/clientSettings";
+import { CLIENT_SERVICES, clientEnv } from "../components/clientSettings";
 import { sparkDefaults } from "../components/compute/sparkDefaults";
 import { contentTag } from "../components/imageTag";
+import { IMAGES } from "../components/images";
 import { proxyHosts } from "../components/ingestion/nifi";
 import { spawnerEnvKeep } from "../components/notebooks/jupyterhub";
 import { SERVICES_DIR } from "../components/serviceFiles";
@@ -107,6 +108,7 @@ describe("client settings", () => {
         kafkaBootstrapServers: "kafka:9092",
       },
       { accessKey: "spark", secretKey: pulumi.output("key") },
+      CLIENT_SERVICES,
     );
     expect(env.env).toEqual({
       AWS_ACCESS_KEY_ID: "spark",
@@ -128,8 +130,31 @@ describe("client settings", () => {
     const env = clientEnv(
       { sparkMasterUrl: "spark://spark-master:7077", s3Endpoint: "http://minio:9000" },
       { accessKey: "streamlit", secretKey: pulumi.output("key") },
+      CLIENT_SERVICES,
     );
     expect(Object.keys(env.env)).not.toContain("MLFLOW_TRACKING_URI");
+    expect(Object.keys(env.secretEnv)).toEqual(["AWS_SECRET_ACCESS_KEY"]);
+  });
+
+  it("give a client only the services it uses: the lake alone carries no Prefect credential", () => {
+    const env = clientEnv(
+      {
+        sparkMasterUrl: "spark://spark-master:7077",
+        s3Endpoint: "http://minio:9000",
+        mlflowTrackingUri: "http://mlflow:5000",
+        prefectApiUrl: "http://prefect-server:4200/api",
+        prefectAuthString: pulumi.output("admin:pw"),
+        kafkaBootstrapServers: "kafka:9092",
+      },
+      { accessKey: "streamlit", secretKey: pulumi.output("key") },
+      [],
+    );
+    expect(Object.keys(env.env).sort()).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_ALLOW_HTTP",
+      "AWS_ENDPOINT_URL",
+      "AWS_REGION",
+    ]);
     expect(Object.keys(env.secretEnv)).toEqual(["AWS_SECRET_ACCESS_KEY"]);
   });
 
@@ -137,6 +162,7 @@ describe("client settings", () => {
     const env = clientEnv(
       { sparkMasterUrl: "x", s3Endpoint: "y", prefectAuthString: pulumi.output("a:b") },
       { accessKey: "spark", secretKey: pulumi.output("key") },
+      CLIENT_SERVICES,
     );
     const keep = spawnerEnvKeep(env);
     for (const k of [...Object.keys(env.env), ...Object.keys(env.secretEnv)])
@@ -146,9 +172,11 @@ describe("client settings", () => {
 });
 
 describe("NiFi proxy hosts", () => {
-  it("accept the published address and localhost at the published port, once each", () => {
-    expect(proxyHosts({ host: "localhost", port: 8443 })).toBe("localhost:8443");
-    expect(proxyHosts({ host: "lab-box", port: 30443 })).toBe("lab-box:30443,localhost:30443");
+  it("accept the published address, localhost at the published port and the service name inside the lab, once each", () => {
+    expect(proxyHosts({ host: "localhost", port: 8443 }, "nifi")).toBe("localhost:8443,nifi:8443");
+    expect(proxyHosts({ host: "lab-box", port: 30443 }, "nifi")).toBe(
+      "lab-box:30443,localhost:30443,nifi:8443",
+    );
   });
 });
 
@@ -164,15 +192,20 @@ describe("image tags", () => {
     expect(contentTag(["img"], dir)).not.toBe(first);
   });
 
-  it("cover every file the Dockerfiles copy", () => {
-    for (const [dockerfile, inputs] of [
-      ["images/lab-runtime/Dockerfile", ["images/lab-runtime", "lab/notebooks", "lab/flows"]],
-      ["images/streamlit/Dockerfile", ["images/streamlit", "lab/dashboard"]],
-    ] as const) {
+  it("cover every file the Dockerfiles copy from the repository", () => {
+    for (const image of Object.values(IMAGES)) {
       const copied = [
-        ...fs.readFileSync(path.join(REPO_ROOT, dockerfile), "utf8").matchAll(/^COPY (\S+)/gm),
+        ...fs
+          .readFileSync(path.join(REPO_ROOT, image.dockerfile), "utf8")
+          .matchAll(/^COPY (?!--from)(?:--\S+ )*(\S+)/gm),
       ].map((m) => m[1]);
-      for (const src of copied) expect(inputs.some((i) => src.startsWith(i))).toBe(true);
+      expect(copied.length).toBeGreaterThan(0);
+      for (const src of copied) {
+        expect([src, image.inputs.some((i) => src === i || src.startsWith(`${i}/`))]).toEqual([
+          src,
+          true,
+        ]);
+      }
     }
   });
 });

@@ -60,8 +60,6 @@ describe("dev stack (Docker)", () => {
     const built = images.filter((i) => i.inputs.build);
     expect(built.map((i) => [i.name, i.inputs.build])).toEqual([
       ["lab-runtime", { context: ".", dockerfile: "images/lab-runtime/Dockerfile" }],
-      ["mlflow", { context: ".", dockerfile: "images/mlflow/Dockerfile" }],
-      ["streamlit", { context: ".", dockerfile: "images/streamlit/Dockerfile" }],
     ]);
     for (const i of built) {
       expect(i.inputs.name).toMatch(new RegExp(`^dataflow-lab/${i.name}:[0-9a-f]{12}$`));
@@ -74,15 +72,17 @@ describe("dev stack (Docker)", () => {
       minio: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
       nifi: "apache/nifi:2.4.0",
       postgres: "postgres:16.9-bookworm",
-      "prefect-server": "prefecthq/prefect:3.4.1-python3.12",
     });
-    // Spark, the notebooks and the Prefect worker share one runtime image.
+    // Every Python service runs the one lab runtime image.
     for (const c of [
       "spark-master",
       "spark-worker-1",
       "spark-worker-2",
       "jupyterhub",
+      "mlflow",
+      "prefect-server",
       "prefect-worker",
+      "streamlit",
     ]) {
       expect(one(run, CONTAINER, c).inputs.image).toBe("sha256:lab-runtime");
     }

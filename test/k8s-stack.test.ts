@@ -84,8 +84,6 @@ describe("k8s stack (Kubernetes)", () => {
     const images = ofType(run, "docker:index/image:Image");
     expect(images.map((i) => [i.name, i.inputs.build])).toEqual([
       ["lab-runtime", { context: ".", dockerfile: "images/lab-runtime/Dockerfile" }],
-      ["mlflow", { context: ".", dockerfile: "images/mlflow/Dockerfile" }],
-      ["streamlit", { context: ".", dockerfile: "images/streamlit/Dockerfile" }],
     ]);
     for (const i of images) {
       expect(i.inputs.imageName).toMatch(
@@ -143,6 +141,24 @@ describe("k8s stack (Kubernetes)", () => {
     expect(one(run, "kubernetes:core/v1:Namespace", "platform").retainOnDelete).toBe(true);
     expect(one(run, PVC, "minio-data").inputs.spec.resources.requests.storage).toBe("20Gi");
     expect(one(run, PVC, "postgres-data").inputs.spec.resources.requests.storage).toBe("5Gi");
+  });
+
+  it("NiFi's repositories get nifi.storageSize; its conf and state small claims", () => {
+    const size = (name: string) => one(run, PVC, name).inputs.spec.resources.requests.storage;
+    expect(
+      Object.fromEntries(
+        ofType(run, PVC)
+          .filter((p) => p.name.startsWith("nifi-"))
+          .map((p) => [p.name, size(p.name)]),
+      ),
+    ).toEqual({
+      "nifi-conf": "1Gi",
+      "nifi-content-repository": "10Gi",
+      "nifi-database-repository": "10Gi",
+      "nifi-flowfile-repository": "10Gi",
+      "nifi-provenance-repository": "10Gi",
+      "nifi-state": "1Gi",
+    });
   });
 
   it("every pod: no service links, probes, requests = limits for memory, non-root except JupyterHub", () => {
@@ -251,11 +267,13 @@ describe("k8s stack (Kubernetes)", () => {
     });
   });
 
-  it("the MinIO provider reaches the NodePort on the node address, after the StatefulSet and Service are ready", () => {
+  it("the MinIO provider reaches the NodePort on the node address, after the StatefulSet, its Service and the NodePort Service are ready", () => {
     const p = one(run, "pulumi:providers:minio", "lab-minio");
     expect(p.inputs.minioServer).toBe("localhost:30900");
     expect(dependsOn(p, STS, "minio")).toBe(true);
     expect(dependsOn(p, SVC, "minio")).toBe(true);
+    expect(dependsOn(p, SVC, "minio-nodeport")).toBe(true);
+    expect(dependsOn(p, SVC, "spark-master-nodeport")).toBe(false);
     expect(run.outputs.urls.value).toEqual({
       jupyterhub: "http://localhost:30800",
       kafka: "localhost:30092",
@@ -315,9 +333,10 @@ describe("k8s stack config overrides", () => {
     );
     expect(ingresses.every((i) => i.inputs.spec.ingressClassName === "nginx")).toBe(true);
     for (const i of ingresses) validate(i);
-    expect(one(r, "pulumi:providers:minio", "lab-minio").inputs.minioServer).toBe(
-      "minio-api.lab.127.0.0.1.nip.io:80",
-    );
+    const provider = one(r, "pulumi:providers:minio", "lab-minio");
+    expect(provider.inputs.minioServer).toBe("minio-api.lab.127.0.0.1.nip.io:80");
+    // It waits for the Ingress it goes through, not only for the server.
+    expect(dependsOn(provider, "kubernetes:networking.k8s.io/v1:Ingress", "minio-api")).toBe(true);
     expect(r.outputs.urls.value["minio-console"]).toBe("http://minio-console.lab.127.0.0.1.nip.io");
   });
 

@@ -49,8 +49,8 @@ describe("Kafka health check (ensure-topics.sh)", () => {
     const { run, log } = setup(["lab-events"]);
     expect(run("lab-events orders").status).toBe(0);
     expect(log()).toEqual([
-      "kafka-topics --bootstrap-server localhost:19092 --list heap=-Xmx64m",
-      "kafka-topics --bootstrap-server localhost:19092 --create --if-not-exists --topic orders --partitions 1 --replication-factor 1 heap=-Xmx64m",
+      "kafka-topics --bootstrap-server 127.0.0.1:19092 --list heap=-Xmx64m",
+      "kafka-topics --bootstrap-server 127.0.0.1:19092 --create --if-not-exists --topic orders --partitions 1 --replication-factor 1 heap=-Xmx64m",
     ]);
   });
 
@@ -59,9 +59,17 @@ describe("Kafka health check (ensure-topics.sh)", () => {
     expect(run("lab-events").status).toBe(0);
     const before = log().length;
     expect(run("lab-events").status).toBe(0);
-    expect(log().slice(before)).toEqual(["nc -z localhost 19092"]);
+    expect(log().slice(before)).toEqual(["nc -z 127.0.0.1 19092"]);
     expect(run("lab-events orders").status).toBe(0);
     expect(log().slice(before + 1)[0]).toMatch(/^kafka-topics .* --list /);
+  });
+
+  it("matches topic names literally: an existing abc does not count as a.c", () => {
+    const { run, log } = setup(["abc", "lab-events"]);
+    expect(run("a.c lab-events").status).toBe(0);
+    expect(log().filter((l) => l.includes("--create"))).toEqual([
+      "kafka-topics --bootstrap-server 127.0.0.1:19092 --create --if-not-exists --topic a.c --partitions 1 --replication-factor 1 heap=-Xmx64m",
+    ]);
   });
 
   it("is unhealthy while the broker does not answer", () => {

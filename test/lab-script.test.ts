@@ -60,6 +60,22 @@ describe("scripts/lab.sh", () => {
     );
   });
 
+  it("every npm script of the dev stack has a :k8s twin that runs the same command on the k8s stack", () => {
+    const scripts: Record<string, string> = JSON.parse(
+      fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"),
+    ).scripts;
+    const dev = Object.entries(scripts).filter(([, cmd]) =>
+      /^bash scripts\/lab\.sh \w+ dev$/.test(cmd),
+    );
+    expect(dev.map(([name]) => name).sort()).toEqual(["credentials", "destroy", "up", "urls"]);
+    for (const [name, cmd] of dev) {
+      expect([`${name}:k8s`, scripts[`${name}:k8s`]]).toEqual([
+        `${name}:k8s`,
+        cmd.replace(/ dev$/, " k8s"),
+      ]);
+    }
+  });
+
   it("refuses an unknown command", () => {
     const r = runScript(["deploy"]);
     expect(r.status).not.toBe(0);

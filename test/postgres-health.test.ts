@@ -15,6 +15,12 @@ const binDir = ["/usr/lib/postgresql"]
   .find((d) => fs.existsSync(path.join(d, "initdb")));
 const hasClients = spawnSync("psql", ["--version"]).status === 0;
 const available = binDir !== undefined && hasClients;
+if (!available && process.env.CI === "true") {
+  // CI installs PostgreSQL (scripts/test-prereqs.sh): there, missing binaries are a failure.
+  throw new Error(
+    "CI=true but no PostgreSQL server binaries: scripts/test-prereqs.sh should install them",
+  );
+}
 if (!available) {
   // Straight to stderr: jest does not show a skipped suite's console output.
   process.stderr.write(

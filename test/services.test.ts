@@ -68,7 +68,9 @@ function view(run: ProgramRun, service: string): View {
     image: c.image,
     command: c.args,
     env: Object.fromEntries(
-      (c.env as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? "<secret>"]),
+      (c.env as { name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }[]).map(
+        (e) => [e.name, e.value ?? (e.valueFrom?.secretKeyRef ? "<secret>" : "<from the pod>")],
+      ),
     ),
     ports: (c.ports as { containerPort: number }[]).map((p) => p.containerPort),
     volumes: (c.volumeMounts as { mountPath: string; subPath?: string }[])
@@ -189,7 +191,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
 
   it("prefect-server: on Postgres through asyncpg, basic auth, the UI pointed at the published API", () => {
     const v = view(run, "prefect-server");
-    expect(v.image).toBe("prefecthq/prefect:3.4.1-python3.12");
+    expect(v.image).toMatch(LAB_RUNTIME[stack]);
     expect(v.command).toEqual([
       "prefect",
       "server",
@@ -201,6 +203,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     ]);
     expect(v.env).toEqual({
       PREFECT_API_DATABASE_CONNECTION_URL: "<secret>",
+      PREFECT_HOME: "/tmp/prefect",
       PREFECT_SERVER_API_AUTH_STRING: "<secret>",
       PREFECT_UI_API_URL: `http://localhost:${external(4200, 30420)}/api`,
     });
@@ -209,20 +212,18 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
   it("prefect-worker: process pool in the lab runtime, same client settings and auth", () => {
     const v = view(run, "prefect-worker");
     expect(v.image).toMatch(LAB_RUNTIME[stack]);
-    expect(v.command).toEqual([
-      "prefect",
-      "worker",
-      "start",
-      "--pool",
-      "lab-pool",
-      "--type",
-      "process",
-      "--with-healthcheck",
-    ]);
+    expect(v.command).toEqual(["/usr/local/bin/dataflow-lab-worker-start"]);
     expect(v.env).toMatchObject({
       PREFECT_API_URL: "http://prefect-server:4200/api",
       PREFECT_API_AUTH_STRING: "<secret>",
+      PREFECT_DEFAULT_WORK_POOL_NAME: "lab-pool",
+      LAB_FLOWS: "/opt/lab/flows",
     });
+    // The start script deploys the lab's flows; "healthy" waits for them.
+    expect(files(run, "prefect-worker")["/usr/local/bin/dataflow-lab-worker-start"]).toContain(
+      "deploy.py",
+    );
+    expect(JSON.stringify(v.health)).toContain("lab-flows-deployed");
     expect(files(run, "prefect-worker")[SPARK_CONF]).toContain(
       "spark.sql.extensions io.delta.sql.DeltaSparkSessionExtension",
     );
@@ -234,7 +235,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(v.env).toMatchObject({
       CLUSTER_ID: "mockid-kafka-cluster-id",
       KAFKA_PROCESS_ROLES: "broker,controller",
-      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka:9092,EXTERNAL://localhost:${external(29092, 30092)},LOCAL://localhost:19092`,
+      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka:9092,EXTERNAL://localhost:${external(29092, 30092)},LOCAL://127.0.0.1:19092`,
       LAB_KAFKA_TOPICS: "lab-events",
     });
     expect(v.env).not.toHaveProperty("KAFKA_PORT");
@@ -254,11 +255,11 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(v.ports).toEqual([8090]);
   });
 
-  it("nifi: HTTPS 8443, generated single-user login and props key, proxy host = published address, repositories kept", () => {
+  it("nifi: HTTPS 8443, generated single-user login and props key, proxy hosts = published address and service name, repositories kept", () => {
     const v = view(run, "nifi");
     expect(v.env).toMatchObject({
       NIFI_WEB_HTTPS_PORT: "8443",
-      NIFI_WEB_PROXY_HOST: `localhost:${external(8443, 30443)}`,
+      NIFI_WEB_PROXY_HOST: `localhost:${external(8443, 30443)},nifi:8443`,
       SINGLE_USER_CREDENTIALS_USERNAME: "admin",
       SINGLE_USER_CREDENTIALS_PASSWORD: "<secret>",
       NIFI_SENSITIVE_PROPS_KEY: "<secret>",
@@ -299,11 +300,10 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(f["/srv/jupyterhub/jupyterhub_config.py"]).not.toMatch(/dummy/i);
   });
 
-  it("streamlit: its own image, the gold bucket read-only, status of the other services", () => {
+  it("streamlit: the lab runtime running lab/dashboard, the gold bucket read-only, status of the other services", () => {
     const v = view(run, "streamlit");
-    expect(v.image).toMatch(
-      stack === "dev" ? /^sha256:streamlit$/ : /dataflow-lab-streamlit@sha256:/,
-    );
+    expect(v.image).toMatch(LAB_RUNTIME[stack]);
+    expect(v.command).toEqual(["streamlit", "run", "/opt/lab/dashboard/app.py"]);
     expect(v.env).toMatchObject({
       AWS_ACCESS_KEY_ID: "streamlit",
       LAB_GOLD_BUCKET: "gold",
@@ -319,7 +319,68 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     ]);
   });
 
-  it("the client settings reach JupyterHub, the Prefect worker and Streamlit, each with its identity", () => {
+  it("every workload holds exactly the credentials it uses, and no root credential but its own", () => {
+    const credentials = (service: string) =>
+      Object.entries(view(run, service).env)
+        .filter(([, v]) => v === "<secret>")
+        .map(([k]) => k)
+        .sort();
+    const client = ["AWS_SECRET_ACCESS_KEY", "PREFECT_API_AUTH_STRING"];
+    expect({
+      jupyterhub: credentials("jupyterhub"),
+      kafka: credentials("kafka"),
+      "kafka-ui": credentials("kafka-ui"),
+      minio: credentials("minio"),
+      mlflow: credentials("mlflow"),
+      nifi: credentials("nifi"),
+      postgres: credentials("postgres"),
+      "prefect-server": credentials("prefect-server"),
+      "prefect-worker": credentials("prefect-worker"),
+      "spark-master": credentials("spark-master"),
+      "spark-worker": credentials("spark-worker"),
+      streamlit: credentials("streamlit"),
+    }).toEqual({
+      jupyterhub: [
+        ...client,
+        "CONFIGPROXY_AUTH_TOKEN",
+        "HUB_ADMIN_PASSWORD",
+        "JPY_COOKIE_SECRET",
+        "JUPYTERHUB_DB_URL",
+      ].sort(),
+      kafka: [],
+      "kafka-ui": ["SPRING_SECURITY_USER_PASSWORD"],
+      minio: ["MINIO_ROOT_PASSWORD", "MINIO_ROOT_USER"],
+      mlflow: ["AWS_SECRET_ACCESS_KEY", "MLFLOW_BACKEND_STORE_URI"],
+      nifi: ["NIFI_SENSITIVE_PROPS_KEY", "SINGLE_USER_CREDENTIALS_PASSWORD"],
+      postgres: [
+        "LAB_DB_PASSWORD_JUPYTERHUB",
+        "LAB_DB_PASSWORD_MLFLOW",
+        "LAB_DB_PASSWORD_PREFECT",
+        "POSTGRES_PASSWORD",
+      ],
+      "prefect-server": ["PREFECT_API_DATABASE_CONNECTION_URL", "PREFECT_SERVER_API_AUTH_STRING"],
+      "prefect-worker": client,
+      "spark-master": [],
+      "spark-worker": [],
+      streamlit: ["AWS_SECRET_ACCESS_KEY"],
+    });
+    // The dashboard reads gold: no address or credential of Spark, MLflow, Prefect or Kafka.
+    expect(Object.keys(view(run, "streamlit").env).sort()).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_ALLOW_HTTP",
+      "AWS_ENDPOINT_URL",
+      "AWS_REGION",
+      "AWS_SECRET_ACCESS_KEY",
+      "LAB_GOLD_BUCKET",
+      "LAB_HEALTH_URLS",
+      "STREAMLIT_BROWSER_GATHER_USAGE_STATS",
+      "STREAMLIT_SERVER_ADDRESS",
+      "STREAMLIT_SERVER_HEADLESS",
+      "STREAMLIT_SERVER_PORT",
+    ]);
+  });
+
+  it("the client settings reach JupyterHub and the Prefect worker with Spark's identity, Streamlit with its own", () => {
     const settings = {
       SPARK_MASTER_URL: "spark://spark-master:7077",
       AWS_ENDPOINT_URL: "http://minio:9000",
@@ -335,7 +396,8 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       AWS_ACCESS_KEY_ID: "spark",
     });
     expect(view(run, "streamlit").env).toMatchObject({
-      ...settings,
+      AWS_ENDPOINT_URL: "http://minio:9000",
+      AWS_SECRET_ACCESS_KEY: "<secret>",
       AWS_ACCESS_KEY_ID: "streamlit",
     });
     // Notebook servers only see what the spawner keeps: every client setting is on the list.
@@ -490,10 +552,8 @@ describe("scaling and toggles", () => {
     const r = await runProgram("k8s", {
       images: { lab: "ghcr.io/acme/lab-runtime:1.0.0", registry: "localhost:5001" },
     });
-    expect(ofType(r, "docker:index/image:Image").map((i) => i.name)).toEqual([
-      "mlflow",
-      "streamlit",
-    ]);
+    expect(ofType(r, "docker:index/image:Image").map((i) => i.name)).toEqual([]);
+    expect(ofType(r, "pulumi:providers:docker").map((i) => i.name)).toEqual([]);
     const worker = one(r, "kubernetes:apps/v1:Deployment", "spark-worker") as Registration;
     expect(unsecret(worker.inputs).spec.template.spec.containers[0].image).toBe(
       "ghcr.io/acme/lab-runtime:1.0.0",

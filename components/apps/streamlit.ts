@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientEnv } from "../clientSettings";
+import { LAB_CONTENT, LAB_RUNTIME_USER } from "../images";
 import { pythonHttpCheck, type BuiltImage, type Platform, type Workload } from "../platform/types";
 
 /** Arguments for {@link Streamlit}. */
 export interface StreamlitArgs {
   readonly platform: Platform;
-  /** images/streamlit: Streamlit 1.45.0 and the dashboard in lab/dashboard. */
+  /** The lab runtime image: Streamlit 1.45.0, delta-rs and the dashboard (lab/dashboard). */
   readonly image: BuiltImage;
   /** Client settings with Streamlit's read-only identity. */
   readonly client: ClientEnv;
@@ -14,6 +15,8 @@ export interface StreamlitArgs {
   /** Bucket whose Delta tables the dashboard shows. */
   readonly goldBucket: string;
   readonly memoryMiB: number;
+  /** CPU limit in cores. */
+  readonly cpus: number;
   readonly dependsOn: pulumi.Resource[];
 }
 
@@ -31,6 +34,7 @@ export class Streamlit extends pulumi.ComponentResource {
       {
         service: "streamlit",
         image: args.image,
+        command: ["streamlit", "run", `${LAB_CONTENT}/dashboard/app.py`],
         env: {
           ...args.client.env,
           LAB_GOLD_BUCKET: args.goldBucket,
@@ -59,7 +63,8 @@ export class Streamlit extends pulumi.ComponentResource {
           startPeriodSeconds: 20,
         },
         memoryMiB: args.memoryMiB,
-        runAs: { user: 1000, group: 1000 },
+        cpus: args.cpus,
+        runAs: LAB_RUNTIME_USER,
         dependsOn: args.dependsOn,
       },
       this,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LAB_RUNTIME_USER } from "../images";
 import type { BuiltImage, FileSpec, Platform, Workload } from "../platform/types";
 
 /** Arguments for {@link Spark}. */
@@ -18,6 +19,8 @@ export interface SparkArgs {
   readonly workerMemory: string;
   readonly workerMemoryMiB: number;
   readonly masterMemoryMiB: number;
+  /** CPU limit of the master (each worker's is `workerCores`). */
+  readonly masterCpus: number;
   /** What must be ready before the cluster starts (MinIO). */
   readonly dependsOn?: pulumi.Resource[];
 }
@@ -25,8 +28,6 @@ export interface SparkArgs {
 const SPARK_CONF = "/opt/spark/conf/spark-defaults.conf";
 const MASTER = "spark-master";
 const SPARK_CLASS = "/opt/spark/bin/spark-class";
-/** Spark image's own user (uid/gid 185 in apache/spark-docker's Dockerfile). */
-export const SPARK_USER = { user: 185, group: 185 } as const;
 
 /**
  * A Spark standalone cluster: one master (UI 8080, RPC 7077) and N workers, run in the foreground
@@ -80,7 +81,8 @@ export class Spark extends pulumi.ComponentResource {
           startPeriodSeconds: 20,
         },
         memoryMiB: args.masterMemoryMiB,
-        runAs: SPARK_USER,
+        cpus: args.masterCpus,
+        runAs: LAB_RUNTIME_USER,
         dependsOn: args.dependsOn,
       },
       this,
@@ -114,7 +116,7 @@ export class Spark extends pulumi.ComponentResource {
           memoryMiB: args.workerMemoryMiB,
           cpus: args.workerCores,
           replicas: args.workers,
-          runAs: SPARK_USER,
+          runAs: LAB_RUNTIME_USER,
           dependsOn: this.master.ready,
         },
         this,

@@ -1,3 +1,4 @@
+import * as net from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, readBoolean, readOneOf } from "./readers";
 import { defaults, TOP_LEVEL_KEYS, type LabConfig, type Target } from "./schema";
@@ -38,8 +39,27 @@ export function parseConfig(raw: RawConfig, stack: string): LabConfig {
     ...readToggles(p, raw),
     images: readImages(p, raw.images, target),
   };
+  checkPublishedHost(p, config);
   p.throwIfAny(stack);
   return config;
+}
+
+/**
+ * NiFi's certificate holds DNS names only and NiFi rejects a request by IP ("Invalid SNI"), so the
+ * address people and the lab's tools use to reach the active target must be a name while NiFi is on.
+ */
+function checkPublishedHost(p: Problems, config: LabConfig): void {
+  const [key, host] =
+    config.target === "kubernetes"
+      ? ["kubernetes.nodeAddress", config.kubernetes.nodeAddress]
+      : ["docker.publishedHost", config.docker.publishedHost];
+  if (config.nifi.enabled && net.isIP(host) !== 0) {
+    p.add(
+      key,
+      host,
+      "a host name, not an IP address, while nifi.enabled is true (NiFi's certificate holds host names only; map one to the address in /etc/hosts)",
+    );
+  }
 }
 
 /**

@@ -160,6 +160,25 @@ export function readInteger(
   return n;
 }
 
+/**
+ * A CPU limit: a number of cores from 0.1 to 64 in steps of 0.1, so that Kubernetes millicores are
+ * exact. Docker refuses a container whose limit exceeds the host's CPUs, hence the README's minimum.
+ */
+export function readCpus(p: Problems, key: string, value: unknown, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim())
+        ? Number(value)
+        : NaN;
+  if (!(n >= 0.1 && n <= 64) || Math.abs(n * 10 - Math.round(n * 10)) > 1e-9) {
+    p.add(key, value, "a number of CPUs from 0.1 to 64 in steps of 0.1, such as 0.5, 1 or 2");
+    return fallback;
+  }
+  return n;
+}
+
 export function readStringList(
   p: Problems,
   key: string,

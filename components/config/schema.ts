@@ -61,6 +61,8 @@ export interface LabConfig {
     readonly storageSize: string;
     /** `postgres.memoryMiB`: memory limit. @default 320 */
     readonly memoryMiB: number;
+    /** `postgres.cpus`: CPU limit in cores. @default 1 */
+    readonly cpus: number;
   };
   readonly minio: {
     /** `minio.image`: an S3 server that speaks MinIO's admin API. */
@@ -71,6 +73,8 @@ export interface LabConfig {
     readonly storageSize: string;
     /** `minio.memoryMiB`: memory limit. @default 448 */
     readonly memoryMiB: number;
+    /** `minio.cpus`: CPU limit in cores. @default 1 */
+    readonly cpus: number;
   };
   readonly spark: {
     /** `spark.workers`: Spark workers: numbered containers on Docker, replicas on Kubernetes (0–64). @default 2 */
@@ -87,11 +91,15 @@ export interface LabConfig {
     readonly workerMemoryMiB: number;
     /** `spark.masterMemoryMiB`: container limit of the master. @default 320 */
     readonly masterMemoryMiB: number;
+    /** `spark.masterCpus`: CPU limit of the master (a worker's is `workerCores`). @default 1 */
+    readonly masterCpus: number;
   };
   readonly mlflow: ServiceToggle;
   readonly prefect: ServiceToggle & {
     /** `prefect.workerMemoryMiB`: container limit of the process worker (flows run inside it, each a Spark driver). @default 1024 */
     readonly workerMemoryMiB: number;
+    /** `prefect.workerCpus`: CPU limit of the process worker. @default 1 */
+    readonly workerCpus: number;
   };
   readonly kafka: ServiceToggle &
     StorageSize & {
@@ -106,16 +114,12 @@ export interface LabConfig {
   readonly streamlit: ServiceToggle;
   readonly images: {
     /**
-     * `images.registry`: registry the lab's own images (lab runtime, MLflow, Streamlit) are pushed to
-     * for Kubernetes, e.g. "localhost:5001" or "ghcr.io/you". The Docker target builds locally.
+     * `images.registry`: registry the lab's own image (the lab runtime) is pushed to for
+     * Kubernetes, e.g. "localhost:5001" or "ghcr.io/you". The Docker target builds locally.
      */
     readonly registry?: string;
     /** `images.lab`: a prebuilt lab runtime image to use instead of building images/lab-runtime. */
     readonly lab?: string;
-    /** `images.mlflow`: a prebuilt MLflow image to use instead of building images/mlflow. */
-    readonly mlflow?: string;
-    /** `images.streamlit`: a prebuilt Streamlit image to use instead of building images/streamlit. */
-    readonly streamlit?: string;
   };
 }
 
@@ -125,6 +129,11 @@ export interface ServiceToggle {
   readonly enabled: boolean;
   /** Container memory limit in MiB. */
   readonly memoryMiB: number;
+  /**
+   * CPU limit in cores (0.1–64). Docker refuses a limit above the host's CPU count, so the defaults
+   * stay at most 2, the smallest host the lab supports. @default 1 (NiFi and JupyterHub: 2)
+   */
+  readonly cpus: number;
 }
 
 /** `<service>.storageSize`: PVC size on Kubernetes. @default "10Gi" */
@@ -150,12 +159,13 @@ export const defaults = {
   retainDataOnDestroy: true,
   docker: { bindAddress: "127.0.0.1", publishedHost: "localhost" },
   kubernetes: { namespace: "dataflow-lab", nodeAddress: "localhost" },
-  postgres: { image: "postgres:16.9-bookworm", storageSize: "5Gi", memoryMiB: 320 },
+  postgres: { image: "postgres:16.9-bookworm", storageSize: "5Gi", memoryMiB: 320, cpus: 1 },
   minio: {
     image: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
     buckets: [] as string[],
     storageSize: "20Gi",
     memoryMiB: 448,
+    cpus: 1,
   },
   spark: {
     workers: 2,
@@ -163,14 +173,23 @@ export const defaults = {
     workerMemory: "512m",
     workerMemoryMiB: 1024,
     masterMemoryMiB: 320,
+    masterCpus: 1,
   },
-  mlflow: { enabled: true, memoryMiB: 320 },
-  prefect: { enabled: true, memoryMiB: 384, workerMemoryMiB: 1024 },
-  kafka: { enabled: true, memoryMiB: 512, storageSize: "10Gi", topics: ["lab-events"] as string[] },
-  kafkaUi: { enabled: true, memoryMiB: 256 },
-  nifi: { enabled: true, memoryMiB: 768, storageSize: "10Gi" },
-  jupyterhub: { enabled: true, memoryMiB: 1536, storageSize: "10Gi" },
-  streamlit: { enabled: true, memoryMiB: 256 },
+  mlflow: { enabled: true, memoryMiB: 320, cpus: 1 },
+  prefect: { enabled: true, memoryMiB: 384, cpus: 1, workerMemoryMiB: 1024, workerCpus: 1 },
+  kafka: {
+    enabled: true,
+    memoryMiB: 512,
+    cpus: 1,
+    storageSize: "10Gi",
+    topics: ["lab-events"] as string[],
+  },
+  kafkaUi: { enabled: true, memoryMiB: 256, cpus: 1 },
+  // NiFi's start-up (NAR unpacking, flow load) is CPU-bound; the hub shares its container with
+  // JupyterLab and every notebook's Spark driver.
+  nifi: { enabled: true, memoryMiB: 768, cpus: 2, storageSize: "10Gi" },
+  jupyterhub: { enabled: true, memoryMiB: 1536, cpus: 2, storageSize: "10Gi" },
+  streamlit: { enabled: true, memoryMiB: 256, cpus: 1 },
   images: {},
 } as const;
 

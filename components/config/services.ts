@@ -2,6 +2,7 @@ import { defaults, REQUIRES, TOGGLES, type LabConfig, type Toggle } from "./sche
 import {
   Problems,
   readBoolean,
+  readCpus,
   readImage,
   readInteger,
   readQuantity,
@@ -37,6 +38,7 @@ export function readPostgres(p: Problems, value: unknown): LabConfig["postgres"]
       128,
       65536,
     ),
+    cpus: readCpus(p, "postgres.cpus", pg.cpus, defaults.postgres.cpus),
   };
 }
 
@@ -63,6 +65,7 @@ export function readMinio(p: Problems, value: unknown): LabConfig["minio"] {
     buckets,
     storageSize: readQuantity(p, "minio.storageSize", m.storageSize, defaults.minio.storageSize),
     memoryMiB: readInteger(p, "minio.memoryMiB", m.memoryMiB, defaults.minio.memoryMiB, 256, 65536),
+    cpus: readCpus(p, "minio.cpus", m.cpus, defaults.minio.cpus),
   };
 }
 
@@ -111,6 +114,7 @@ export function readSpark(p: Problems, value: unknown): LabConfig["spark"] {
       256,
       65536,
     ),
+    masterCpus: readCpus(p, "spark.masterCpus", s.masterCpus, d.masterCpus),
   };
 }
 
@@ -129,14 +133,27 @@ export function readToggles(p: Problems, raw: Record<string, unknown>): Pick<Lab
   const out: Record<string, unknown> = {};
   const explicit: Partial<Record<Toggle, boolean>> = {};
   for (const name of TOGGLES) {
-    const d = defaults[name] as Record<string, unknown> & { enabled: boolean; memoryMiB: number };
+    const d = defaults[name] as Record<string, unknown> & {
+      enabled: boolean;
+      memoryMiB: number;
+      cpus: number;
+    };
     const section = readSection(p, name, raw[name], Object.keys(d));
     const enabled = readBoolean(p, `${name}.enabled`, section.enabled, d.enabled);
     if (section.enabled !== undefined) explicit[name] = enabled;
     const parsed: Record<string, unknown> = {
       enabled,
       memoryMiB: readInteger(p, `${name}.memoryMiB`, section.memoryMiB, d.memoryMiB, 128, 65536),
+      cpus: readCpus(p, `${name}.cpus`, section.cpus, d.cpus),
     };
+    if ("workerCpus" in d) {
+      parsed.workerCpus = readCpus(
+        p,
+        `${name}.workerCpus`,
+        section.workerCpus,
+        d.workerCpus as number,
+      );
+    }
     if ("workerMemoryMiB" in d) {
       parsed.workerMemoryMiB = readInteger(
         p,

@@ -81,7 +81,7 @@ export function readKubernetes(p: Problems, value: unknown): LabConfig["kubernet
   };
 }
 
-const BUILT_IMAGES = ["lab", "mlflow", "streamlit"] as const;
+const BUILT_IMAGES = ["lab"] as const;
 
 /** Where the lab's own images come from; Kubernetes cannot build, so it needs a registry or refs. */
 export function readImages(p: Problems, value: unknown, target: Target): LabConfig["images"] {
@@ -106,5 +106,5 @@ export function readImages(p: Problems, value: unknown, target: Target): LabConf
       );
     }
   }
-  return { registry, lab: refs.lab, mlflow: refs.mlflow, streamlit: refs.streamlit };
+  return { registry, lab: refs.lab };
 }

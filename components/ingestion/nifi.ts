@@ -13,24 +13,38 @@ export interface NifiArgs {
   readonly sensitivePropsKey: pulumi.Input<string>;
   readonly storageSize: string;
   readonly memoryMiB: number;
+  /** CPU limit in cores. */
+  readonly cpus: number;
 }
 
 const HOME = "/opt/nifi/nifi-current";
-/** NiFi's repositories and state, each on a kept volume; conf holds the flow and the keystore. */
-const VOLUMES = [
-  "conf",
+const SERVICE = "nifi";
+/** NiFi's repositories, each on a kept volume of `nifi.storageSize`: they grow with the data. */
+const REPOSITORIES = [
   "content_repository",
   "database_repository",
   "flowfile_repository",
   "provenance_repository",
-  "state",
 ] as const;
+/** conf (the flow, nifi.properties, the keystore) and state stay small. */
+const SMALL = ["conf", "state"] as const;
+const SMALL_SIZE = "1Gi";
+const PORT = 8443;
 
-/** Host names (with port) NiFi accepts in requests, and puts into its certificate on first start. */
-export function proxyHosts(external: { host: string; port: number }): string {
-  return [...new Set([`${external.host}:${external.port}`, `localhost:${external.port}`])].join(
-    ",",
-  );
+/**
+ * Host names (with port) NiFi accepts in requests, and puts into its certificate on first start
+ * (DNS names only, so an IP address never works): the published address, localhost, and the
+ * service name inside the lab, so `https://nifi:8443` passes the certificate's name check there too
+ * (the pod's own host name on Kubernetes is `nifi-0`, which would not).
+ */
+export function proxyHosts(external: { host: string; port: number }, service: string): string {
+  return [
+    ...new Set([
+      `${external.host}:${external.port}`,
+      `localhost:${external.port}`,
+      `${service}:${PORT}`,
+    ]),
+  ].join(",");
 }
 
 /**
@@ -57,13 +71,13 @@ export class Nifi extends pulumi.ComponentResource {
     const heap = `${Math.floor(args.memoryMiB / 2)}m`;
     this.workload = args.platform.deploy(
       {
-        service: "nifi",
+        service: SERVICE,
         image: args.image,
         env: {
           // All interfaces, so the health check can use localhost (a name in the certificate).
           NIFI_WEB_HTTPS_HOST: "0.0.0.0",
-          NIFI_WEB_HTTPS_PORT: "8443",
-          NIFI_WEB_PROXY_HOST: proxyHosts(args.platform.endpoint(publish)),
+          NIFI_WEB_HTTPS_PORT: String(PORT),
+          NIFI_WEB_PROXY_HOST: proxyHosts(args.platform.endpoint(publish), SERVICE),
           NIFI_JVM_HEAP_INIT: heap,
           NIFI_JVM_HEAP_MAX: heap,
           SINGLE_USER_CREDENTIALS_USERNAME: args.username,
@@ -72,11 +86,11 @@ export class Nifi extends pulumi.ComponentResource {
           NIFI_SENSITIVE_PROPS_KEY: args.sensitivePropsKey,
           SINGLE_USER_CREDENTIALS_PASSWORD: args.password,
         },
-        ports: [{ name: "https", port: 8443, publish }],
-        volumes: VOLUMES.map((v) => ({
+        ports: [{ name: "https", port: PORT, publish }],
+        volumes: [...SMALL, ...REPOSITORIES].sort().map((v) => ({
           name: v.replace(/_/g, "-"),
           mountPath: `${HOME}/${v}`,
-          size: args.storageSize,
+          size: (SMALL as readonly string[]).includes(v) ? SMALL_SIZE : args.storageSize,
           // conf must start with the image's files (nifi.properties, …), never empty.
           seedFromImage: v === "conf",
         })),
@@ -88,8 +102,7 @@ export class Nifi extends pulumi.ComponentResource {
           startPeriodSeconds: 180,
         },
         memoryMiB: args.memoryMiB,
-        // NiFi's start-up (NAR unpacking, flow load) is CPU-bound: minutes on one core.
-        cpus: 2,
+        cpus: args.cpus,
         // The image's nifi user (uid/gid 1000).
         runAs: { user: 1000, group: 1000 },
       },

@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LAB_RUNTIME_USER } from "../images";
 import { pythonHttpCheck, type BuiltImage, type Platform, type Workload } from "../platform/types";
 import type { S3Credentials } from "../storage/minio";
 
 /** Arguments for {@link Mlflow}. */
 export interface MlflowArgs {
   readonly platform: Platform;
-  /** `ghcr.io/mlflow/mlflow:v2.22.0` plus boto3 and psycopg2 (images/mlflow). */
+  /** The lab runtime image (MLflow 2.22 with psycopg2 and boto3, the notebooks' very MLflow). */
   readonly image: BuiltImage;
-  /** Backend store, `postgresql://mlflow:…@postgres:5432/mlflow` (secret). */
+  /** Backend store, `postgresql+psycopg2://mlflow:…@postgres:5432/mlflow` (secret). */
   readonly backendStoreUri: pulumi.Input<string>;
   /** S3 API inside the lab, e.g. `http://minio:9000`. */
   readonly s3Endpoint: string;
@@ -16,6 +17,8 @@ export interface MlflowArgs {
   /** Bucket holding the artifacts. */
   readonly artifactBucket: string;
   readonly memoryMiB: number;
+  /** CPU limit in cores. */
+  readonly cpus: number;
   readonly dependsOn: pulumi.Resource[];
 }
 
@@ -65,14 +68,14 @@ export class Mlflow extends pulumi.ComponentResource {
           },
         ],
         health: {
-          // The image has no curl.
           command: pythonHttpCheck("http://localhost:5000/health"),
           http: { path: "/health", port: 5000 },
           intervalSeconds: 10,
           startPeriodSeconds: 30,
         },
         memoryMiB: args.memoryMiB,
-        runAs: { user: 1000, group: 1000 },
+        cpus: args.cpus,
+        runAs: LAB_RUNTIME_USER,
         dependsOn: args.dependsOn,
       },
       this,

@@ -23,6 +23,8 @@ export interface JupyterHubArgs {
   readonly files: readonly FileSpec[];
   readonly storageSize: string;
   readonly memoryMiB: number;
+  /** CPU limit in cores. */
+  readonly cpus: number;
   readonly dependsOn: pulumi.Resource[];
 }
 
@@ -96,8 +98,7 @@ export class JupyterHub extends pulumi.ComponentResource {
           startPeriodSeconds: 60,
         },
         memoryMiB: args.memoryMiB,
-        // The hub, JupyterLab and each notebook's Spark driver share this container.
-        cpus: 2,
+        cpus: args.cpus,
         // PAM and the local-process spawner need root: notebooks run as their user, not as the hub.
         root: true,
         dependsOn: args.dependsOn,

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LAB_CONTENT, LAB_RUNTIME_USER } from "../images";
+import { serviceFile } from "../serviceFiles";
 import type { ClientEnv } from "../clientSettings";
 import {
   pythonHttpCheck,
@@ -7,15 +9,15 @@ import {
   type Platform,
   type Workload,
 } from "../platform/types";
-import { SPARK_USER } from "../compute/spark";
 
 /** Arguments for {@link Prefect}. */
 export interface PrefectArgs {
   readonly platform: Platform;
-  /** Server image, e.g. `prefecthq/prefect:3.4.1-python3.12`. */
-  readonly serverImage: string;
-  /** The lab runtime image: flows run in the worker, as Spark drivers, next to the notebooks' Python. */
-  readonly workerImage: BuiltImage;
+  /**
+   * The lab runtime image, for the server and the worker: flows run in the worker as Spark drivers,
+   * with the notebooks' Python, and the server is the same Prefect the clients use.
+   */
+  readonly image: BuiltImage;
   /** `postgresql+asyncpg://prefect:…@postgres:5432/prefect` (secret; Prefect needs an async driver). */
   readonly databaseUrl: pulumi.Input<string>;
   /** `admin:<password>`: the API's basic-auth string (secret). */
@@ -26,15 +28,25 @@ export interface PrefectArgs {
   readonly workerFiles: readonly FileSpec[];
   readonly serverMemoryMiB: number;
   readonly workerMemoryMiB: number;
+  /** CPU limits in cores. */
+  readonly serverCpus: number;
+  readonly workerCpus: number;
   /** What the server needs first (PostgreSQL). */
   readonly dependsOn: pulumi.Resource[];
 }
+
+/** Prefect's state directory in the lab runtime, whose user (spark) has no home directory. */
+const PREFECT_HOME = "/tmp/prefect";
+
+const WORKER_START = "/usr/local/bin/dataflow-lab-worker-start";
+const DEPLOYED_MARKER = `${PREFECT_HOME}/lab-flows-deployed`;
+const workerAlive = pythonHttpCheck("http://localhost:8080/health");
 
 /** Work pool the worker serves; it creates the pool if missing. */
 export const WORK_POOL = "lab-pool";
 
 /**
- * Prefect 3 server on PostgreSQL with basic auth on its API, and a process worker in the lab
+ * Prefect 3 server on PostgreSQL with basic auth on its API, and a process worker, both in the lab
  * runtime image.
  * @see https://docs.prefect.io/v3/manage/server/index
  * @see https://docs.prefect.io/v3/develop/settings-and-profiles#security-settings
@@ -51,9 +63,11 @@ export class Prefect extends pulumi.ComponentResource {
     this.server = args.platform.deploy(
       {
         service: "prefect-server",
-        image: args.serverImage,
+        image: args.image,
         command: ["prefect", "server", "start", "--host", "0.0.0.0", "--port", "4200"],
         env: {
+          // The image's user has no home directory; the server writes its UI build here.
+          PREFECT_HOME: PREFECT_HOME,
           // The URL the browser calls, so the published address, not the internal one.
           PREFECT_UI_API_URL: `${args.platform.endpoint(publish).url}/api`,
         },
@@ -70,6 +84,8 @@ export class Prefect extends pulumi.ComponentResource {
           startPeriodSeconds: 60,
         },
         memoryMiB: args.serverMemoryMiB,
+        cpus: args.serverCpus,
+        runAs: LAB_RUNTIME_USER,
         dependsOn: args.dependsOn,
       },
       this,
@@ -80,37 +96,36 @@ export class Prefect extends pulumi.ComponentResource {
     this.worker = args.platform.deploy(
       {
         service: "prefect-worker",
-        image: args.workerImage,
-        // tini reaps what finished flow runs leave behind.
+        image: args.image,
+        // tini reaps what finished flow runs (and the deploy step) leave behind.
         entrypoint: ["/usr/bin/tini", "--"],
-        command: [
-          "prefect",
-          "worker",
-          "start",
-          "--pool",
-          WORK_POOL,
-          "--type",
-          "process",
-          "--with-healthcheck",
-        ],
+        command: [WORKER_START],
         env: {
           ...client.env,
-          // The image's user has no home directory.
-          PREFECT_HOME: "/tmp/prefect",
+          LAB_DEPLOYED_MARKER: DEPLOYED_MARKER,
+          LAB_FLOWS: `${LAB_CONTENT}/flows`,
+          // The pool the worker serves and creates, and where deploy.py puts the lab's flows.
+          PREFECT_DEFAULT_WORK_POOL_NAME: WORK_POOL,
+          PREFECT_HOME: PREFECT_HOME,
           PREFECT_WORKER_WEBSERVER_PORT: "8080",
         },
         secretEnv: client.secretEnv,
         // Flows are Spark drivers; executors call back at this address.
         ownAddressEnv: ["SPARK_LOCAL_HOSTNAME"],
-        files: [...args.workerFiles],
+        files: [
+          ...args.workerFiles,
+          { path: WORKER_START, content: serviceFile("prefect/worker-start.sh"), executable: true },
+        ],
         health: {
-          command: pythonHttpCheck("http://localhost:8080/health"),
-          http: { path: "/health", port: 8080 },
+          // Ready once the lab's flows are deployed and the worker polls its pool.
+          command: ["sh", "-c", `test -f ${DEPLOYED_MARKER} && "$@"`, "sh", ...workerAlive],
+          liveness: { command: workerAlive, http: { path: "/health", port: 8080 } },
           intervalSeconds: 15,
-          startPeriodSeconds: 30,
+          startPeriodSeconds: 60,
         },
         memoryMiB: args.workerMemoryMiB,
-        runAs: SPARK_USER,
+        cpus: args.workerCpus,
+        runAs: LAB_RUNTIME_USER,
         dependsOn: this.server.ready,
       },
       this,

@@ -129,6 +129,8 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     return {
       host: spec.service,
       ready: containers,
+      // Docker publishes ports with the container itself.
+      publishedReady: containers,
       ...workloadAddresses(spec, (p) => this.endpoint(p)),
     };
   }

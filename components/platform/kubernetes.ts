@@ -172,8 +172,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
           );
 
     const publishedPorts = (spec.ports ?? []).filter((p) => p.publish);
+    const published: pulumi.Resource[] = [];
     if (publishedPorts.length > 0) {
-      new k8s.core.v1.Service(
+      const nodePort = new k8s.core.v1.Service(
         `${spec.service}-nodeport`,
         {
           metadata: meta(`${spec.service}-nodeport`),
@@ -190,12 +191,13 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         },
         opts,
       );
+      published.push(nodePort);
     }
     const domain = this.config.kubernetes.ingressDomain;
     if (domain) {
       // Plain HTTP backends only: an HTTPS one (NiFi) needs controller-specific annotations.
       for (const p of publishedPorts.filter((q) => q.publish!.scheme === "http")) {
-        new k8s.networking.v1.Ingress(
+        const ingress = new k8s.networking.v1.Ingress(
           p.publish!.urlKey,
           {
             metadata: meta(p.publish!.urlKey),
@@ -221,13 +223,16 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
           },
           opts,
         );
+        published.push(ingress);
       }
     }
 
     this.memoryMiB[spec.service] = spec.memoryMiB * (spec.replicas ?? 1);
+    const ready = service ? [workload, service] : [workload];
     return {
       host: spec.service,
-      ready: service ? [workload, service] : [workload],
+      ready,
+      publishedReady: [...ready, ...published],
       ...workloadAddresses(spec, (p) => this.endpoint(p)),
     };
   }

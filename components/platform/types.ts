@@ -152,6 +152,11 @@ export interface Workload {
   readonly host: string;
   /** Resources that finish only once the workload is healthy; depend on these for readiness. */
   readonly ready: pulumi.Resource[];
+  /**
+   * `ready` plus what carries the published ports (a NodePort Service, Ingresses): depend on these
+   * to reach the workload from outside the platform, as `pulumi up` reaches MinIO's API.
+   */
+  readonly publishedReady: pulumi.Resource[];
   /** Published ports by port name. */
   readonly external: Record<string, ExternalEndpoint>;
   /** What a person opens, by `urlKey`. */

@@ -30,6 +30,8 @@ export interface MinioArgs {
   /** PVC size on Kubernetes. */
   readonly storageSize: string;
   readonly memoryMiB: number;
+  /** CPU limit in cores. */
+  readonly cpus: number;
 }
 
 /** S3 credentials of one identity. */
@@ -94,6 +96,7 @@ export class Minio extends pulumi.ComponentResource {
           startPeriodSeconds: 10,
         },
         memoryMiB: args.memoryMiB,
+        cpus: args.cpus,
         runAs: { user: 1000, group: 1000 },
       },
       this,
@@ -101,9 +104,10 @@ export class Minio extends pulumi.ComponentResource {
     this.endpoint = `http://${this.workload.host}:${API_PORT}`;
 
     // The provider talks to the API from the machine running Pulumi, so it uses the published
-    // address, and it is configured only once the server's health check has passed.
+    // address, and it is configured only once the server's health check has passed and the path
+    // to it (the published port, a NodePort Service or an Ingress) exists.
     const api = this.workload.external.api;
-    const ready = this.workload.ready;
+    const ready = this.workload.publishedReady;
     this.provider = new minio.Provider(
       name,
       {

@@ -27,6 +27,8 @@ export interface PostgresArgs {
   /** PVC size on Kubernetes. */
   readonly storageSize: string;
   readonly memoryMiB: number;
+  /** CPU limit in cores. */
+  readonly cpus: number;
 }
 
 /** How a consumer reaches its database. */
@@ -101,6 +103,7 @@ export class Postgres extends pulumi.ComponentResource {
           startPeriodSeconds: 30,
         },
         memoryMiB: args.memoryMiB,
+        cpus: args.cpus,
         // uid/gid 999 is the image's `postgres` user; the entrypoint skips its gosu step when not root.
         runAs: { user: 999, group: 999 },
       },
@@ -124,11 +127,16 @@ export class Postgres extends pulumi.ComponentResource {
     };
   }
 
-  /** SQLAlchemy-style URL, e.g. `postgresql+asyncpg://prefect:…@postgres:5432/prefect` (secret). */
-  url(database: string, scheme = "postgresql"): pulumi.Output<string> {
+  /**
+   * SQLAlchemy URL naming its driver, e.g. `postgresql+asyncpg://prefect:…@postgres:5432/prefect`
+   * (secret). The driver is always explicit: SQLAlchemy 2.1 makes a bare `postgresql://` mean
+   * psycopg 3, which the lab runtime does not carry.
+   * @see https://docs.sqlalchemy.org/en/21/changelog/migration_21.html
+   */
+  url(database: string, driver: "psycopg2" | "asyncpg"): pulumi.Output<string> {
     const c = this.connection(database);
     return pulumi.secret(
-      pulumi.interpolate`${scheme}://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}`,
+      pulumi.interpolate`postgresql+${driver}://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}`,
     );
   }
 }

@@ -13,6 +13,8 @@ export interface KafkaArgs {
   readonly topics: readonly string[];
   readonly storageSize: string;
   readonly memoryMiB: number;
+  /** CPU limit in cores. */
+  readonly cpus: number;
 }
 
 const HEALTH_SCRIPT = "/usr/local/bin/dataflow-lab-ensure-topics";
@@ -33,7 +35,7 @@ export function kafkaEnv(
     // PLAINTEXT for the lab's containers, EXTERNAL for the host, LOCAL for tools inside this container.
     KAFKA_LISTENERS:
       "PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093,EXTERNAL://0.0.0.0:29092,LOCAL://127.0.0.1:19092",
-    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka:9092,EXTERNAL://${external.host}:${external.port},LOCAL://localhost:19092`,
+    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka:9092,EXTERNAL://${external.host}:${external.port},LOCAL://127.0.0.1:19092`,
     KAFKA_LISTENER_SECURITY_PROTOCOL_MAP:
       "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT,LOCAL:PLAINTEXT",
     KAFKA_INTER_BROKER_LISTENER_NAME: "PLAINTEXT",
@@ -80,12 +82,14 @@ export class Kafka extends pulumi.ComponentResource {
         ],
         health: {
           command: [HEALTH_SCRIPT],
-          liveness: { command: ["nc", "-z", "localhost", "9092"] },
+          // By address: the listeners are IPv4, so no resolver order (::1 first) matters.
+          liveness: { command: ["nc", "-z", "127.0.0.1", "9092"] },
           intervalSeconds: 10,
           timeoutSeconds: 60,
           startPeriodSeconds: 60,
         },
         memoryMiB: args.memoryMiB,
+        cpus: args.cpus,
         // appuser is not root; group 0 owns the image's writable paths (/etc/kafka, the data dir).
         runAs: { user: 1000, group: 0 },
       },

@@ -8,9 +8,13 @@ export interface KafkaUiArgs {
   readonly image: string;
   /** Internal listener, e.g. `kafka:9092`. */
   readonly bootstrapServers: string;
-  /** Generated password of the UI's single login `admin`. */
+  /** The UI's single login (the lab's shared admin name). */
+  readonly username: string;
+  /** Its generated password. */
   readonly password: pulumi.Input<string>;
   readonly memoryMiB: number;
+  /** CPU limit in cores. */
+  readonly cpus: number;
   readonly dependsOn: pulumi.Resource[];
 }
 
@@ -34,7 +38,7 @@ export class KafkaUi extends pulumi.ComponentResource {
           KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS: args.bootstrapServers,
           KAFKA_CLUSTERS_0_NAME: "dataflow-lab",
           SERVER_PORT: "8090",
-          SPRING_SECURITY_USER_NAME: "admin",
+          SPRING_SECURITY_USER_NAME: args.username,
         },
         secretEnv: { SPRING_SECURITY_USER_PASSWORD: args.password },
         ports: [
@@ -52,6 +56,7 @@ export class KafkaUi extends pulumi.ComponentResource {
           startPeriodSeconds: 45,
         },
         memoryMiB: args.memoryMiB,
+        cpus: args.cpus,
         dependsOn: args.dependsOn,
       },
       this,

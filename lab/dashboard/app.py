@@ -66,6 +66,10 @@ if not tables:
     st.info("No Delta tables yet: run the example notebook or the medallion flow.")
 for table in tables:
     st.subheader(table)
-    # delta-rs reads AWS_ENDPOINT_URL, AWS_ALLOW_HTTP and the keys from the environment.
-    data = DeltaTable(f"s3://{bucket}/{table}").to_pyarrow_dataset().head(1000).to_pandas()
+    try:
+        # delta-rs reads AWS_ENDPOINT_URL, AWS_ALLOW_HTTP and the keys from the environment.
+        data = DeltaTable(f"s3://{bucket}/{table}").to_pyarrow_dataset().head(1000).to_pandas()
+    except Exception as error:  # one unreadable table must not take the others down with it
+        st.error(f"Cannot read {bucket}/{table}: {error}")
+        continue
     st.dataframe(data, use_container_width=True)

@@ -2,24 +2,25 @@
 (daily aggregates), each a Delta table in its bucket on MinIO.
 
 Runs wherever the lab runtime runs; Spark, the lake and Prefect are configured by the environment
-the lab injects (spark-defaults.conf, PREFECT_API_URL, PREFECT_API_AUTH_STRING):
+the lab injects (spark-defaults.conf, PREFECT_API_URL, PREFECT_API_AUTH_STRING). The Prefect worker
+deploys it at start (deploy.py) with a concurrency limit of one, and the notebooks run it through
+that deployment: Delta on S3 has no safe concurrent writers, so one run at a time writes the tables.
 
-    python3 /opt/lab/flows/medallion.py            # run once now, tracked in the Prefect UI
-    python3 /opt/lab/flows/medallion.py --deploy   # register it on the lab's process work pool
+    python3 /opt/lab/flows/medallion.py    # run once here, tracked in the Prefect UI
 """
 
 import random
-import sys
+import uuid
 from datetime import datetime, timedelta, timezone
 
 from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 BRONZE = "s3a://bronze/events"
 SILVER = "s3a://silver/events"
 GOLD = "s3a://gold/daily_events"
-WORK_POOL = "lab-pool"
 
 
 def spark() -> SparkSession:
@@ -27,18 +28,25 @@ def spark() -> SparkSession:
     return SparkSession.builder.appName("medallion").getOrCreate()
 
 
+def event_ids(batch: str, rows: int) -> list[str]:
+    """Ids unique across runs (the batch is the flow run's id), so silver's dedupe drops only real
+    duplicates and every run adds rows."""
+    return [f"evt-{batch}-{i}" for i in range(rows)]
+
+
 @task
 def ingest_bronze(rows: int) -> int:
     """Raw events as they arrive: appended, never rewritten (bronze is also versioned in MinIO)."""
     start = datetime.now(timezone.utc) - timedelta(days=7)
+    batch = flow_run.id or uuid.uuid4().hex
     events = [
         (
-            f"evt-{i}",
+            event_id,
             random.choice(["view", "click", "purchase", "VIEW", None]),
             (start + timedelta(minutes=random.randint(0, 7 * 24 * 60))).isoformat(),
             round(random.uniform(1, 200), 2),
         )
-        for i in range(rows)
+        for event_id in event_ids(batch, rows)
     ]
     df = spark().createDataFrame(events, "event_id string, kind string, ts string, amount double")
     df.write.format("delta").mode("append").save(BRONZE)
@@ -85,9 +93,4 @@ def medallion(rows: int = 1000) -> dict:
 
 
 if __name__ == "__main__":
-    if "--deploy" in sys.argv:
-        medallion.from_source(source="/opt/lab/flows", entrypoint="medallion.py:medallion").deploy(
-            name="medallion", work_pool_name=WORK_POOL
-        )
-    else:
-        medallion()
+    medallion()

@@ -8,20 +8,22 @@
 # Input (environment): LAB_KAFKA_TOPICS ("lab-events …").
 set -euo pipefail
 
-bootstrap=localhost:19092
+# By address: the LOCAL listener binds 127.0.0.1 only, so no resolver order (::1 first) matters.
+bootstrap=127.0.0.1:19092
 state="${LAB_STATE_FILE:-/tmp/dataflow-lab-topics}"
 wanted="${LAB_KAFKA_TOPICS:-}"
 
 # After the topics exist, a port check suffices: no tool JVM every interval.
 if [ -f "$state" ] && [ "$(cat "$state")" = "$wanted" ]; then
-  exec nc -z localhost 19092
+  exec nc -z 127.0.0.1 19092
 fi
 
 # The tools start a JVM; keep it small inside the broker's memory limit.
 export KAFKA_HEAP_OPTS="-Xmx64m"
 existing=$(kafka-topics --bootstrap-server "$bootstrap" --list)
 for topic in $wanted; do
-  if ! grep -qx "$topic" <<<"$existing"; then
+  # A whole line, literally: a topic name may hold '.', which a pattern would match anything with.
+  if ! grep -qxF -- "$topic" <<<"$existing"; then
     kafka-topics --bootstrap-server "$bootstrap" --create --if-not-exists \
       --topic "$topic" --partitions 1 --replication-factor 1
   fi

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Regenerates the lab's lock files from what the lab asks for (`npm run lock`).
+#
+#   scripts/lock.sh           write the locks
+#   scripts/lock.sh --check   regenerate into a temporary folder; fail if a committed lock differs
+#
+# Python (images/lab-runtime): requirements.in is resolved for the image's interpreter (CPython
+# 3.10 on Ubuntu 22.04, glibc 2.35, x86_64) by a pinned uv, with hashes, into
+#   requirements.lock  everything but PySpark and Py4J: the image installs it with
+#                      `pip install --require-hashes --no-deps` (PySpark comes from /opt/spark/python)
+#   pyspark.lock       PySpark and Py4J of the same resolution (the tests install them from PyPI)
+# The locks in the repository are uv's preferences, so a rerun keeps every version that still
+# satisfies requirements.in: an unchanged input gives unchanged locks.
+#
+# uv is installed from PyPI into a venv cached under ${XDG_CACHE_HOME:-~/.cache}/dataflow-lab/tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+UV_VERSION=0.13.9
+TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/dataflow-lab/tools"
+RUNTIME=images/lab-runtime
+# The image's Python (apache/spark:3.5.5-…-python3-ubuntu: Ubuntu 22.04's CPython 3.10.12).
+PYTHON_VERSION=3.10
+# Ubuntu 22.04 has glibc 2.35: wheels tagged up to manylinux_2_35 install there, and no newer ones.
+# (manylinux_2_28 would also be safe, but would make uv ignore the wheels built for 2.29-2.35.)
+PYTHON_PLATFORM=x86_64-manylinux_2_35
+# Locked here, installed from the Spark distribution in the image.
+SPARK_PACKAGES=(pyspark py4j)
+
+fail() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+uv_bin() {
+  local venv="$TOOLS/uv-$UV_VERSION"
+  if [ ! -x "$venv/bin/uv" ] || [ "$("$venv/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+    command -v python3 >/dev/null || fail "python3 is needed to install uv"
+    echo "Installing uv $UV_VERSION into $venv" >&2
+    rm -rf "$venv"
+    mkdir -p "$TOOLS"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" >&2
+  fi
+  echo "$venv/bin/uv"
+}
+
+# Resolves images/lab-runtime/requirements.in into requirements.lock and pyspark.lock in $1.
+lock_python() {
+  local out="$1" uv work="$WORK/python"
+  uv="$(uv_bin)"
+  mkdir -p "$work"
+
+  # uv prefers the pins of the output file it is given: seed it with both committed locks.
+  : >"$work/all.lock"
+  for lock in "$RUNTIME/requirements.lock" "$RUNTIME/pyspark.lock"; do
+    if [ -f "$lock" ]; then cat "$lock" >>"$work/all.lock"; fi
+  done
+
+  # The image has no compiler: every package must have a wheel for it (--only-binary), except
+  # PySpark, which is published as an sdist only and never installed in the image.
+  "$uv" pip compile "$RUNTIME/requirements.in" \
+    --output-file "$work/all.lock" \
+    --generate-hashes \
+    --python-version "$PYTHON_VERSION" \
+    --python-platform "$PYTHON_PLATFORM" \
+    --only-binary :all: --no-binary pyspark \
+    --custom-compile-command "npm run lock" \
+    --no-config \
+    --quiet
+
+  # Split the one resolution into the image's lock and PySpark's.
+  "$(dirname "$uv")/python" - "$work/all.lock" "$out/requirements.lock" "$out/pyspark.lock" \
+    "${SPARK_PACKAGES[@]}" <<'PY'
+import re
+import sys
+
+source, main_path, spark_path, *spark_names = sys.argv[1:]
+
+
+def normalize(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+header, entries = [], []
+with open(source) as f:
+    for line in f:
+        if not entries and line.startswith("#"):
+            header.append(line)
+        elif line.strip() == "":
+            continue
+        elif line[0] in " \t":
+            if not entries:
+                sys.exit(f"lock.sh: unexpected line before the first requirement: {line!r}")
+            entries[-1][1].append(line)
+        elif line.startswith("#"):
+            sys.exit(f"lock.sh: unexpected comment between requirements: {line!r}")
+        else:
+            name = normalize(re.match(r"[A-Za-z0-9._-]+", line).group(0))
+            entries.append((name, [line]))
+
+spark = {normalize(n) for n in spark_names}
+found = {name for name, _ in entries if name in spark}
+if found != spark:
+    sys.exit(f"lock.sh: the resolution lacks {sorted(spark - found)}")
+
+notes = {
+    main_path: (
+        "# The lab runtime image installs this with `pip install --require-hashes --no-deps`.\n"
+        "# PySpark and Py4J are in pyspark.lock: the image has them from its Spark distribution.\n"
+    ),
+    spark_path: (
+        "# PySpark and Py4J of the resolution in requirements.lock, for environments without the\n"
+        "# Spark distribution of the image (the tests). Install after requirements.lock.\n"
+    ),
+}
+for path, keep in ((main_path, lambda n: n not in spark), (spark_path, lambda n: n in spark)):
+    with open(path, "w") as f:
+        f.writelines(header)
+        f.write(notes[path])
+        for name, lines in entries:
+            if keep(name):
+                f.writelines(lines)
+PY
+}
+
+# Resolves images/lab-runtime/proxy/package.json (JupyterHub's proxy) into
+# $1/proxy/package-lock.json: npm's lockfile v3 with an integrity hash for every package, which the
+# image installs with `npm ci`. npm runs on a copy of the folder, so --check can compare; the
+# committed lock is its starting point, so an unchanged package.json gives an unchanged lock.
+# Registry URLs are left out of the lock (as in the root package-lock.json) whatever ~/.npmrc says.
+lock_proxy() {
+  local out="$1" work="$WORK/proxy"
+  command -v npm >/dev/null || fail "npm is needed to lock $RUNTIME/proxy"
+  mkdir -p "$work" "$out/proxy"
+  cp "$RUNTIME/proxy/package.json" "$work/"
+  if [ -f "$RUNTIME/proxy/package-lock.json" ]; then cp "$RUNTIME/proxy/package-lock.json" "$work/"; fi
+  (cd "$work" && npm install --package-lock-only --ignore-scripts --omit-lockfile-registry-resolved \
+    --no-audit --no-fund --loglevel=error >&2)
+  cp "$work/package-lock.json" "$out/proxy/package-lock.json"
+}
+
+main() {
+  local check=false
+  WORK="$(mktemp -d)"
+  trap 'rm -rf "$WORK"' EXIT
+  case "${1:-}" in
+    "") ;;
+    --check) check=true ;;
+    *) fail "usage: scripts/lock.sh [--check]" ;;
+  esac
+
+  if ! $check; then
+    lock_python "$RUNTIME"
+    echo "Wrote $RUNTIME/requirements.lock and $RUNTIME/pyspark.lock" >&2
+    lock_proxy "$RUNTIME"
+    echo "Wrote $RUNTIME/proxy/package-lock.json" >&2
+    return
+  fi
+
+  local out="$WORK/check" stale=()
+  mkdir -p "$out"
+  lock_python "$out"
+  lock_proxy "$out"
+  for lock in requirements.lock pyspark.lock proxy/package-lock.json; do
+    if ! diff -u "$RUNTIME/$lock" "$out/$lock" >"$out/$lock.diff" 2>&1; then
+      stale+=("$RUNTIME/$lock")
+      head -n 40 "$out/$lock.diff" >&2
+    fi
+  done
+  if [ ${#stale[@]} -gt 0 ]; then
+    fail "${stale[*]} out of date with $RUNTIME/requirements.in or proxy/package.json: run npm run lock"
+  fi
+  echo "The locks are up to date." >&2
+}
+
+main "$@"
