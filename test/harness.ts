@@ -87,11 +87,19 @@ export function stackConfig(
   return config;
 }
 
+/**
+ * What a generated credential resolves to under mocks. The default marks every value, so a leak
+ * can be searched for; the real-services suite passes real random values instead.
+ */
+export type SecretSource = (name: string, inputs: Record<string, any>) => string;
+const markedSecret: SecretSource = (name) => `${MOCK_SECRET_MARKER}-${name}`;
+
 /** Evaluates the program once; a fresh module registry per run keeps runs independent. */
 export async function runProgram(
   stack: string,
   overrides: Record<string, unknown> = {},
   registrations: Registration[] = [],
+  secret: SecretSource = markedSecret,
 ): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
   const options = new Map<
@@ -100,19 +108,24 @@ export async function runProgram(
   >();
   await jestIsolated(async () => {
     const pulumi: typeof pulumiType = require("@pulumi/pulumi");
-    await setLabMocks(pulumi, stack, (args) => {
-      const o = options.get(`${args.type}::${args.name}`);
-      registrations.push({
-        type: args.type,
-        name: args.name,
-        inputs: args.inputs,
-        provider: args.provider,
-        custom: args.custom,
-        retainOnDelete: o?.retainOnDelete ?? false,
-        dependencies: o?.dependencies ?? [],
-        parent: o?.parent ?? "",
-      });
-    });
+    await setLabMocks(
+      pulumi,
+      stack,
+      (args) => {
+        const o = options.get(`${args.type}::${args.name}`);
+        registrations.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          provider: args.provider,
+          custom: args.custom,
+          retainOnDelete: o?.retainOnDelete ?? false,
+          dependencies: o?.dependencies ?? [],
+          parent: o?.parent ?? "",
+        });
+      },
+      secret,
+    );
     // Record the options of each registration request before the mock monitor handles it.
     const monitor = pulumi.runtime.getMonitor() as unknown as {
       registerResource(req: RegisterRequest, cb: unknown): unknown;
@@ -148,6 +161,7 @@ export async function setLabMocks(
   pulumi: typeof pulumiType,
   stack: string,
   onResource: (args: pulumiType.runtime.MockResourceArgs) => void,
+  secret: SecretSource = markedSecret,
 ): Promise<void> {
   await pulumi.runtime.setMocks(
     {
@@ -155,7 +169,7 @@ export async function setLabMocks(
         onResource(args);
         return {
           id: `${args.name}-id`,
-          state: mockState(pulumi, args.type, args.name, args.inputs),
+          state: mockState(pulumi, args.type, args.name, args.inputs, secret),
         };
       },
       call(args) {
@@ -192,14 +206,20 @@ export function mockState(
   type: string,
   name: string,
   inputs: Record<string, any>,
+  secret: SecretSource = markedSecret,
 ): Record<string, any> {
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString":
-      return { ...inputs, result: pulumi.secret(`${MOCK_SECRET_MARKER}-${name}`) };
-    case "random:index/randomId:RandomId":
+      return { ...inputs, result: pulumi.secret(secret(name, inputs)) };
+    case "random:index/randomId:RandomId": {
       // Not secret by itself: the program marks what must be.
-      return { ...inputs, hex: `${MOCK_SECRET_MARKER}${name}`, b64Url: `mockid-${name}` };
+      if (secret === markedSecret) {
+        return { ...inputs, hex: `${MOCK_SECRET_MARKER}${name}`, b64Url: `mockid-${name}` };
+      }
+      const bytes = Buffer.from(secret(name, inputs), "hex");
+      return { ...inputs, hex: bytes.toString("hex"), b64Url: bytes.toString("base64url") };
+    }
     case "docker:index/image:Image":
       return {
         ...inputs,

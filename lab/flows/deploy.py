@@ -19,7 +19,7 @@ from medallion import medallion
 
 FLOWS = Path(__file__).resolve().parent
 # The worker creates its pool when it starts, a moment after this script: wait that long at most.
-POOL_TIMEOUT_SECONDS = 300
+POOL_TIMEOUT_SECONDS = float(os.environ.get("LAB_POOL_TIMEOUT_SECONDS", "300"))
 
 
 def deploy() -> None:
