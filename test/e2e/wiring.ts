@@ -1,0 +1,150 @@
+/**
+ * The lab as the program wires it: the dev stack evaluated under the mock runtime (the same harness
+ * as the graph suite), with real random credentials, read back from what it registers. Each
+ * container's image, command, environment, uploaded files, health check, ports, volumes and
+ * dependencies, and MinIO's buckets, users and policies, come from the registered inputs; nothing
+ * about a service's configuration is written again here.
+ */
+import * as crypto from "crypto";
+import { runProgram, unsecret, type ProgramRun } from "../harness";
+
+export interface ContainerWiring {
+  /** The container's host name (`spark-worker-1`), also its network namespace's name suffix. */
+  readonly name: string;
+  /** Every name other containers reach it by (the service name and its own). */
+  readonly aliases: string[];
+  /** The RemoteImage it runs: `lab-runtime` (built here) or an upstream service (`minio`, …). */
+  readonly image: string;
+  /** The upstream reference of a pulled image, e.g. `postgres:16.9-bookworm`. */
+  readonly imageRef?: string;
+  readonly entrypoint?: string[];
+  readonly command?: string[];
+  readonly env: Record<string, string>;
+  readonly files: { path: string; content: string; mode: string }[];
+  readonly health: { test: string[]; intervalS: number; timeoutS: number; startPeriodS: number };
+  /** How long `pulumi up` waits for it to become healthy (`waitTimeout`). */
+  readonly waitTimeoutS: number;
+  /** Published ports: host port → container port. */
+  readonly ports: { host: number; container: number }[];
+  readonly volumes: { volume: string; path: string }[];
+  readonly memoryMiB: number;
+  readonly root: boolean;
+  /** Containers that must be healthy first (from the registration's dependencies). */
+  readonly after: string[];
+  /** Lake resources (buckets, users, policies) it waits for. */
+  readonly needsLake: boolean;
+}
+
+export interface LakeWiring {
+  /** The address `pulumi up` reaches MinIO at, and its root credentials. */
+  readonly server: string;
+  readonly rootUser: string;
+  readonly rootPassword: string;
+  readonly buckets: string[];
+  readonly versioned: string[];
+  readonly users: { name: string; secret: string; policy: string }[];
+  readonly policies: { name: string; document: string }[];
+}
+
+export interface LabWiring {
+  readonly containers: ContainerWiring[];
+  readonly lake: LakeWiring;
+  readonly outputs: ProgramRun["outputs"];
+  readonly credentials: any;
+}
+
+/** Real credentials of the forms the program asks @pulumi/random for. */
+export function randomSecret(_name: string, inputs: Record<string, any>): string {
+  if (inputs.byteLength) return crypto.randomBytes(inputs.byteLength).toString("hex");
+  const alphabet =
+    "abcdefghijklmnopqrstuvwxyz0123456789" +
+    (inputs.upper === false ? "" : "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+  const bytes = crypto.randomBytes(inputs.length ?? 32);
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+const CONTAINER = "docker:index/container:Container";
+const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)?.[1] ?? NaN);
+
+/** Evaluates the dev stack (plus `overrides`) and reads back the lab's wiring. */
+export async function labWiring(overrides: Record<string, unknown> = {}): Promise<LabWiring> {
+  const run = await runProgram("dev", overrides, [], randomSecret);
+  const regs = run.registrations;
+  const byUrn = (urn: string) => regs.find((r) => urn.endsWith(`${r.type}::${r.name}`));
+  const images = new Map(
+    regs
+      .filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
+      .map((r) => [`sha256:${r.name}`, r]),
+  );
+
+  const wiring: ContainerWiring[] = regs
+    .filter((r) => r.type === CONTAINER)
+    .map((r) => {
+      const c = unsecret(r.inputs);
+      const image = images.get(c.image)!;
+      const deps = r.dependencies.map(byUrn);
+      return {
+        name: c.hostname,
+        aliases: c.networksAdvanced[0].aliases,
+        image: image.name,
+        imageRef: image.inputs.build ? undefined : image.inputs.name,
+        entrypoint: c.entrypoints,
+        command: c.command,
+        env: Object.fromEntries(
+          (c.envs as string[]).map((e) => [
+            e.slice(0, e.indexOf("=")),
+            e.slice(e.indexOf("=") + 1),
+          ]),
+        ),
+        files: (c.uploads ?? []).map((u: any) => ({
+          path: u.file,
+          content: u.content,
+          mode: u.permissions,
+        })),
+        health: {
+          test: c.healthcheck.tests.slice(1),
+          intervalS: seconds(c.healthcheck.interval),
+          timeoutS: seconds(c.healthcheck.timeout),
+          startPeriodS: seconds(c.healthcheck.startPeriod),
+        },
+        waitTimeoutS: c.waitTimeout,
+        ports: (c.ports ?? []).map((p: any) => ({ host: p.external, container: p.internal })),
+        volumes: (c.volumes ?? []).map((v: any) => ({
+          volume: v.volumeName,
+          path: v.containerPath,
+        })),
+        memoryMiB: c.memory,
+        root: c.user === "root",
+        after: [...new Set(deps.filter((d) => d?.type === CONTAINER).map((d) => d!.name))].sort(),
+        needsLake: deps.some((d) => d?.type.startsWith("minio:")),
+      };
+    });
+
+  const of = (type: string) => regs.filter((r) => r.type === type).map((r) => unsecret(r.inputs));
+  const provider = unsecret(regs.find((r) => r.type === "pulumi:providers:minio")!.inputs);
+  const attachments = of("minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment");
+  const lake: LakeWiring = {
+    server: provider.minioServer,
+    rootUser: provider.minioUser,
+    rootPassword: provider.minioPassword,
+    buckets: of("minio:index/s3Bucket:S3Bucket").map((b) => b.bucket),
+    versioned: of("minio:index/s3BucketVersioning:S3BucketVersioning")
+      .filter((v) => v.versioningConfiguration.status === "Enabled")
+      .map((v) => v.bucket),
+    users: of("minio:index/iamUser:IamUser").map((u) => ({
+      name: u.name,
+      secret: u.secret,
+      policy: attachments.find((a) => a.userName === u.name)!.policyName,
+    })),
+    policies: of("minio:index/iamPolicy:IamPolicy").map((p) => ({
+      name: p.name,
+      document: p.policy,
+    })),
+  };
+  return {
+    containers: wiring,
+    lake,
+    outputs: run.outputs,
+    credentials: run.outputs.credentials.value,
+  };
+}
