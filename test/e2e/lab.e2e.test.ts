@@ -1,10 +1,15 @@
 /**
  * The real-services suite: the dev stack's wiring (wiring.ts) started as local processes
- * (lab.ts), and the lab's own scenario run through them.
+ * (lab.ts), and the lab's own scenario run through them, as a person uses the lab after
+ * `pulumi up`: log in to JupyterHub, run the shipped notebooks, then check what they left in the
+ * lake, MLflow, Prefect and Kafka, and what the dashboard shows. Memory is sampled throughout and
+ * written to e2e-report/.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { REPO_ROOT } from "../harness";
+import { Browser, labPython, renderPage } from "./clients";
 import { Lab, workDirs, type StartReport } from "./lab";
 import { labWiring, type LabWiring } from "./wiring";
 
@@ -12,14 +17,20 @@ if (process.getuid?.() !== 0) {
   throw new Error("the real-services suite needs root (network and mount namespaces)");
 }
 
+const REPORT = path.join(REPO_ROOT, "e2e-report");
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-e2e-"));
+fs.chmodSync(root, 0o755);
 const dirs = workDirs(root);
 let lab: Lab;
 let wiring: LabWiring;
 let started: StartReport;
 
+const url = (key: string) => wiring.outputs.urls.value[key] as string;
+const creds = () => wiring.credentials;
+
 beforeAll(
   async () => {
+    fs.mkdirSync(REPORT, { recursive: true });
     wiring = await labWiring();
     lab = new Lab(dirs.volumes, dirs.work);
     started = await lab.start(wiring);
@@ -28,8 +39,42 @@ beforeAll(
 );
 
 afterAll(() => {
+  if (lab?.runtime) {
+    const limits = Object.fromEntries(wiring.containers.map((c) => [c.name, c.memoryMiB]));
+    const peaks = lab.runtime.peakMiB;
+    const rows = Object.keys(peaks)
+      .sort()
+      .map((n) => ({ service: n, peakMiB: peaks[n], limitMiB: limits[n] }));
+    fs.writeFileSync(path.join(REPORT, "memory.json"), JSON.stringify(rows, null, 2));
+    const table = [
+      "| service | peak RSS (MiB) | limit (MiB) | peak / limit |",
+      "|---|---|---|---|",
+      ...rows.map(
+        (r) =>
+          `| ${r.service} | ${r.peakMiB} | ${r.limitMiB} | ${(r.peakMiB / r.limitMiB).toFixed(2)} |`,
+      ),
+    ].join("\n");
+    fs.writeFileSync(path.join(REPORT, "memory.md"), `${table}\n`);
+    process.stderr.write(`e2e memory (peak resident set of each process tree):\n${table}\n`);
+  }
   lab?.stop();
 });
+
+/** Logs in through JupyterHub's form, as a browser does (the _xsrf cookie and field). */
+async function hubLogin(
+  user: string,
+  password: string,
+): Promise<{ browser: Browser; ok: boolean }> {
+  const hub = url("jupyterhub");
+  const browser = new Browser();
+  const page = await browser.request(`${hub}/hub/login`);
+  const xsrf = /name="_xsrf" value="([^"]+)"/.exec(page.text)?.[1];
+  expect(xsrf).toBeDefined();
+  const r = await browser.request(`${hub}/hub/login?next=`, {
+    form: { username: user, password, _xsrf: xsrf! },
+  });
+  return { browser, ok: r.status === 302 && browser.cookie("jupyterhub-session-id") !== undefined };
+}
 
 describe("the dev stack's services, started from the program's wiring", () => {
   it("every runnable service passes its own declared health check", () => {
@@ -38,5 +83,238 @@ describe("the dev stack's services, started from the program's wiring", () => {
     for (const name of runnable) expect(lab.runtime!.health(name)).toMatchObject({ ok: true });
     process.stderr.write(`e2e: healthy after (s): ${JSON.stringify(started.healthyAfterS)}\n`);
     process.stderr.write(`e2e: not run here: ${JSON.stringify(started.notRun)}\n`);
+  });
+
+  it("Kafka's health check created the declared topics", () => {
+    const topics = lab.runtime!.exec("kafka", [
+      "env",
+      "KAFKA_HEAP_OPTS=-Xmx64m",
+      "kafka-topics",
+      "--bootstrap-server",
+      "127.0.0.1:19092",
+      "--list",
+    ]);
+    expect(topics.status).toBe(0);
+    expect(topics.output.split("\n")).toContain("lab-events");
+  });
+});
+
+describe("least privilege", () => {
+  const s3 = (identity: string, op: string, bucket: string) => {
+    const id = creds().s3[identity];
+    const r = labPython(
+      lab.installs!,
+      `
+import sys, boto3, botocore
+s3 = boto3.client("s3", endpoint_url="http://localhost:9000", aws_access_key_id=sys.argv[1],
+                  aws_secret_access_key=sys.argv[2], region_name="us-east-1")
+op, bucket = sys.argv[3], sys.argv[4]
+try:
+    if op == "read":
+        s3.list_objects_v2(Bucket=bucket)
+    else:
+        s3.put_object(Bucket=bucket, Key="e2e-probe.txt", Body=b"x")
+        s3.delete_object(Bucket=bucket, Key="e2e-probe.txt")
+    print("allowed")
+except botocore.exceptions.ClientError as e:
+    print(e.response["Error"]["Code"])
+`,
+      [id.accessKey, id.secretKey, op, bucket],
+    );
+    if (r.status !== 0) throw new Error(r.stderr);
+    return r.stdout.trim();
+  };
+
+  it.each([
+    ["streamlit", "read", "gold", "allowed"],
+    ["streamlit", "write", "gold", "AccessDenied"],
+    ["streamlit", "read", "bronze", "AccessDenied"],
+    ["spark", "write", "bronze", "allowed"],
+    ["spark", "read", "mlflow", "AccessDenied"],
+    ["spark", "write", "mlflow", "AccessDenied"],
+    ["mlflow", "read", "bronze", "AccessDenied"],
+  ])("%s may %s %s: %s", (identity, op, bucket, expected) => {
+    expect(s3(identity, op, bucket)).toBe(expected);
+  });
+
+  it("no container but MinIO holds MinIO's root credential, none but PostgreSQL its superuser's", () => {
+    const minioRoot = creds().minio.password as string;
+    const pgSuper = creds().postgres.password as string;
+    for (const c of wiring.containers) {
+      const values = Object.values(c.env).join("\n") + c.files.map((f) => f.content).join("\n");
+      expect([c.name, values.includes(minioRoot)]).toEqual([c.name, c.name === "minio"]);
+      expect([c.name, values.includes(pgSuper)]).toEqual([c.name, c.name === "postgres"]);
+    }
+  });
+});
+
+describe("JupyterHub and the shipped notebooks", () => {
+  it("logs in the admin with the generated password, and refuses a wrong one and an unlisted user", async () => {
+    const { user, password } = creds().jupyterhub;
+    expect((await hubLogin(user, password)).ok).toBe(true);
+    expect((await hubLogin(user, `${password}x`)).ok).toBe(false);
+    expect((await hubLogin("root", password)).ok).toBe(false);
+  });
+
+  it("spawns the admin's server, and every shipped notebook runs there to the end, twice", async () => {
+    const { user, password } = creds().jupyterhub;
+    const { browser } = await hubLogin(user, password);
+    const hub = url("jupyterhub");
+    const xsrf = browser.cookie("_xsrf")!;
+    const spawn = await browser.request(`${hub}/hub/api/users/${user}/server`, {
+      method: "POST",
+      headers: { "X-XSRFToken": xsrf },
+    });
+    expect([201, 202]).toContain(spawn.status);
+    let server: { pid: number; uid: number; env: Record<string, string> } | undefined;
+    for (let i = 0; i < 120 && !server; i++) {
+      const state = JSON.parse(
+        (
+          await browser.request(`${hub}/hub/api/users/${user}`, {
+            headers: { "X-XSRFToken": xsrf },
+          })
+        ).text,
+      );
+      if (state.servers?.[""]?.ready) {
+        server = lab
+          .runtime!.processes("jupyterhub")
+          .find((p) => p.cmdline.some((a) => a.includes("jupyterhub-singleuser")));
+      } else await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(server).toBeDefined();
+    // What a notebook's kernel gets is what JupyterHub gave its server: run them with that.
+    const notebooks = fs
+      .readdirSync(path.join(REPO_ROOT, "lab/notebooks"))
+      .filter((n) => n.endsWith(".ipynb"));
+    expect(notebooks.length).toBeGreaterThan(0);
+    for (const round of [1, 2]) {
+      for (const nb of notebooks) {
+        const r = lab.runtime!.exec(
+          "jupyterhub",
+          [
+            "python3",
+            "-c",
+            `import sys, nbformat, nbclient
+nb = nbformat.read(sys.argv[1], 4)
+nbclient.NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+nbformat.write(nb, sys.argv[3])`,
+            `/home/${user}/examples/${nb}`,
+            `/home/${user}/examples`,
+            `/tmp/executed-${round}-${nb}`,
+          ],
+          1800,
+          { user: [server!.uid, server!.uid], env: server!.env },
+        );
+        if (r.status !== 0)
+          throw new Error(`${nb} (round ${round}) failed:\n${r.output.slice(-6000)}`);
+      }
+    }
+  });
+});
+
+describe("what the notebooks left behind", () => {
+  it("bronze, silver and gold are Delta tables under the spark identity, and the second run added rows", () => {
+    const id = creds().s3.spark;
+    const r = labPython(
+      lab.installs!,
+      `
+import json
+from deltalake import DeltaTable
+import pyarrow.compute as pc
+opts = {"AWS_ENDPOINT_URL": "http://localhost:9000", "AWS_ALLOW_HTTP": "true", "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": ${JSON.stringify(id.accessKey)}, "AWS_SECRET_ACCESS_KEY": ${JSON.stringify(id.secretKey)}}
+t = {n: DeltaTable(f"s3://{n}/{p}", storage_options=opts) for n, p in
+     [("bronze", "events"), ("silver", "events"), ("gold", "daily_events")]}
+bronze = t["bronze"].to_pyarrow_table()
+silver = t["silver"].to_pyarrow_table()
+gold = t["gold"].to_pyarrow_table()
+print(json.dumps({"bronze": bronze.num_rows, "bronze_with_kind": bronze.num_rows - bronze["kind"].null_count,
+  "bronze_ids": len(set(bronze["event_id"].to_pylist())), "silver": silver.num_rows,
+  "gold_events": pc.sum(gold["events"]).as_py(), "bronze_versions": len(t["bronze"].history())}))
+`,
+    );
+    if (r.status !== 0) throw new Error(r.stderr);
+    const c = JSON.parse(r.stdout);
+    // Two notebook runs of 500 events each, all distinct; silver keeps each event with a kind.
+    expect(c.bronze).toBe(1000);
+    expect(c.bronze_ids).toBe(1000);
+    expect(c.silver).toBe(c.bronze_with_kind);
+    expect(c.gold_events).toBe(c.silver);
+    expect(c.bronze_versions).toBeGreaterThanOrEqual(2);
+  });
+
+  it("Prefect ran the medallion deployment on the process worker to Completed, once per notebook run", async () => {
+    const api = `${url("prefect")}/api`;
+    const auth = {
+      authorization: `Basic ${Buffer.from(creds().prefect.authString).toString("base64")}`,
+    };
+    const runs = await fetch(`${api}/flow_runs/filter`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ deployments: { name: { any_: ["medallion"] } } }),
+    });
+    expect(runs.status).toBe(200);
+    const states = ((await runs.json()) as { state_type: string }[]).map((r) => r.state_type);
+    expect(states.filter((s) => s === "COMPLETED").length).toBe(2);
+    expect(states.every((s) => s === "COMPLETED")).toBe(true);
+    // Without the generated credential, the API refuses.
+    expect((await fetch(`${api}/flow_runs/filter`, { method: "POST" })).status).toBe(401);
+  });
+
+  it("MLflow holds the notebook's runs with their metrics, and serves the artifact with no S3 keys", async () => {
+    const mlflow = url("mlflow");
+    const exp: any = await (
+      await fetch(
+        `${mlflow}/api/2.0/mlflow/experiments/get-by-name?experiment_name=lakehouse-quickstart`,
+      )
+    ).json();
+    const id = exp.experiment.experiment_id;
+    const search: any = await (
+      await fetch(`${mlflow}/api/2.0/mlflow/runs/search`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ experiment_ids: [id] }),
+      })
+    ).json();
+    expect(search.runs).toHaveLength(2);
+    const run = search.runs[0];
+    expect(run.data.metrics.map((m: { key: string }) => m.key).sort()).toEqual([
+      "bronze_rows",
+      "gold_rows",
+      "silver_rows",
+    ]);
+    const artifacts = run.info.artifact_uri.replace(/^mlflow-artifacts:\//, "");
+    const csv = await fetch(`${mlflow}/api/2.0/mlflow-artifacts/artifacts/${artifacts}/gold.csv`);
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).split("\n")[0]).toBe("day,kind,events,amount");
+  });
+
+  it("Kafka delivered the notebook's event on lab-events", () => {
+    const r = lab.runtime!.exec(
+      "kafka",
+      [
+        "env",
+        "KAFKA_HEAP_OPTS=-Xmx64m",
+        "kafka-console-consumer",
+        "--bootstrap-server",
+        "127.0.0.1:19092",
+        "--topic",
+        "lab-events",
+        "--from-beginning",
+        "--max-messages",
+        "2",
+        "--timeout-ms",
+        "30000",
+      ],
+      120,
+    );
+    expect(r.output).toContain('"source": "notebook"');
+  });
+
+  it("the dashboard shows the services' status and the gold table (screenshot in e2e-report/)", () => {
+    const dom = renderPage(lab.installs!, url("streamlit"), path.join(REPORT, "streamlit.png"));
+    expect(dom).toContain("daily_events");
+    expect(dom).toContain("spark-master");
+    expect(dom).not.toContain("Cannot read");
   });
 });

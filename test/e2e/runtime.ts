@@ -203,15 +203,23 @@ export class LabRuntime {
    * Runs a command inside a running container (its namespaces, its user and environment), as
    * `docker exec` does; a health check is one such command with the check's timeout.
    */
-  exec(name: string, argv: string[], timeoutS = 60): { status: number | null; output: string } {
+  exec(
+    name: string,
+    argv: string[],
+    timeoutS = 60,
+    as: { user?: [number, number]; env?: Record<string, string> } = {},
+  ): { status: number | null; output: string } {
     const r = this.running.get(name);
     if (!r) throw new Error(`${name} is not running`);
     const pid = this.mainPid(r);
     const plan = JSON.parse(
       fs.readFileSync(path.join(this.workDir, "containers", name, "plan.json"), "utf8"),
     );
-    const env = Object.entries(plan.env as Record<string, string>).map(([k, v]) => `${k}=${v}`);
-    const user = plan.user ? ["-S", String(plan.user[0]), "-G", String(plan.user[1])] : [];
+    const env = Object.entries((as.env ?? plan.env) as Record<string, string>).map(
+      ([k, v]) => `${k}=${v}`,
+    );
+    const uid = as.user ?? plan.user;
+    const user = uid ? ["-S", String(uid[0]), "-G", String(uid[1])] : [];
     const res = spawnSync(
       "nsenter",
       ["-t", String(pid), "-m", "-n", "-u", "-p", ...user, "--wd=/", "env", "-i", ...env, ...argv],
@@ -230,6 +238,36 @@ export class LabRuntime {
       if (!child || !["ip", "unshare"].includes(this.comm(pid))) return pid;
       pid = child;
     }
+  }
+
+  /** The processes of a running container: pid (this machine's), uid, command line, environment. */
+  processes(
+    name: string,
+  ): { pid: number; uid: number; cmdline: string[]; env: Record<string, string> }[] {
+    const r = this.running.get(name);
+    if (!r?.process.pid) return [];
+    return this.tree(r.process.pid).flatMap((pid) => {
+      try {
+        const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+        const split = (f: string) =>
+          fs.readFileSync(`/proc/${pid}/${f}`, "utf8").split("\0").filter(Boolean);
+        return [
+          {
+            pid,
+            uid: Number(/Uid:\s+(\d+)/.exec(status)![1]),
+            cmdline: split("cmdline"),
+            env: Object.fromEntries(
+              split("environ").map((e) => [
+                e.slice(0, e.indexOf("=")),
+                e.slice(e.indexOf("=") + 1),
+              ]),
+            ),
+          },
+        ];
+      } catch {
+        return [];
+      }
+    });
   }
 
   health(name: string): { ok: boolean; output: string } {

@@ -1,0 +1,113 @@
+/**
+ * How the scenario talks to the running lab, as a person or a tool on this machine would: HTTP with
+ * cookies (a browser's login), Python scripts in the lab runtime's own environment (boto3,
+ * deltalake), and headless Chromium.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { Installs } from "./installs";
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** A browser's cookie jar over fetch, without following redirects (the test reads them). */
+export class Browser {
+  private readonly cookies = new Map<string, string>();
+
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  async request(
+    url: string,
+    init: {
+      method?: string;
+      form?: Record<string, string>;
+      json?: unknown;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<Reply> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.cookies.size > 0) {
+      headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    }
+    let body: string | undefined;
+    if (init.form) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      body = new URLSearchParams(init.form).toString();
+    } else if (init.json !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(init.json);
+    }
+    const r = await fetch(url, {
+      method: init.method ?? (body ? "POST" : "GET"),
+      headers,
+      body,
+      redirect: "manual",
+    });
+    for (const c of r.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const i = pair.indexOf("=");
+      const value = pair.slice(i + 1);
+      if (value === "" || /max-age=0|expires=thu, 01 jan 1970/i.test(c))
+        this.cookies.delete(pair.slice(0, i));
+      else this.cookies.set(pair.slice(0, i), value);
+    }
+    return { status: r.status, headers: r.headers, text: await r.text() };
+  }
+}
+
+/** Runs Python in the lab runtime's environment; `args` arrive as sys.argv[1:]. */
+export function labPython(
+  installs: Installs,
+  code: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(path.join(installs.venv, "bin", "python"), ["-c", code, ...args], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    timeout: 300000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A page as headless Chromium renders it: its DOM after scripts ran, and a screenshot. */
+export function renderPage(
+  installs: Installs,
+  url: string,
+  screenshot: string,
+  waitMs = 20000,
+): string {
+  const profile = fs.mkdtempSync(path.join(path.dirname(screenshot), "chromium-"));
+  const flags = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    `--user-data-dir=${profile}`,
+    "--window-size=1280,1800",
+    `--virtual-time-budget=${waitMs}`,
+  ];
+  try {
+    spawnSync(installs.chromium, [...flags, `--screenshot=${screenshot}`, url], {
+      timeout: 120000,
+    });
+    const dom = spawnSync(installs.chromium, [...flags, "--dump-dom", url], {
+      encoding: "utf8",
+      timeout: 120000,
+      maxBuffer: 64 << 20,
+    });
+    return dom.stdout ?? "";
+  } finally {
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
