@@ -5,6 +5,7 @@
  * ts-node, source-map lookups for the stack traces the SDK records per resource would dominate.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
 import { setLabMocks, stackConfig } from "../test/harness";
@@ -43,6 +44,15 @@ async function main(): Promise<void> {
       `${stack.padEnd(6)} ${ms.toFixed(0).padStart(13)}  ${String(resources).padStart(9)}`,
     );
   }
+  // The memory each service took in the last real-services run (npm run e2e), beside its limit.
+  const measured = path.resolve(__dirname, "..", "..", "e2e-report", "memory.md");
+  const fallback = path.resolve(__dirname, "..", "e2e-report", "memory.md");
+  const report = [measured, fallback].find((f) => fs.existsSync(f));
+  console.log(
+    report
+      ? `\nMeasured by the last \`npm run e2e\` (${path.relative(process.cwd(), report)}):\n${fs.readFileSync(report, "utf8")}`
+      : "\nNo measured memory yet: `npm run e2e` writes e2e-report/memory.md.",
+  );
 }
 
 main().catch((e) => {

@@ -97,16 +97,19 @@ describe("Kafka env", () => {
 });
 
 describe("client settings", () => {
+  /** Every service of the lab on. */
+  const EVERY_SETTING = {
+    sparkMasterUrl: "spark://spark-master:7077",
+    s3Endpoint: "http://minio:9000",
+    mlflowTrackingUri: "http://mlflow:5000",
+    prefectApiUrl: "http://prefect-server:4200/api",
+    prefectAuthString: pulumi.output("admin:pw"),
+    kafkaBootstrapServers: "kafka:9092",
+  };
+
   it("give each client the lab's addresses by the names the tools read, credentials apart", () => {
     const env = clientEnv(
-      {
-        sparkMasterUrl: "spark://spark-master:7077",
-        s3Endpoint: "http://minio:9000",
-        mlflowTrackingUri: "http://mlflow:5000",
-        prefectApiUrl: "http://prefect-server:4200/api",
-        prefectAuthString: pulumi.output("admin:pw"),
-        kafkaBootstrapServers: "kafka:9092",
-      },
+      EVERY_SETTING,
       { accessKey: "spark", secretKey: pulumi.output("key") },
       CLIENT_SERVICES,
     );
@@ -138,14 +141,7 @@ describe("client settings", () => {
 
   it("give a client only the services it uses: the lake alone carries no Prefect credential", () => {
     const env = clientEnv(
-      {
-        sparkMasterUrl: "spark://spark-master:7077",
-        s3Endpoint: "http://minio:9000",
-        mlflowTrackingUri: "http://mlflow:5000",
-        prefectApiUrl: "http://prefect-server:4200/api",
-        prefectAuthString: pulumi.output("admin:pw"),
-        kafkaBootstrapServers: "kafka:9092",
-      },
+      EVERY_SETTING,
       { accessKey: "streamlit", secretKey: pulumi.output("key") },
       [],
     );

@@ -4,8 +4,8 @@
  * deltalake), and headless Chromium.
  */
 import { spawnSync } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
+import { chromium } from "playwright-core";
 import type { Installs } from "./installs";
 
 export interface Reply {
@@ -76,38 +76,38 @@ export function labPython(
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A page as headless Chromium renders it: its DOM after scripts ran, and a screenshot. */
-export function renderPage(
+/**
+ * A page as a person sees it in Chromium (Debian's, driven by playwright-core): waits until `text`
+ * is on the page (the app renders over a websocket), saves a screenshot and returns the page text.
+ */
+export async function renderPage(
   installs: Installs,
   url: string,
+  text: string,
   screenshot: string,
-  waitMs = 20000,
-): string {
-  const profile = fs.mkdtempSync(path.join(path.dirname(screenshot), "chromium-"));
-  const flags = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    `--user-data-dir=${profile}`,
-    "--window-size=1280,1800",
-    `--virtual-time-budget=${waitMs}`,
-  ];
+  timeoutMs = 120000,
+): Promise<string> {
+  const browser = await chromium.launch({
+    executablePath: installs.chromium,
+    // As root, without the sandbox; no background traffic to the (unreachable) internet.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
   try {
-    spawnSync(installs.chromium, [...flags, `--screenshot=${screenshot}`, url], {
-      timeout: 120000,
-    });
-    const dom = spawnSync(installs.chromium, [...flags, "--dump-dom", url], {
-      encoding: "utf8",
-      timeout: 120000,
-      maxBuffer: 64 << 20,
-    });
-    return dom.stdout ?? "";
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    await page.goto(url);
+    await page.getByText(text).first().waitFor({ timeout: timeoutMs });
+    // Streamlit shows "Running..." until the script is done; let it finish before the picture.
+    await page.getByText("Running...").waitFor({ state: "hidden", timeout: timeoutMs });
+    await page.screenshot({ path: screenshot, fullPage: true });
+    return await page.innerText("body");
   } finally {
-    fs.rmSync(profile, { recursive: true, force: true });
+    await browser.close();
   }
 }

@@ -160,27 +160,40 @@ describe("JupyterHub and the shipped notebooks", () => {
     const { user, password } = creds().jupyterhub;
     const { browser } = await hubLogin(user, password);
     const hub = url("jupyterhub");
-    const xsrf = browser.cookie("_xsrf")!;
+    // The token JupyterHub's own pages send with API calls (window.jhdata.xsrf_token).
+    const home = await browser.request(`${hub}/hub/home`);
+    const xsrf = /xsrf_token: "([^"]+)"/.exec(home.text)?.[1];
+    expect(xsrf).toBeDefined();
+    // An API token, as the hub's own token page makes one (the browser's session + XSRF token);
+    // the rest goes through the REST API with it, as a script would.
+    const made = await browser.request(`${hub}/hub/api/users/${user}/tokens`, {
+      method: "POST",
+      json: { note: "e2e", expires_in: 3600 },
+      headers: { "X-XSRFToken": xsrf! },
+    });
+    expect(made.status).toBe(201);
+    const api = { authorization: `token ${JSON.parse(made.text).token}` };
     const spawn = await browser.request(`${hub}/hub/api/users/${user}/server`, {
       method: "POST",
-      headers: { "X-XSRFToken": xsrf },
+      headers: api,
     });
     expect([201, 202]).toContain(spawn.status);
     let server: { pid: number; uid: number; env: Record<string, string> } | undefined;
-    for (let i = 0; i < 120 && !server; i++) {
-      const state = JSON.parse(
-        (
-          await browser.request(`${hub}/hub/api/users/${user}`, {
-            headers: { "X-XSRFToken": xsrf },
-          })
-        ).text,
-      );
-      if (state.servers?.[""]?.ready) {
+    let last = "";
+    for (let i = 0; i < 180 && !server; i++) {
+      const state = await browser.request(`${hub}/hub/api/users/${user}`, { headers: api });
+      last = `${state.status} ${state.text}`;
+      if (state.status === 200 && JSON.parse(state.text).servers?.[""]?.ready) {
         server = lab
           .runtime!.processes("jupyterhub")
-          .find((p) => p.cmdline.some((a) => a.includes("jupyterhub-singleuser")));
-      } else await new Promise((r) => setTimeout(r, 1000));
+          .find((p) => p.cmdline.some((a) => a.endsWith("jupyterhub-singleuser")));
+      }
+      if (!server) await new Promise((r) => setTimeout(r, 1000));
     }
+    if (!server)
+      throw new Error(
+        `the admin's server never became ready: ${last}\n${lab.runtime!.tail("jupyterhub")}`,
+      );
     expect(server).toBeDefined();
     // What a notebook's kernel gets is what JupyterHub gave its server: run them with that.
     const notebooks = fs
@@ -311,10 +324,14 @@ print(json.dumps({"bronze": bronze.num_rows, "bronze_with_kind": bronze.num_rows
     expect(r.output).toContain('"source": "notebook"');
   });
 
-  it("the dashboard shows the services' status and the gold table (screenshot in e2e-report/)", () => {
-    const dom = renderPage(lab.installs!, url("streamlit"), path.join(REPORT, "streamlit.png"));
-    expect(dom).toContain("daily_events");
-    expect(dom).toContain("spark-master");
-    expect(dom).not.toContain("Cannot read");
+  it("the dashboard shows the services' status and the gold table (screenshot in e2e-report/)", async () => {
+    const text = await renderPage(
+      lab.installs!,
+      url("streamlit"),
+      "daily_events",
+      path.join(REPORT, "streamlit.png"),
+    );
+    expect(text).toContain("spark-master");
+    expect(text).not.toContain("Cannot read");
   });
 });

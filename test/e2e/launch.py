@@ -66,11 +66,10 @@ def writable_dir(path):
 sh("mount", "--make-rprivate", "/")
 
 # The local installs live under root's home (~/.cache), which only root may enter; an image's
-# user must pass through it, as it would read the image's own files. Only this namespace's /root
-# changes.
-if plan.get("user"):
-    overlay("/root", "/root")
-    os.chmod("/root", 0o711)
+# users (and those a root container starts processes as, like JupyterHub's) must pass through it,
+# as they would read the image's own files. Only this namespace's /root changes.
+overlay("/root", "/root")
+os.chmod("/root", 0o711)
 
 # The container's own /etc (users an entrypoint adds stay here) and its host names.
 overlay("/etc", "/etc")

@@ -74,7 +74,16 @@ export class LabRuntime {
     for (const name of [...this.running.keys()]) this.stop(name);
     for (const ns of sh("ip", ["netns", "list"], true).split("\n")) {
       const name = ns.split(" ")[0];
-      if (name.startsWith("dfl-")) sh("ip", ["netns", "delete", name], true);
+      if (!name.startsWith("dfl-")) continue;
+      // A run that was killed leaves its processes behind: they go with their namespace.
+      for (const pid of sh("ip", ["netns", "pids", name], true).split("\n").filter(Boolean)) {
+        try {
+          process.kill(Number(pid), "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      sh("ip", ["netns", "delete", name], true);
     }
     sh("ip", ["link", "delete", BRIDGE], true);
   }
@@ -349,14 +358,16 @@ export class LabRuntime {
     return out;
   }
 
-  /** Resident memory of each running container's process tree; keeps the peak. */
+  /** Memory of each running container's process tree (PSS); keeps the peak. */
   private sample(): void {
     for (const [name, r] of this.running) {
       if (!r.process.pid) continue;
       let kib = 0;
       for (const pid of this.tree(r.process.pid)) {
         try {
-          const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+          // Proportional set size: shared pages (PostgreSQL's buffers, forked workers) are
+          // counted once across the tree, as the container's memory cgroup counts them.
+          const m = /Pss:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
           kib += m ? Number(m[1]) : 0;
         } catch {
           // gone between listing and reading
