@@ -47,7 +47,7 @@ afterAll(() => {
       .map((n) => ({ service: n, peakMiB: peaks[n], limitMiB: limits[n] }));
     fs.writeFileSync(path.join(REPORT, "memory.json"), JSON.stringify(rows, null, 2));
     const table = [
-      "| service | peak RSS (MiB) | limit (MiB) | peak / limit |",
+      "| service | peak PSS (MiB) | limit (MiB) | peak / limit |",
       "|---|---|---|---|",
       ...rows.map(
         (r) =>
@@ -55,7 +55,9 @@ afterAll(() => {
       ),
     ].join("\n");
     fs.writeFileSync(path.join(REPORT, "memory.md"), `${table}\n`);
-    process.stderr.write(`e2e memory (peak resident set of each process tree):\n${table}\n`);
+    process.stderr.write(
+      `e2e memory (peak proportional set size of each container's processes):\n${table}\n`,
+    );
   }
   lab?.stop();
 });

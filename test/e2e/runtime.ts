@@ -32,6 +32,8 @@ export interface Running {
   readonly log: string;
   readonly address: string;
   exited?: number | string;
+  /** The container's own process (found once it exists). */
+  main?: number;
 }
 
 export class LabRuntime {
@@ -358,23 +360,40 @@ export class LabRuntime {
     return out;
   }
 
-  /** Memory of each running container's process tree (PSS); keeps the peak. */
+  /**
+   * Memory of each running container (PSS: shared pages, such as PostgreSQL's buffers or forked
+   * workers, counted once), keeps the peak. A process counts for the container whose PID
+   * namespace it is in, as a memory cgroup counts it: its own processes and what runs in it by
+   * `exec` (the notebooks' kernels and Spark drivers, health checks) alike.
+   */
   private sample(): void {
+    const owner = new Map<string, string>();
     for (const [name, r] of this.running) {
-      if (!r.process.pid) continue;
-      let kib = 0;
-      for (const pid of this.tree(r.process.pid)) {
-        try {
-          // Proportional set size: shared pages (PostgreSQL's buffers, forked workers) are
-          // counted once across the tree, as the container's memory cgroup counts them.
-          const m = /Pss:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
-          kib += m ? Number(m[1]) : 0;
-        } catch {
-          // gone between listing and reading
+      if (r.exited !== undefined || !r.process.pid) continue;
+      try {
+        if (r.main === undefined && this.comm(r.process.pid) === "unshare") {
+          // Below unshare, in the container's own PID namespace (never this machine's).
+          const main = this.mainPid(r);
+          if (main !== r.process.pid) r.main = main;
         }
+        if (r.main) owner.set(fs.readlinkSync(`/proc/${r.main}/ns/pid`), name);
+      } catch {
+        // not started yet, or gone
       }
-      const mib = Math.round(kib / 1024);
-      this.peakMiB[name] = Math.max(this.peakMiB[name] ?? 0, mib);
+    }
+    const kib: Record<string, number> = {};
+    for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+      try {
+        const name = owner.get(fs.readlinkSync(`/proc/${pid}/ns/pid`));
+        if (!name) continue;
+        const m = /Pss:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+        kib[name] = (kib[name] ?? 0) + (m ? Number(m[1]) : 0);
+      } catch {
+        // gone between listing and reading
+      }
+    }
+    for (const [name, k] of Object.entries(kib)) {
+      this.peakMiB[name] = Math.max(this.peakMiB[name] ?? 0, Math.round(k / 1024));
     }
   }
 }
