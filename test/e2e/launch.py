@@ -103,7 +103,11 @@ for name in ("passwd", "group"):
     with open(f"/etc/{name}") as f:
         lines = f.readlines()
     with open(f"/etc/{name}", "w") as f:
-        f.writelines(l for l in lines if not 1000 <= int(l.split(":")[2]) < 65534)
+        f.writelines(
+            l for l in lines
+            if len(l.split(":")) < 3 or not l.split(":")[2].isdigit()
+            or not 1000 <= int(l.split(":")[2]) < 65534
+        )
 
 # The image's own users (apache/spark's `spark`, cp-kafka's `appuser`, …), as its /etc has them.
 for u in plan.get("users", []):
