@@ -109,15 +109,17 @@ export function localImages(i: Installs): Record<string, LocalImage> {
     },
     // confluentinc/cp-kafka:7.5.0: /etc/confluent/docker/run (configure, ensure, launch) as appuser.
     kafka: {
-      mounts: { "/etc/kafka": EMPTY, "/docker-entrypoint": E2E_IMAGES },
+      // The Kafka tools and the property renderer at a path of the container's own: the
+      // repository may be under /tmp, which the container replaces with its own.
+      mounts: {
+        "/etc/kafka": EMPTY,
+        "/docker-entrypoint": E2E_IMAGES,
+        "/opt/e2e-prereqs": path.join(REPO_ROOT, "test/e2e/prereqs"),
+      },
       env: {
-        PATH: [
-          path.join(REPO_ROOT, "test/e2e/prereqs/bin"),
-          path.join(i.javaHome, "bin"),
-          BASE_PATH,
-        ].join(":"),
+        PATH: ["/opt/e2e-prereqs/bin", path.join(i.javaHome, "bin"), BASE_PATH].join(":"),
         E2E_KAFKA_HOME: i.kafkaHome,
-        E2E_PREREQS: path.join(REPO_ROOT, "test/e2e/prereqs"),
+        E2E_PREREQS: "/opt/e2e-prereqs",
       },
       entrypoint: ["/docker-entrypoint/cp-kafka-run.sh"],
       cmd: [],
