@@ -67,3 +67,15 @@ wait_for() {
     sleep 0.5
   done
 }
+
+# parse_smoke ARGS...: the scripts' one option; sets smoke=1 for --smoke, refuses anything else.
+# shellcheck disable=SC2034 # smoke is read by the script that sources this file
+parse_smoke() {
+  smoke=0
+  for arg in "$@"; do
+    case $arg in
+      --smoke) smoke=1 ;;
+      *) die "unknown argument: $arg" ;;
+    esac
+  done
+}

@@ -33,13 +33,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-smoke=0
-for arg in "$@"; do
-  case $arg in
-    --smoke) smoke=1 ;;
-    *) die "unknown argument: $arg" ;;
-  esac
-done
+parse_smoke "$@"
 
 PACKAGES=(postgresql iproute2 chromium fonts-liberation curl ncat procps socat
   openjdk-17-jre-headless maven tini)
