@@ -162,7 +162,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "spark://spark-master:7077",
     ]);
     expect(v.env).toMatchObject({ SPARK_WORKER_CORES: "1", SPARK_WORKER_MEMORY: "512m" });
-    expect(v.memoryMiB).toBe(1024);
+    expect(v.memoryMiB).toBe(1280);
   });
 
   it("mlflow: Postgres backend, artifacts proxied to s3://mlflow with its own identity, /health", () => {
@@ -417,19 +417,19 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(JSON.stringify(holder.inputs)).toContain("4dabf18193072939515e22adb298388d");
   });
 
-  it("the default lab's memory limits sum to at most 8 GiB, and the output says so", () => {
+  it("the default lab's memory limits sum to what the README states (within its 10 GiB), and the output says so", () => {
     const out = run.outputs.memoryLimitMiB.value as {
       services: Record<string, number>;
       total: number;
     };
     expect(out.total).toBe(Object.values(out.services).reduce((a, b) => a + b, 0));
-    expect(out.total).toBeLessThanOrEqual(8192);
+    expect(out.total).toBeLessThanOrEqual(10240);
     // The README's service table prints the same total.
     const readme = require("fs").readFileSync(
       require("path").join(__dirname, "..", "README.md"),
       "utf8",
     );
-    expect(readme).toContain(`| **Total** | | | | **${out.total} MiB** |`);
+    expect(readme).toContain(`| **Total** | | | | **${out.total} MiB** | |`);
     expect(Object.keys(out.services).sort()).toEqual([
       "jupyterhub",
       "kafka",
@@ -469,7 +469,7 @@ describe("scaling and toggles", () => {
         (r.outputs.memoryLimitMiB.value as { services: Record<string, number> }).services[
           "spark-worker"
         ],
-      ).toBe(n === 0 ? undefined : n * 1024);
+      ).toBe(n === 0 ? undefined : n * 1280);
     },
   );
 

@@ -71,7 +71,7 @@ export interface LabConfig {
     readonly buckets: readonly string[];
     /** `minio.storageSize`: PVC size on Kubernetes. @default "20Gi" */
     readonly storageSize: string;
-    /** `minio.memoryMiB`: memory limit. @default 448 */
+    /** `minio.memoryMiB`: memory limit. @default 576 */
     readonly memoryMiB: number;
     /** `minio.cpus`: CPU limit in cores. @default 1 */
     readonly cpus: number;
@@ -87,7 +87,7 @@ export interface LabConfig {
      * @see https://spark.apache.org/docs/3.5.8/spark-standalone.html#cluster-launch-scripts
      */
     readonly workerMemory: string;
-    /** `spark.workerMemoryMiB`: container limit of each worker; must exceed workerMemory by 512 MiB. @default 1024 */
+    /** `spark.workerMemoryMiB`: container limit of each worker; must exceed workerMemory by 768 MiB. @default 1280 */
     readonly workerMemoryMiB: number;
     /** `spark.masterMemoryMiB`: container limit of the master. @default 320 */
     readonly masterMemoryMiB: number;
@@ -96,7 +96,7 @@ export interface LabConfig {
   };
   readonly mlflow: ServiceToggle;
   readonly prefect: ServiceToggle & {
-    /** `prefect.workerMemoryMiB`: container limit of the process worker (flows run inside it, each a Spark driver). @default 1024 */
+    /** `prefect.workerMemoryMiB`: container limit of the process worker (flows run inside it, each a Spark driver). @default 1408 */
     readonly workerMemoryMiB: number;
     /** `prefect.workerCpus`: CPU limit of the process worker. @default 1 */
     readonly workerCpus: number;
@@ -164,22 +164,22 @@ export const defaults = {
     image: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
     buckets: [] as string[],
     storageSize: "20Gi",
-    memoryMiB: 448,
+    memoryMiB: 576,
     cpus: 1,
   },
   spark: {
     workers: 2,
     workerCores: 1,
     workerMemory: "512m",
-    workerMemoryMiB: 1024,
+    workerMemoryMiB: 1280,
     masterMemoryMiB: 320,
     masterCpus: 1,
   },
-  mlflow: { enabled: true, memoryMiB: 320, cpus: 1 },
-  prefect: { enabled: true, memoryMiB: 384, cpus: 1, workerMemoryMiB: 1024, workerCpus: 1 },
+  mlflow: { enabled: true, memoryMiB: 576, cpus: 1 },
+  prefect: { enabled: true, memoryMiB: 384, cpus: 1, workerMemoryMiB: 1408, workerCpus: 1 },
   kafka: {
     enabled: true,
-    memoryMiB: 512,
+    memoryMiB: 640,
     cpus: 1,
     storageSize: "10Gi",
     topics: ["lab-events"] as string[],
@@ -188,7 +188,7 @@ export const defaults = {
   // NiFi's start-up (NAR unpacking, flow load) is CPU-bound; the hub shares its container with
   // JupyterLab and every notebook's Spark driver.
   nifi: { enabled: true, memoryMiB: 768, cpus: 2, storageSize: "10Gi" },
-  jupyterhub: { enabled: true, memoryMiB: 1536, cpus: 2, storageSize: "10Gi" },
+  jupyterhub: { enabled: true, memoryMiB: 1664, cpus: 2, storageSize: "10Gi" },
   streamlit: { enabled: true, memoryMiB: 256, cpus: 1 },
   images: {},
 } as const;

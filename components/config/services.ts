@@ -14,6 +14,12 @@ import {
 /** Readers of the service sections: `postgres.*`, `minio.*`, `spark.*` and the optional services. */
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/**
+ * What a worker's container holds beyond its executors' heap (SPARK_WORKER_MEMORY): the worker
+ * daemon (256m heap) and each executor JVM's off-heap memory. Measured by the real-services suite:
+ * 431 MiB at the defaults (943 MiB peak working set with a 512m executor), plus a quarter for margin.
+ */
+const WORKER_OVERHEAD_MIB = 768;
 
 /** Buckets the lab always creates; `minio.buckets` adds to these. */
 export const MEDALLION_BUCKETS = ["bronze", "silver", "gold"] as const;
@@ -94,11 +100,11 @@ export function readSpark(p: Problems, value: unknown): LabConfig["spark"] {
     256,
     262144,
   );
-  if (offered !== undefined && workerMemoryMiB < offered + 512) {
+  if (offered !== undefined && workerMemoryMiB < offered + WORKER_OVERHEAD_MIB) {
     p.add(
       "spark.workerMemoryMiB",
       workerMemoryMiB,
-      `at least spark.workerMemory + 512 MiB (${offered + 512}) for the worker daemon and JVM overhead`,
+      `at least spark.workerMemory + ${WORKER_OVERHEAD_MIB} MiB (${offered + WORKER_OVERHEAD_MIB}) for the worker daemon and the executor's JVM beyond its heap`,
     );
   }
   return {

@@ -39,28 +39,33 @@ beforeAll(
 );
 
 afterAll(() => {
-  if (lab?.runtime) {
-    const limits = Object.fromEntries(wiring.containers.map((c) => [c.name, c.memoryMiB]));
-    const peaks = lab.runtime.peakMiB;
-    const rows = Object.keys(peaks)
-      .sort()
-      .map((n) => ({ service: n, peakMiB: peaks[n], limitMiB: limits[n] }));
-    fs.writeFileSync(path.join(REPORT, "memory.json"), JSON.stringify(rows, null, 2));
-    const table = [
-      "| service | peak PSS (MiB) | limit (MiB) | peak / limit |",
-      "|---|---|---|---|",
-      ...rows.map(
-        (r) =>
-          `| ${r.service} | ${r.peakMiB} | ${r.limitMiB} | ${(r.peakMiB / r.limitMiB).toFixed(2)} |`,
-      ),
-    ].join("\n");
-    fs.writeFileSync(path.join(REPORT, "memory.md"), `${table}\n`);
-    process.stderr.write(
-      `e2e memory (peak proportional set size of each container's processes):\n${table}\n`,
-    );
-  }
   lab?.stop();
+  if (lab?.runtime) writeMemoryReport();
+  // The data directories (GBs of jars' and services' copies): a failure has printed its logs.
+  fs.rmSync(root, { recursive: true, force: true });
 });
+
+/** e2e-report/memory.{json,md}: each container's peaks beside its limit. */
+function writeMemoryReport(): void {
+  const limits = Object.fromEntries(wiring.containers.map((c) => [c.name, c.memoryMiB]));
+  const peaks = lab.runtime!.memory();
+  const rows = Object.keys(peaks)
+    .sort()
+    .map((n) => ({ service: n, ...peaks[n], limitMiB: limits[n] }));
+  fs.writeFileSync(path.join(REPORT, "memory.json"), JSON.stringify(rows, null, 2));
+  const table = [
+    "| service | peak working set (MiB) | peak charged, page cache included (MiB) | limit (MiB) | working set / limit | OOM kills |",
+    "|---|---|---|---|---|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.service} | ${r.workingSetMiB} | ${r.chargedMiB} | ${r.limitMiB} | ${(r.workingSetMiB / r.limitMiB).toFixed(2)} | ${r.oomKills} |`,
+    ),
+  ].join("\n");
+  fs.writeFileSync(path.join(REPORT, "memory.md"), `${table}\n`);
+  process.stderr.write(
+    `e2e memory (each container's cgroup, limited to its declared memory, over both starts):\n${table}\n`,
+  );
+}
 
 /** Logs in through JupyterHub's form, as a browser does (the _xsrf cookie and field). */
 async function hubLogin(
@@ -227,12 +232,18 @@ nbformat.write(nb, sys.argv[3])`,
   });
 });
 
-describe("what the notebooks left behind", () => {
-  it("bronze, silver and gold are Delta tables under the spark identity, and the second run added rows", () => {
-    const id = creds().s3.spark;
-    const r = labPython(
-      lab.installs!,
-      `
+/** What the medallion left in the lake, read with an identity's keys (spark's by default). */
+function lakeCounts(id: { accessKey: string; secretKey: string } = creds().s3.spark): {
+  bronze: number;
+  bronze_with_kind: number;
+  bronze_ids: number;
+  silver: number;
+  gold_events: number;
+  bronze_versions: number;
+} {
+  const r = labPython(
+    lab.installs!,
+    `
 import json
 from deltalake import DeltaTable
 import pyarrow.compute as pc
@@ -247,9 +258,46 @@ print(json.dumps({"bronze": bronze.num_rows, "bronze_with_kind": bronze.num_rows
   "bronze_ids": len(set(bronze["event_id"].to_pylist())), "silver": silver.num_rows,
   "gold_events": pc.sum(gold["events"]).as_py(), "bronze_versions": len(t["bronze"].history())}))
 `,
-    );
-    if (r.status !== 0) throw new Error(r.stderr);
-    const c = JSON.parse(r.stdout);
+  );
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+/** The medallion deployment's flow runs' state types, asked with a Prefect credential. */
+async function prefectRuns(authString: string): Promise<string[]> {
+  const runs = await fetch(`${url("prefect")}/api/flow_runs/filter`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(authString).toString("base64")}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ deployments: { name: { any_: ["medallion"] } } }),
+  });
+  expect(runs.status).toBe(200);
+  return ((await runs.json()) as { state_type: string }[]).map((r) => r.state_type);
+}
+
+/** The quick start's MLflow runs. */
+async function mlflowRuns(): Promise<any[]> {
+  const mlflow = url("mlflow");
+  const exp: any = await (
+    await fetch(
+      `${mlflow}/api/2.0/mlflow/experiments/get-by-name?experiment_name=lakehouse-quickstart`,
+    )
+  ).json();
+  const search: any = await (
+    await fetch(`${mlflow}/api/2.0/mlflow/runs/search`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ experiment_ids: [exp.experiment.experiment_id] }),
+    })
+  ).json();
+  return search.runs ?? [];
+}
+
+describe("what the notebooks left behind", () => {
+  it("bronze, silver and gold are Delta tables under the spark identity, and the second run added rows", () => {
+    const c = lakeCounts();
     // Two notebook runs of 500 events each, all distinct; silver keeps each event with a kind.
     expect(c.bronze).toBe(1000);
     expect(c.bronze_ids).toBe(1000);
@@ -259,40 +307,19 @@ print(json.dumps({"bronze": bronze.num_rows, "bronze_with_kind": bronze.num_rows
   });
 
   it("Prefect ran the medallion deployment on the process worker to Completed, once per notebook run", async () => {
-    const api = `${url("prefect")}/api`;
-    const auth = {
-      authorization: `Basic ${Buffer.from(creds().prefect.authString).toString("base64")}`,
-    };
-    const runs = await fetch(`${api}/flow_runs/filter`, {
-      method: "POST",
-      headers: { ...auth, "content-type": "application/json" },
-      body: JSON.stringify({ deployments: { name: { any_: ["medallion"] } } }),
-    });
-    expect(runs.status).toBe(200);
-    const states = ((await runs.json()) as { state_type: string }[]).map((r) => r.state_type);
+    const states = await prefectRuns(creds().prefect.authString);
     expect(states.filter((s) => s === "COMPLETED").length).toBe(2);
     expect(states.every((s) => s === "COMPLETED")).toBe(true);
     // Without the generated credential, the API refuses.
-    expect((await fetch(`${api}/flow_runs/filter`, { method: "POST" })).status).toBe(401);
+    const anonymous = await fetch(`${url("prefect")}/api/flow_runs/filter`, { method: "POST" });
+    expect(anonymous.status).toBe(401);
   });
 
   it("MLflow holds the notebook's runs with their metrics, and serves the artifact with no S3 keys", async () => {
     const mlflow = url("mlflow");
-    const exp: any = await (
-      await fetch(
-        `${mlflow}/api/2.0/mlflow/experiments/get-by-name?experiment_name=lakehouse-quickstart`,
-      )
-    ).json();
-    const id = exp.experiment.experiment_id;
-    const search: any = await (
-      await fetch(`${mlflow}/api/2.0/mlflow/runs/search`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ experiment_ids: [id] }),
-      })
-    ).json();
-    expect(search.runs).toHaveLength(2);
-    const run = search.runs[0];
+    const runs = await mlflowRuns();
+    expect(runs).toHaveLength(2);
+    const run = runs[0];
     expect(run.data.metrics.map((m: { key: string }) => m.key).sort()).toEqual([
       "bronze_rows",
       "gold_rows",
@@ -335,5 +362,86 @@ print(json.dumps({"bronze": bronze.num_rows, "bronze_with_kind": bronze.num_rows
     );
     expect(text).toContain("spark-master");
     expect(text).not.toContain("Cannot read");
+  });
+});
+
+describe("after a restart on the same data with fresh credentials, as after `pulumi destroy` and `pulumi up`", () => {
+  let before: { wiring: LabWiring; lake: ReturnType<typeof lakeCounts>; mlflowRuns: number };
+
+  beforeAll(
+    async () => {
+      before = { wiring, lake: lakeCounts(), mlflowRuns: (await mlflowRuns()).length };
+      // Every process stops; the named volumes' directories stay, as `retainDataOnDestroy` keeps
+      // them. The program runs again and @pulumi/random makes every credential anew.
+      lab.stop();
+      wiring = await labWiring();
+      started = await lab.start(wiring);
+    },
+    40 * 60 * 1000,
+  );
+
+  it("every credential is new", () => {
+    const secrets = (c: any) => [
+      c.minio.password,
+      c.postgres.password,
+      c.jupyterhub.password,
+      c.prefect.authString,
+      ...Object.values(c.s3).map((id: any) => id.secretKey),
+    ];
+    const old = secrets(before.wiring.credentials);
+    for (const s of secrets(creds())) expect(old).not.toContain(s);
+  });
+
+  it("every runnable service passes its health check again", () => {
+    const runnable = wiring.containers.map((c) => c.name).filter((n) => !(n in started.notRun));
+    expect(Object.keys(started.healthyAfterS).sort()).toEqual(runnable.sort());
+    process.stderr.write(
+      `e2e: healthy after a restart (s): ${JSON.stringify(started.healthyAfterS)}\n`,
+    );
+  });
+
+  it("the lake's tables are all there, read with spark's new key; its old key is refused", () => {
+    expect(lakeCounts()).toEqual(before.lake);
+    expect(() => lakeCounts(before.wiring.credentials.s3.spark)).toThrow(
+      /403|InvalidAccessKeyId|SignatureDoesNotMatch|Forbidden/,
+    );
+  });
+
+  it("MLflow still holds the notebook's runs", async () => {
+    expect((await mlflowRuns()).length).toBe(before.mlflowRuns);
+  });
+
+  it("Prefect still has the flow runs' history, behind the new credential only", async () => {
+    const states = await prefectRuns(creds().prefect.authString);
+    expect(states.filter((s) => s === "COMPLETED").length).toBe(2);
+    const old = await fetch(`${url("prefect")}/api/flow_runs/filter`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(before.wiring.credentials.prefect.authString).toString("base64")}`,
+      },
+    });
+    expect(old.status).toBe(401);
+  });
+
+  it("JupyterHub logs the admin in with the new password, not the old one, and the notebooks are still in its home", async () => {
+    const { user, password } = creds().jupyterhub;
+    expect((await hubLogin(user, password)).ok).toBe(true);
+    expect((await hubLogin(user, before.wiring.credentials.jupyterhub.password)).ok).toBe(false);
+  });
+});
+
+describe("memory", () => {
+  it("no service was killed for memory, and each limit is at least 1.25 × the peak working set measured", () => {
+    const peaks = lab.runtime!.memory();
+    const measured = wiring.containers.filter((c) => !(c.name in started.notRun));
+    const short = measured
+      .filter(
+        (c) =>
+          !peaks[c.name] ||
+          peaks[c.name].oomKills > 0 ||
+          peaks[c.name].workingSetMiB * 1.25 > c.memoryMiB,
+      )
+      .map((c) => `${c.name}: limit ${c.memoryMiB} MiB, ${JSON.stringify(peaks[c.name])}`);
+    expect(short).toEqual([]);
   });
 });

@@ -4,7 +4,9 @@
  * and aliases in its /etc/hosts), its own mount namespace (test/e2e/launch.py) and host name. Named
  * volumes are directories that outlive the processes; published ports are forwarded from
  * 127.0.0.1:<host port> in the root namespace, as Docker publishes them. Health checks are the
- * containers' own commands, run inside their namespaces; memory is sampled from /proc.
+ * containers' own commands, run inside their namespaces. Each container (and whatever is `exec`'d
+ * into it) runs in a memory cgroup of its own, limited to the container's declared memory as Docker
+ * limits it, and sampled by memory.py.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -17,6 +19,38 @@ const BRIDGE = "dfl-br0";
 /** A subnet of this machine's own: the bridge has no route out, so nothing leaves it. */
 const SUBNET = "10.213.0";
 const LAUNCH = path.join(REPO_ROOT, "test/e2e/launch.py");
+const SAMPLER = path.join(REPO_ROOT, "test/e2e/memory.py");
+/** Puts the shell in the cgroup named by $0, then runs the command: its whole tree is counted. */
+const IN_CGROUP = 'echo $$ > "$0/cgroup.procs" && exec "$@"';
+
+/**
+ * Where this process's memory cgroup (v1) is mounted; the containers' cgroups go below it. Set
+ * DFL_E2E_UNLIMITED=1 to measure a service without enforcing its limit (e.g. a new one).
+ */
+function memoryCgroup(): string {
+  const line = fs
+    .readFileSync("/proc/self/cgroup", "utf8")
+    .split("\n")
+    .find((l) => /^\d+:memory:/.test(l));
+  const dir = line && path.join("/sys/fs/cgroup/memory", line.slice(line.indexOf(":/") + 1));
+  if (!dir || !fs.existsSync(path.join(dir, "memory.limit_in_bytes"))) {
+    throw new Error(
+      "the real-services suite needs the cgroup v1 memory controller (/sys/fs/cgroup/memory) " +
+        "to limit and measure each service as Docker does",
+    );
+  }
+  return dir;
+}
+
+/** Peaks per container, as memory.py records them. */
+export interface MemoryPeak {
+  /** Usage minus inactive page cache: what `docker stats` shows. */
+  readonly workingSetMiB: number;
+  /** The kernel's own peak charge, page cache included. */
+  readonly chargedMiB: number;
+  readonly oomKills: number;
+  readonly limitMiB: number | null;
+}
 
 function sh(cmd: string, args: string[], allowFail = false): string {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
@@ -32,17 +66,14 @@ export interface Running {
   readonly log: string;
   readonly address: string;
   exited?: number | string;
-  /** The container's own process (found once it exists). */
-  main?: number;
 }
 
 export class LabRuntime {
   private readonly running = new Map<string, Running>();
   private readonly forwarders: ChildProcess[] = [];
   private readonly addresses = new Map<string, string>();
-  /** Peak resident memory (MiB) of each container's process tree. */
-  readonly peakMiB: Record<string, number> = {};
-  private sampler?: NodeJS.Timeout;
+  private readonly cgroups = memoryCgroup();
+  private sampler?: ChildProcess;
 
   constructor(
     readonly workDir: string,
@@ -66,12 +97,67 @@ export class LabRuntime {
       sh("ip", ["-n", ns, "link", "set", "eth0", "up"]);
       sh("ip", ["-n", ns, "link", "set", "lo", "up"]);
     });
-    this.sampler = setInterval(() => this.sample(), 1000);
+    this.sampler = spawn("python3", [SAMPLER, this.cgroups, this.memoryFile()], {
+      stdio: "ignore",
+      detached: true,
+    });
+  }
+
+  private memoryFile(): string {
+    return path.join(this.workDir, "memory.json");
+  }
+
+  /** Each container's peaks so far, over every start in this work directory. */
+  memory(): Record<string, MemoryPeak> {
+    const f = this.memoryFile();
+    return fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : {};
+  }
+
+  private cgroup(name: string): string {
+    return path.join(this.cgroups, `dfl-${name}`);
+  }
+
+  /** A fresh cgroup, limited as Docker limits the container (its `memory`, no swap). */
+  private newCgroup(c: ContainerWiring): string {
+    this.removeCgroup(c.name);
+    const dir = this.cgroup(c.name);
+    fs.mkdirSync(dir);
+    if (!process.env.DFL_E2E_UNLIMITED) {
+      fs.writeFileSync(path.join(dir, "memory.limit_in_bytes"), String(c.memoryMiB * 2 ** 20));
+    }
+    return dir;
+  }
+
+  private removeCgroup(name: string): void {
+    const dir = this.cgroup(name);
+    for (let i = 0; i < 50 && fs.existsSync(dir); i++) {
+      for (const pid of fs.readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n")) {
+        if (!pid) continue;
+        try {
+          process.kill(Number(pid), "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        sh("sleep", ["0.1"]);
+      }
+    }
   }
 
   /** Everything up() made, and every process, gone; data directories stay. */
   down(): void {
-    if (this.sampler) clearInterval(this.sampler);
+    if (this.sampler?.pid && this.sampler.exitCode === null) {
+      // Its last round is written before it exits: wait for it.
+      this.sampler.kill("SIGTERM");
+      for (let i = 0; i < 30 && this.alive(this.sampler.pid); i++) {
+        sh("sleep", ["0.1"]);
+      }
+    }
+    // One a killed run left behind would merge old peaks into a new report.
+    sh("pkill", ["-f", SAMPLER], true);
     for (const f of this.forwarders.splice(0)) f.kill("SIGKILL");
     for (const name of [...this.running.keys()]) this.stop(name);
     for (const ns of sh("ip", ["netns", "list"], true).split("\n")) {
@@ -86,6 +172,9 @@ export class LabRuntime {
         }
       }
       sh("ip", ["netns", "delete", name], true);
+    }
+    for (const cg of fs.readdirSync(this.cgroups).filter((d) => d.startsWith("dfl-"))) {
+      this.removeCgroup(cg.slice("dfl-".length));
     }
     sh("ip", ["link", "delete", BRIDGE], true);
   }
@@ -152,9 +241,13 @@ export class LabRuntime {
     const log = path.join(dir, "log");
     const out = fs.openSync(log, "a");
     const proc = spawn(
-      "ip",
+      "sh",
       // Its own PID namespace too, so the command (or its tini) is PID 1 as in a container.
       [
+        "-c",
+        IN_CGROUP,
+        this.newCgroup(c),
+        "ip",
         "netns",
         "exec",
         `dfl-${c.name}`,
@@ -198,7 +291,9 @@ export class LabRuntime {
         // already gone
       }
       const deadline = Date.now() + 20000;
-      while (this.tree(r.process.pid).length > 0 && Date.now() < deadline) sh("sleep", ["0.2"]);
+      while (this.tree(r.process.pid).some((p) => this.alive(p)) && Date.now() < deadline) {
+        sh("sleep", ["0.2"]);
+      }
       for (const pid of this.tree(r.process.pid)) {
         try {
           process.kill(pid, "SIGKILL");
@@ -231,9 +326,13 @@ export class LabRuntime {
     );
     const uid = as.user ?? plan.user;
     const user = uid ? ["-S", String(uid[0]), "-G", String(uid[1])] : [];
+    // In the container's cgroup, as `docker exec` is: a notebook's kernel counts for JupyterHub.
     const res = spawnSync(
-      "nsenter",
-      ["-t", String(pid), "-m", "-n", "-u", "-p", ...user, "--wd=/", "env", "-i", ...env, ...argv],
+      "sh",
+      [
+        ...["-c", IN_CGROUP, this.cgroup(name), "nsenter", "-t", String(pid)],
+        ...["-m", "-n", "-u", "-p", ...user, "--wd=/", "env", "-i", ...env, ...argv],
+      ],
       { encoding: "utf8", timeout: timeoutS * 1000 },
     );
     return { status: res.status, output: `${res.stdout ?? ""}${res.stderr ?? ""}` };
@@ -242,11 +341,11 @@ export class LabRuntime {
   /** The container's own process: the launcher's exec target, below `ip netns exec` and unshare. */
   private mainPid(r: Running): number {
     const tree = this.tree(r.process.pid!);
-    // ip → unshare → python3 launch.py, which execs the command in place: the deepest of the chain.
+    // sh (exec) ip → unshare → python3 launch.py, which execs the command in place: the deepest of the chain.
     let pid = r.process.pid!;
     for (;;) {
       const child = tree.find((p) => this.ppid(p) === pid);
-      if (!child || !["ip", "unshare"].includes(this.comm(pid))) return pid;
+      if (!child || !["sh", "ip", "unshare"].includes(this.comm(pid))) return pid;
       pid = child;
     }
   }
@@ -330,6 +429,15 @@ export class LabRuntime {
     }
   }
 
+  /**
+   * Running, not a zombie: this (blocked) event loop reaps its own children only later, and a
+   * zombie still has a /proc entry.
+   */
+  private alive(pid: number): boolean {
+    const state = this.stat(pid)[1];
+    return state !== undefined && state !== "Z";
+  }
+
   private comm(pid: number): string {
     return this.stat(pid)[0] ?? "";
   }
@@ -358,42 +466,5 @@ export class LabRuntime {
     };
     walk(root);
     return out;
-  }
-
-  /**
-   * Memory of each running container (PSS: shared pages, such as PostgreSQL's buffers or forked
-   * workers, counted once), keeps the peak. A process counts for the container whose PID
-   * namespace it is in, as a memory cgroup counts it: its own processes and what runs in it by
-   * `exec` (the notebooks' kernels and Spark drivers, health checks) alike.
-   */
-  private sample(): void {
-    const owner = new Map<string, string>();
-    for (const [name, r] of this.running) {
-      if (r.exited !== undefined || !r.process.pid) continue;
-      try {
-        if (r.main === undefined && this.comm(r.process.pid) === "unshare") {
-          // Below unshare, in the container's own PID namespace (never this machine's).
-          const main = this.mainPid(r);
-          if (main !== r.process.pid) r.main = main;
-        }
-        if (r.main) owner.set(fs.readlinkSync(`/proc/${r.main}/ns/pid`), name);
-      } catch {
-        // not started yet, or gone
-      }
-    }
-    const kib: Record<string, number> = {};
-    for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-      try {
-        const name = owner.get(fs.readlinkSync(`/proc/${pid}/ns/pid`));
-        if (!name) continue;
-        const m = /Pss:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
-        kib[name] = (kib[name] ?? 0) + (m ? Number(m[1]) : 0);
-      } catch {
-        // gone between listing and reading
-      }
-    }
-    for (const [name, k] of Object.entries(kib)) {
-      this.peakMiB[name] = Math.max(this.peakMiB[name] ?? 0, Math.round(k / 1024));
-    }
   }
 }
