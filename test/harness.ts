@@ -2,97 +2,36 @@
  * Runs the real `stacks/` program under Pulumi's mock runtime, with the stack config merged from
  * Pulumi.yaml and Pulumi.<stack>.yaml the way the CLI merges them, and records every registration.
  */
-import * as fs from "fs";
-import * as path from "path";
-import * as yaml from "js-yaml";
 import type * as pulumiType from "@pulumi/pulumi";
-import { REPO_ROOT } from "../components/imageTag";
+import {
+  SECRET_SIG,
+  evaluateProgram,
+  markedSecret,
+  type ProgramRun,
+  type Registration,
+  type MockCreate,
+  type SecretSource,
+} from "../scripts/plan/evaluate";
 
-export { REPO_ROOT };
-export const PROJECT = "dataflow-lab";
+// The config merge and the mock runtime live in scripts/plan/evaluate.ts, shared with `npm run plan`
+// and `npm run bench`; re-exported here so the suites import one module.
+export {
+  MOCK_SECRET_MARKER,
+  PROJECT,
+  markedSecret,
+  REPO_ROOT,
+  SECRET_SIG,
+  mockState,
+  setLabMocks,
+  stackConfig,
+  type ProgramRun,
+  type Registration,
+  type MockCreate,
+  type SecretSource,
+} from "../scripts/plan/evaluate";
 
 // Each run loads a fresh copy of the Pulumi SDK, which adds its own process exit listener.
 process.setMaxListeners(100);
-
-/** Signature key of a secret value in serialized inputs. */
-export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-/** Every generated credential under mocks contains this marker, so leaks can be searched for. */
-export const MOCK_SECRET_MARKER = "mocksecret";
-
-export interface Registration {
-  type: string;
-  name: string;
-  inputs: Record<string, any>;
-  provider?: string;
-  custom?: boolean;
-  /** Resource options the engine would see (the mock's newResource does not get these). */
-  retainOnDelete: boolean;
-  /** URNs this resource depends on explicitly (`dependsOn`) or through its inputs. */
-  dependencies: string[];
-  parent: string;
-}
-
-export interface ProgramRun {
-  registrations: Registration[];
-  /** Stack outputs, resolved, with whether each was secret. */
-  outputs: Record<string, { value: any; secret: boolean }>;
-}
-
-interface RegisterRequest {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getRetainondelete(): boolean;
-  getDependenciesList(): string[];
-  getPropertydependenciesMap(): { forEach(f: (d: { getUrnsList(): string[] }) => void): void };
-}
-
-type ProjectDecl = { type?: string; default?: unknown; value?: unknown; secret?: boolean };
-
-/**
- * Config as the CLI passes it: Pulumi.yaml's defaults, then the stack file's values (a stack value
- * replaces the project value of the same key whole), then per-test overrides. Values are strings;
- * objects and lists are JSON-encoded.
- */
-export function stackConfig(
-  stack: string,
-  overrides: Record<string, unknown> = {},
-): Record<string, string> {
-  const project = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
-    name: string;
-    config?: Record<string, unknown>;
-  };
-  const stackFile = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
-  const stackValues = fs.existsSync(stackFile)
-    ? (((yaml.load(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> })
-        ?.config ?? {}) as Record<string, unknown>)
-    : {};
-  const ns = (k: string) => (k.includes(":") ? k : `${project.name}:${k}`);
-  const encode = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
-  const config: Record<string, string> = {};
-  for (const [k, decl] of Object.entries(project.config ?? {})) {
-    const d = decl as ProjectDecl;
-    if (d !== null && typeof d === "object" && !Array.isArray(d)) {
-      if ("value" in d) config[ns(k)] = encode(d.value);
-      else if ("default" in d) config[ns(k)] = encode(d.default);
-    } else {
-      config[ns(k)] = encode(d);
-    }
-  }
-  for (const [k, v] of Object.entries(stackValues)) config[ns(k)] = encode(v);
-  for (const [k, v] of Object.entries(overrides)) {
-    if (v === undefined) delete config[ns(k)];
-    else config[ns(k)] = encode(v);
-  }
-  return config;
-}
-
-/**
- * What a generated credential resolves to under mocks. The default marks every value, so a leak
- * can be searched for; the real-services suite passes real random values instead.
- */
-export type SecretSource = (name: string, inputs: Record<string, any>) => string;
-const markedSecret: SecretSource = (name) => `${MOCK_SECRET_MARKER}-${name}`;
 
 /** Evaluates the program once; a fresh module registry per run keeps runs independent. */
 export async function runProgram(
@@ -100,86 +39,21 @@ export async function runProgram(
   overrides: Record<string, unknown> = {},
   registrations: Registration[] = [],
   secret: SecretSource = markedSecret,
+  create?: MockCreate,
 ): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
-  const options = new Map<
-    string,
-    { retainOnDelete: boolean; dependencies: string[]; parent: string }
-  >();
   await jestIsolated(async () => {
     const pulumi: typeof pulumiType = require("@pulumi/pulumi");
-    await setLabMocks(
-      pulumi,
+    run = await evaluateProgram(pulumi, {
       stack,
-      (args) => {
-        const o = options.get(`${args.type}::${args.name}`);
-        registrations.push({
-          type: args.type,
-          name: args.name,
-          inputs: args.inputs,
-          provider: args.provider,
-          custom: args.custom,
-          retainOnDelete: o?.retainOnDelete ?? false,
-          dependencies: o?.dependencies ?? [],
-          parent: o?.parent ?? "",
-        });
-      },
+      overrides,
+      registrations,
       secret,
-    );
-    // Record the options of each registration request before the mock monitor handles it.
-    const monitor = pulumi.runtime.getMonitor() as unknown as {
-      registerResource(req: RegisterRequest, cb: unknown): unknown;
-    };
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req, cb) => {
-      const deps = new Set(req.getDependenciesList());
-      req.getPropertydependenciesMap().forEach((d) => d.getUrnsList().forEach((u) => deps.add(u)));
-      options.set(`${req.getType()}::${req.getName()}`, {
-        retainOnDelete: req.getRetainondelete(),
-        dependencies: [...deps].sort(),
-        parent: req.getParent(),
-      });
-      return register(req, cb);
-    };
-    pulumi.runtime.setAllConfig(stackConfig(stack, overrides));
-    const program = require("../stacks/index");
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    const outputs: ProgramRun["outputs"] = {};
-    for (const [key, value] of Object.entries(program)) {
-      outputs[key] = await resolve(pulumi, value);
-    }
-    run = { registrations, outputs };
+      create,
+      load: () => require("../stacks/index"),
+    });
   });
   return run!;
-}
-
-/**
- * The lab's mock runtime: every registration goes to `onResource` and gets the engine-computed
- * outputs the program reads (`mockState`); any invoke fails loudly, since the program makes none.
- */
-export async function setLabMocks(
-  pulumi: typeof pulumiType,
-  stack: string,
-  onResource: (args: pulumiType.runtime.MockResourceArgs) => void,
-  secret: SecretSource = markedSecret,
-): Promise<void> {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        onResource(args);
-        return {
-          id: `${args.name}-id`,
-          state: mockState(pulumi, args.type, args.name, args.inputs, secret),
-        };
-      },
-      call(args) {
-        throw new Error(`unmocked invoke ${args.token}`);
-      },
-    },
-    PROJECT,
-    stack,
-    false,
-  );
 }
 
 /** Evaluates the program expecting it to fail; returns the error and what was registered first. */
@@ -199,52 +73,6 @@ export async function programError(
 async function jestIsolated(fn: () => Promise<void>): Promise<void> {
   jest.resetModules();
   await fn();
-}
-
-export function mockState(
-  pulumi: typeof pulumiType,
-  type: string,
-  name: string,
-  inputs: Record<string, any>,
-  secret: SecretSource = markedSecret,
-): Record<string, any> {
-  switch (type) {
-    case "random:index/randomPassword:RandomPassword":
-    case "random:index/randomString:RandomString":
-      return { ...inputs, result: pulumi.secret(secret(name, inputs)) };
-    case "random:index/randomId:RandomId": {
-      // Not secret by itself: the program marks what must be.
-      if (secret === markedSecret) {
-        return { ...inputs, hex: `${MOCK_SECRET_MARKER}${name}`, b64Url: `mockid-${name}` };
-      }
-      const bytes = Buffer.from(secret(name, inputs), "hex");
-      return { ...inputs, hex: bytes.toString("hex"), b64Url: bytes.toString("base64url") };
-    }
-    case "docker:index/image:Image":
-      return {
-        ...inputs,
-        repoDigest: `${inputs.imageName.slice(0, inputs.imageName.lastIndexOf(":"))}@sha256:${name}`,
-      };
-    case "docker:index/remoteImage:RemoteImage":
-      return { ...inputs, imageId: `sha256:${name}`, repoDigest: `${inputs.name}@sha256:0` };
-    default:
-      if (type.startsWith("kubernetes:") && inputs.metadata && !inputs.metadata.name) {
-        // The engine autonames these; the mock gives a stable stand-in.
-        return { ...inputs, metadata: { ...inputs.metadata, name: `${name}-autonamed` } };
-      }
-      return inputs;
-  }
-}
-
-async function resolve(
-  pulumi: typeof pulumiType,
-  value: unknown,
-): Promise<{ value: any; secret: boolean }> {
-  if (!pulumi.Output.isInstance(value)) return { value, secret: false };
-  const output = value as pulumiType.Output<unknown>;
-  const secret = await (output as unknown as { isSecret: Promise<boolean> }).isSecret;
-  const resolved = await new Promise((r) => output.apply(r));
-  return { value: resolved, secret };
 }
 
 /** Removes secret envelopes, for assertions on the values inside. */
@@ -306,7 +134,10 @@ export function inventory(run: ProgramRun): { type: string; name: string; inputs
     }
     return v;
   };
+  // A dynamic resource's serialized provider is compiled code, not configuration.
+  const inputs = (r: Registration) =>
+    "__provider" in r.inputs ? { ...r.inputs, __provider: "[provider code]" } : r.inputs;
   return run.registrations
-    .map((r) => ({ type: r.type, name: r.name, inputs: redact(r.inputs) }))
+    .map((r) => ({ type: r.type, name: r.name, inputs: redact(inputs(r)) }))
     .sort((a, b) => `${a.type}::${a.name}`.localeCompare(`${b.type}::${b.name}`));
 }

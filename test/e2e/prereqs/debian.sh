@@ -29,6 +29,8 @@
 #   apache/spark's image).
 # - openjdk-17-jre-headless, maven: Kafka (kafka.sh) and Spark need Java 17; kafka.sh uses mvn.
 #   Usually preinstalled on this kind of machine; listed so a bare machine gets them too.
+# - shellcheck: checks the workflows' run: steps through actionlint (scripts/workflow-lint.sh, in
+#   npm run lint) and the scripts they call.
 # Not from Debian: Go (bookworm's golang is 1.19; MinIO's go.mod needs 1.24) comes with the machine.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -36,7 +38,7 @@ source "$(dirname "$0")/common.sh"
 parse_smoke "$@"
 
 PACKAGES=(postgresql iproute2 chromium fonts-liberation curl ncat procps socat
-  openjdk-17-jre-headless maven tini)
+  openjdk-17-jre-headless maven tini shellcheck)
 
 installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
