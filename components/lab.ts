@@ -15,7 +15,7 @@ import { ADMIN, DATABASES, identityAccess, labCredentials, passwordsFor } from "
 import { LabSecrets } from "./secrets";
 import { Minio } from "./storage/minio";
 import { Postgres } from "./storage/postgres";
-import { Kafka } from "./streaming/kafka";
+import { Kafka, kraftClusterId } from "./streaming/kafka";
 import { KafkaUi } from "./streaming/kafkaUi";
 
 /** Arguments for {@link DataFlowLab}. */
@@ -61,7 +61,6 @@ export class DataFlowLab extends pulumi.ComponentResource {
         s3Identities: identities.map((i) => i.name),
         passwords,
         hexKeys: on("jupyterhub") ? { "jupyterhub-cookie-secret": 32 } : {},
-        kafkaClusterId: on("kafka"),
       },
       { parent: this },
     ));
@@ -155,7 +154,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
           {
             platform,
             image: SERVICE_IMAGES.kafka,
-            clusterId: secrets.kafkaClusterId!,
+            clusterId: kraftClusterId(pulumi.getProject(), pulumi.getStack()),
             topics: config.kafka.topics,
             storageSize: config.kafka.storageSize,
             memoryMiB: config.kafka.memoryMiB,
@@ -229,7 +228,6 @@ export class DataFlowLab extends pulumi.ComponentResource {
             image: SERVICE_IMAGES.nifi,
             username: ADMIN,
             password: secrets.passwords["nifi-admin"],
-            sensitivePropsKey: secrets.passwords["nifi-sensitive-props-key"],
             storageSize: config.nifi.storageSize,
             memoryMiB: config.nifi.memoryMiB,
             cpus: config.nifi.cpus,

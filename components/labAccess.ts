@@ -36,7 +36,7 @@ export function passwordsFor(on: (t: Toggle) => boolean): string[] {
     ...(on("jupyterhub") ? ["jupyterhub-admin", "jupyterhub-proxy-token"] : []),
     ...(on("prefect") ? ["prefect-admin"] : []),
     ...(on("kafkaUi") ? ["kafka-ui-admin"] : []),
-    ...(on("nifi") ? ["nifi-admin", "nifi-sensitive-props-key"] : []),
+    ...(on("nifi") ? ["nifi-admin"] : []),
   ];
 }
 

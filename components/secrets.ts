@@ -11,8 +11,6 @@ export interface LabSecretsArgs {
   readonly passwords: readonly string[];
   /** Random keys given as hex, by name and byte length (e.g. JupyterHub's cookie secret). */
   readonly hexKeys: Readonly<Record<string, number>>;
-  /** Generate a Kafka KRaft cluster id. */
-  readonly kafkaClusterId: boolean;
 }
 
 /**
@@ -27,8 +25,6 @@ export class LabSecrets extends pulumi.ComponentResource {
   readonly s3SecretKeys: Readonly<Record<string, pulumi.Output<string>>>;
   readonly passwords: Readonly<Record<string, pulumi.Output<string>>>;
   readonly hexKeys: Readonly<Record<string, pulumi.Output<string>>>;
-  /** 16 random bytes as unpadded base64url (22 characters), the form `kafka-storage random-uuid` prints. */
-  readonly kafkaClusterId?: pulumi.Output<string>;
 
   constructor(name: string, args: LabSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:security:Secrets", name, {}, opts);
@@ -57,13 +53,6 @@ export class LabSecrets extends pulumi.ComponentResource {
     this.hexKeys = byName(Object.keys(args.hexKeys), (id) =>
       pulumi.secret(new random.RandomId(id, { byteLength: args.hexKeys[id] }, child).hex),
     );
-    if (args.kafkaClusterId) {
-      this.kafkaClusterId = new random.RandomId(
-        "kafka-cluster-id",
-        { byteLength: 16 },
-        child,
-      ).b64Url;
-    }
     this.registerOutputs({});
   }
 }

@@ -114,9 +114,16 @@ describe("k8s stack (Kubernetes)", () => {
     expect(() => validate(broken)).toThrow(/replicas must be integer|must have required property/);
   });
 
-  it("every object is in the lab's namespace and on the explicit kubernetes provider", () => {
+  it("every object is in the lab's namespace and on the explicit kubernetes provider; only what is kept adopts", () => {
+    const kept = ["kubernetes:core/v1:Namespace", "kubernetes:core/v1:PersistentVolumeClaim"];
     for (const r of run.registrations.filter((x) => x.type.startsWith("kubernetes:") && x.custom)) {
-      expect(r.provider).toMatch(/\$pulumi:providers:kubernetes::platform::/);
+      // What outlives `pulumi destroy` is found again by a provider that adopts existing objects.
+      const provider = kept.includes(r.type) ? "platform-kept" : "platform";
+      expect([r.type, r.name, r.provider]).toEqual([
+        r.type,
+        r.name,
+        expect.stringMatching(new RegExp(`\\$pulumi:providers:kubernetes::${provider}::`)),
+      ]);
       if (!r.type.endsWith(":Namespace")) expect(r.inputs.metadata.namespace).toBe("dataflow-lab");
     }
     expect(one(run, "kubernetes:core/v1:Namespace", "platform").inputs.metadata.name).toBe(
@@ -303,6 +310,14 @@ describe("k8s stack config overrides", () => {
       context: "kind-lab",
       kubeconfig: "/tmp/kc",
     });
+    expect(one(r, "pulumi:providers:kubernetes", "platform-kept").inputs).toMatchObject({
+      context: "kind-lab",
+      kubeconfig: "/tmp/kc",
+      upsertExistingObjects: "true",
+    });
+    expect(one(r, "pulumi:providers:kubernetes", "platform").inputs).not.toHaveProperty(
+      "upsertExistingObjects",
+    );
     for (const x of r.registrations.filter(
       (q) => q.type.startsWith("kubernetes:") && !q.type.endsWith("Namespace"),
     )) {

@@ -12,6 +12,7 @@ import {
   type ProgramRun,
   type Registration,
 } from "./harness";
+import { kraftClusterId } from "../components/streaming/kafka";
 
 interface View {
   image: string;
@@ -232,8 +233,13 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
   it("kafka: KRaft with internal kafka:9092 and a host listener, data on a kept volume, topics in the health check", () => {
     const v = view(run, "kafka");
     expect(v.image).toBe("confluentinc/cp-kafka:7.5.0");
+    // 16 bytes in base64url, as `kafka-storage random-uuid` prints, and one per stack.
+    expect(v.env.CLUSTER_ID).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(Buffer.from(v.env.CLUSTER_ID, "base64url")).toHaveLength(16);
+    expect(kraftClusterId("dataflow-lab", "dev")).not.toBe(kraftClusterId("dataflow-lab", "k8s"));
     expect(v.env).toMatchObject({
-      CLUSTER_ID: "mockid-kafka-cluster-id",
+      // The same for the stack on every `pulumi up`: the kept log directory holds it.
+      CLUSTER_ID: kraftClusterId("dataflow-lab", stack),
       KAFKA_PROCESS_ROLES: "broker,controller",
       KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka:9092,EXTERNAL://localhost:${external(29092, 30092)},LOCAL://127.0.0.1:19092`,
       LAB_KAFKA_TOPICS: "lab-events",
@@ -255,15 +261,16 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(v.ports).toEqual([8090]);
   });
 
-  it("nifi: HTTPS 8443, generated single-user login and props key, proxy hosts = published address and service name, repositories kept", () => {
+  it("nifi: HTTPS 8443, generated single-user login, its own props key, proxy hosts = published address and service name, repositories kept", () => {
     const v = view(run, "nifi");
     expect(v.env).toMatchObject({
       NIFI_WEB_HTTPS_PORT: "8443",
       NIFI_WEB_PROXY_HOST: `localhost:${external(8443, 30443)},nifi:8443`,
       SINGLE_USER_CREDENTIALS_USERNAME: "admin",
       SINGLE_USER_CREDENTIALS_PASSWORD: "<secret>",
-      NIFI_SENSITIVE_PROPS_KEY: "<secret>",
     });
+    // NiFi keeps the key it generated in its kept conf: one from Pulumi would change on a new stack.
+    expect(v.env).not.toHaveProperty("NIFI_SENSITIVE_PROPS_KEY");
     expect(v.volumes).toEqual(
       [
         "conf",
@@ -351,7 +358,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "kafka-ui": ["SPRING_SECURITY_USER_PASSWORD"],
       minio: ["MINIO_ROOT_PASSWORD", "MINIO_ROOT_USER"],
       mlflow: ["AWS_SECRET_ACCESS_KEY", "MLFLOW_BACKEND_STORE_URI"],
-      nifi: ["NIFI_SENSITIVE_PROPS_KEY", "SINGLE_USER_CREDENTIALS_PASSWORD"],
+      nifi: ["SINGLE_USER_CREDENTIALS_PASSWORD"],
       postgres: [
         "LAB_DB_PASSWORD_JUPYTERHUB",
         "LAB_DB_PASSWORD_MLFLOW",

@@ -9,8 +9,6 @@ export interface NifiArgs {
   /** Single-user login: the name must have ≥ 4 characters, the password ≥ 12, or NiFi invents its own. */
   readonly username: string;
   readonly password: pulumi.Input<string>;
-  /** Encrypts flow.json.gz; must stay the same for the life of the conf volume (≥ 12 characters). */
-  readonly sensitivePropsKey: pulumi.Input<string>;
   readonly storageSize: string;
   readonly memoryMiB: number;
   /** CPU limit in cores. */
@@ -82,10 +80,11 @@ export class Nifi extends pulumi.ComponentResource {
           NIFI_JVM_HEAP_MAX: heap,
           SINGLE_USER_CREDENTIALS_USERNAME: args.username,
         },
-        secretEnv: {
-          NIFI_SENSITIVE_PROPS_KEY: args.sensitivePropsKey,
-          SINGLE_USER_CREDENTIALS_PASSWORD: args.password,
-        },
+        // No NIFI_SENSITIVE_PROPS_KEY: NiFi generates the key that encrypts flow.json.gz on its
+        // first start and writes it into conf/nifi.properties, on the kept conf volume; the image
+        // replaces it only when the variable is set (start.sh, rel/nifi-2.4.0). A key from Pulumi
+        // would be new after `pulumi destroy` + `up` and lock NiFi out of its own flow.
+        secretEnv: { SINGLE_USER_CREDENTIALS_PASSWORD: args.password },
         ports: [{ name: "https", port: PORT, publish }],
         volumes: [...SMALL, ...REPOSITORIES].sort().map((v) => ({
           name: v.replace(/_/g, "-"),

@@ -37,6 +37,8 @@ export interface KubernetesPlatformArgs {
 export class KubernetesPlatform extends pulumi.ComponentResource implements Platform {
   readonly target = "kubernetes" as const;
   readonly provider: k8s.Provider;
+  /** Adopts an existing object on create: for what outlives `pulumi destroy` only. */
+  readonly keptProvider: k8s.Provider;
   readonly namespace: k8s.core.v1.Namespace;
   readonly memoryMiB: Record<string, number> = {};
   private readonly config: LabConfig;
@@ -49,19 +51,29 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     this.config = args.config;
     this.name = name;
     const kc = args.config.kubernetes;
-    this.provider = new k8s.Provider(
-      name,
-      {
-        ...(kc.kubeconfig ? { kubeconfig: kc.kubeconfig } : {}),
-        ...(kc.context ? { context: kc.context } : {}),
-      },
+    const cluster = {
+      ...(kc.kubeconfig ? { kubeconfig: kc.kubeconfig } : {}),
+      ...(kc.context ? { context: kc.context } : {}),
+    };
+    this.provider = new k8s.Provider(name, cluster, { parent: this });
+    // What `pulumi destroy` keeps (the namespace, the PVCs) is still in the cluster on the next
+    // `pulumi up`, where a plain create fails with AlreadyExists (pulumi-kubernetes ≥ 4.29 creates
+    // client-side). These objects alone go through a provider that adopts an existing object; the
+    // rest stays strict, since upserting under a renamed resource would delete what it adopted.
+    this.keptProvider = new k8s.Provider(
+      `${name}-kept`,
+      { ...cluster, upsertExistingObjects: true },
       { parent: this },
     );
     // Deleting a namespace deletes its PVCs, so it is kept whenever data is.
     this.namespace = new k8s.core.v1.Namespace(
       name,
       { metadata: { name: kc.namespace, labels: labels("namespace", args.config.stack) } },
-      { parent: this, provider: this.provider, retainOnDelete: args.config.retainDataOnDestroy },
+      {
+        parent: this,
+        provider: this.keptProvider,
+        retainOnDelete: args.config.retainDataOnDestroy,
+      },
     );
     this.registerOutputs({ namespace: this.namespace.metadata.name });
   }
@@ -117,7 +129,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
               resources: { requests: { storage: v.size } },
             },
           },
-          { ...opts, retainOnDelete: this.config.retainDataOnDestroy },
+          { ...opts, provider: this.keptProvider, retainOnDelete: this.config.retainDataOnDestroy },
         );
         return [v.name, pvc.metadata.name];
       }),

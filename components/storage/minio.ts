@@ -1,6 +1,7 @@
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import type { Platform, Workload } from "../platform/types";
+import { LakeBucket } from "./lakeBucket";
 import { bucketPolicy, type BucketAccess } from "./s3Policy";
 
 /** A least-privilege MinIO user for one consumer. */
@@ -53,7 +54,7 @@ export class Minio extends pulumi.ComponentResource {
   /** Endpoint other services use, e.g. `http://minio:9000`. */
   readonly endpoint: string;
   readonly provider: minio.Provider;
-  readonly buckets: Record<string, minio.S3Bucket>;
+  readonly buckets: Record<string, LakeBucket>;
   /** Buckets, users and policies: what a consumer of the lake needs to exist before it starts. */
   readonly lakeReady: pulumi.Resource[] = [];
   private readonly identities: ReadonlyMap<string, IdentitySpec>;
@@ -120,12 +121,20 @@ export class Minio extends pulumi.ComponentResource {
     );
     const opts2 = { parent: this, provider: this.provider, dependsOn: ready };
 
+    // Buckets outlive the stack (retainDataOnDestroy) and a service switched off: the next
+    // `pulumi up` adopts them with their objects (see LakeBucket).
     this.buckets = {};
     for (const bucket of args.buckets) {
-      this.buckets[bucket] = new minio.S3Bucket(
+      this.buckets[bucket] = new LakeBucket(
         bucket,
-        { bucket, forceDestroy: !args.retainOnDestroy },
-        { ...opts2, retainOnDelete: args.retainOnDestroy },
+        {
+          bucket,
+          server: `${api.host}:${api.port}`,
+          accessKey: pulumi.secret(pulumi.output(args.rootUser)),
+          secretKey: pulumi.secret(pulumi.output(args.rootPassword)),
+          deleteData: !args.retainOnDestroy,
+        },
+        { parent: this, dependsOn: ready, retainOnDelete: args.retainOnDestroy },
       );
     }
     for (const bucket of args.versionedBuckets) {
@@ -173,7 +182,7 @@ export class Minio extends pulumi.ComponentResource {
     return { accessKey: i.name, secretKey: pulumi.secret(pulumi.output(i.secretKey)) };
   }
 
-  private bucket(name: string): minio.S3Bucket {
+  private bucket(name: string): LakeBucket {
     const b = this.buckets[name];
     if (!b) {
       throw new pulumi.ResourceError(`bucket ${JSON.stringify(name)} is not declared`, this);

@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { Platform, Workload } from "../platform/types";
 import { serviceFile } from "../serviceFiles";
@@ -7,14 +8,30 @@ export interface KafkaArgs {
   readonly platform: Platform;
   /** `confluentinc/cp-kafka:7.5.0`. */
   readonly image: string;
-  /** KRaft cluster id: 16 random bytes, base64url without padding (22 chars), generated once. */
-  readonly clusterId: pulumi.Input<string>;
+  /** KRaft cluster id: 16 bytes, base64url without padding (22 chars); see {@link kraftClusterId}. */
+  readonly clusterId: string;
   /** Topics created once the broker is up. */
   readonly topics: readonly string[];
   readonly storageSize: string;
   readonly memoryMiB: number;
   /** CPU limit in cores. */
   readonly cpus: number;
+}
+
+/**
+ * The KRaft cluster id of a stack's broker, the same on every `pulumi up`: a random one would be new
+ * after `pulumi destroy`, while the kept log directory still holds the first (cp-kafka's `ensure`
+ * formats only an empty directory, and the broker goes by its meta.properties), so the container's
+ * CLUSTER_ID would no longer say which cluster it runs. Unique per project and stack, which is all
+ * one broker needs.
+ */
+export function kraftClusterId(project: string, stack: string): string {
+  return crypto
+    .createHash("sha256")
+    .update(`dataflow-lab/${project}/${stack}`)
+    .digest()
+    .subarray(0, 16)
+    .toString("base64url");
 }
 
 const HEALTH_SCRIPT = "/usr/local/bin/dataflow-lab-ensure-topics";

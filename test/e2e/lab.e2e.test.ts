@@ -9,6 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../harness";
+import { Client } from "minio";
+import { lakeBucketProvider, minioStore } from "../../components/storage/lakeBucket";
 import { Browser, labPython, renderPage } from "./clients";
 import { Lab, workDirs, type StartReport } from "./lab";
 import { labWiring, type LabWiring } from "./wiring";
@@ -41,8 +43,10 @@ beforeAll(
 afterAll(() => {
   lab?.stop();
   if (lab?.runtime) writeMemoryReport();
-  // The data directories (GBs of jars' and services' copies): a failure has printed its logs.
-  fs.rmSync(root, { recursive: true, force: true });
+  // The data directories (GBs of jars' and services' copies); DFL_E2E_KEEP=1 keeps them and
+  // every container's log (run/containers/<name>/log) for a closer look.
+  if (process.env.DFL_E2E_KEEP) process.stderr.write(`e2e: kept ${root}\n`);
+  else fs.rmSync(root, { recursive: true, force: true });
 });
 
 /** e2e-report/memory.{json,md}: each container's peaks beside its limit. */
@@ -103,6 +107,43 @@ describe("the dev stack's services, started from the program's wiring", () => {
     ]);
     expect(topics.status).toBe(0);
     expect(topics.output.split("\n")).toContain("lab-events");
+  });
+});
+
+describe("the lake's buckets, through the program's own create-or-adopt provider", () => {
+  const provider = lakeBucketProvider(minioStore);
+  const scratch = () => ({ ...wiring.lake.buckets[0], bucket: "e2e-kept", deleteData: false });
+  const client = () =>
+    new Client({
+      endPoint: "127.0.0.1",
+      port: Number(scratch().server.split(":")[1]),
+      useSSL: false,
+      accessKey: scratch().accessKey,
+      secretKey: scratch().secretKey,
+    });
+
+  it("were created on the first start, none adopted", () => {
+    const declared = wiring.lake.buckets.map((b) => b.bucket).sort();
+    expect(Object.keys(started.adoptedBuckets).sort()).toEqual(declared);
+    expect(Object.values(started.adoptedBuckets).every((a) => !a)).toBe(true);
+  });
+
+  it("a bucket holding objects outlives its resource unless deleteData, and is adopted when declared again", async () => {
+    expect((await provider.create!(scratch())).outs.adopted).toBe(false);
+    await client().putObject("e2e-kept", "raw/one.json", Buffer.from("{}"));
+    // Removed from minio.buckets (or its service switched off) with retainDataOnDestroy: false but
+    // no deleteData: a bucket with objects stays.
+    await provider.delete!("e2e-kept", scratch());
+    expect(await client().bucketExists("e2e-kept")).toBe(true);
+    const back = await provider.create!(scratch());
+    expect(back.outs.adopted).toBe(true);
+    expect((await client().statObject("e2e-kept", "raw/one.json")).size).toBe(2);
+    // Opted in: the bucket goes with every object version and delete marker (bronze is versioned).
+    await client().setBucketVersioning("e2e-kept", { Status: "Enabled" });
+    await client().putObject("e2e-kept", "raw/one.json", Buffer.from("{ }"));
+    await client().removeObject("e2e-kept", "raw/one.json");
+    await provider.delete!("e2e-kept", { ...scratch(), deleteData: true });
+    expect(await client().bucketExists("e2e-kept")).toBe(false);
   });
 });
 
@@ -390,6 +431,11 @@ describe("after a restart on the same data with fresh credentials, as after `pul
     ];
     const old = secrets(before.wiring.credentials);
     for (const s of secrets(creds())) expect(old).not.toContain(s);
+  });
+
+  it("found every bucket kept, and adopted it instead of failing to create it", () => {
+    expect(Object.values(started.adoptedBuckets).length).toBe(wiring.lake.buckets.length);
+    expect(Object.values(started.adoptedBuckets).every((a) => a)).toBe(true);
   });
 
   it("every runnable service passes its health check again", () => {

@@ -16,6 +16,8 @@ export interface StartReport {
   readonly healthyAfterS: Record<string, number>;
   /** Containers the suite cannot run here, with the reason. */
   readonly notRun: Record<string, string>;
+  /** Per bucket: whether `pulumi up` would have found it already there (and adopted it). */
+  readonly adoptedBuckets: Record<string, boolean>;
 }
 
 export class Lab {
@@ -45,14 +47,15 @@ export class Lab {
     const ready = new Map<string, Promise<void>>();
     const byName = new Map(runnable.map((c) => [c.name, c]));
     let lake: Promise<void> | undefined;
+    let adoptedBuckets: Record<string, boolean> = {};
     const startOne = (c: ContainerWiring): Promise<void> => {
       if (!ready.has(c.name)) {
         const deps = c.after.filter((d) => byName.has(d)).map((d) => startOne(byName.get(d)!));
         if (c.needsLake)
           deps.push(
-            (lake ??= startOne(byName.get("minio")!).then(() =>
-              applyLake(installs.mcBin, wiring.lake),
-            )),
+            (lake ??= startOne(byName.get("minio")!).then(async () => {
+              adoptedBuckets = await applyLake(installs.mcBin, wiring.lake);
+            })),
           );
         ready.set(
           c.name,
@@ -68,7 +71,7 @@ export class Lab {
       return ready.get(c.name)!;
     };
     await Promise.all(runnable.map(startOne));
-    return { healthyAfterS, notRun };
+    return { healthyAfterS, notRun, adoptedBuckets };
   }
 
   stop(): void {

@@ -1,13 +1,15 @@
 /**
- * What `pulumi up` does to MinIO through @pulumi/minio, done with `mc` against the same published
- * address with the same root credentials: the declared buckets (created, or found kept from an
- * earlier run), their versioning, and one user per identity with its policy document exactly as the
+ * What `pulumi up` does to MinIO: the declared buckets through the program's own LakeBucket
+ * provider (created, or adopted when kept from an earlier run) with the inputs it registers; then
+ * what @pulumi/minio does, done with `mc` against the same published address with the same root
+ * credentials: versioning, and one user per identity with its policy document exactly as the
  * program registers it.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { lakeBucketProvider, minioStore } from "../../components/storage/lakeBucket";
 import type { LakeWiring } from "./wiring";
 
 export function mc(mcBin: string, lake: LakeWiring, args: string[], allowFail = false): string {
@@ -31,9 +33,17 @@ export function mc(mcBin: string, lake: LakeWiring, args: string[], allowFail = 
   }
 }
 
-/** Applies the lake as declared; run after MinIO is healthy, before anything that needs it. */
-export function applyLake(mcBin: string, lake: LakeWiring): void {
-  for (const bucket of lake.buckets) mc(mcBin, lake, ["mb", "--ignore-existing", `lab/${bucket}`]);
+/**
+ * Applies the lake as declared; run after MinIO is healthy, before anything that needs it.
+ * Returns, per bucket, whether it was adopted (found already there).
+ */
+export async function applyLake(mcBin: string, lake: LakeWiring): Promise<Record<string, boolean>> {
+  const adopted: Record<string, boolean> = {};
+  const provider = lakeBucketProvider(minioStore);
+  for (const inputs of lake.buckets) {
+    const made = await provider.create!(inputs);
+    adopted[inputs.bucket] = made.outs.adopted;
+  }
   for (const bucket of lake.versioned) mc(mcBin, lake, ["version", "enable", `lab/${bucket}`]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policies-"));
   try {
@@ -50,4 +60,5 @@ export function applyLake(mcBin: string, lake: LakeWiring): void {
     // Attaching twice is an error in mc; the provider's attachment is idempotent.
     mc(mcBin, lake, ["admin", "policy", "attach", "lab", u.policy, "--user", u.name], true);
   }
+  return adopted;
 }

@@ -6,6 +6,7 @@
  * about a service's configuration is written again here.
  */
 import * as crypto from "crypto";
+import type { LakeBucketInputs } from "../../components/storage/lakeBucket";
 import { runProgram, unsecret, type ProgramRun } from "../harness";
 
 export interface ContainerWiring {
@@ -40,7 +41,8 @@ export interface LakeWiring {
   readonly server: string;
   readonly rootUser: string;
   readonly rootPassword: string;
-  readonly buckets: string[];
+  /** Each bucket's inputs as its LakeBucket registers them. */
+  readonly buckets: LakeBucketInputs[];
   readonly versioned: string[];
   readonly users: { name: string; secret: string; policy: string }[];
   readonly policies: { name: string; document: string }[];
@@ -127,7 +129,15 @@ export async function labWiring(overrides: Record<string, unknown> = {}): Promis
     server: provider.minioServer,
     rootUser: provider.minioUser,
     rootPassword: provider.minioPassword,
-    buckets: of("minio:index/s3Bucket:S3Bucket").map((b) => b.bucket),
+    buckets: of("pulumi-nodejs:dynamic/storage:LakeBucket").map(
+      ({ bucket, server, accessKey, secretKey, deleteData }) => ({
+        bucket,
+        server,
+        accessKey,
+        secretKey,
+        deleteData,
+      }),
+    ),
     versioned: of("minio:index/s3BucketVersioning:S3BucketVersioning")
       .filter((v) => v.versioningConfiguration.status === "Enabled")
       .map((v) => v.bucket),
