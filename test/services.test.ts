@@ -263,6 +263,11 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       SINGLE_USER_CREDENTIALS_USERNAME: "admin",
       SINGLE_USER_CREDENTIALS_PASSWORD: "<secret>",
       NIFI_SENSITIVE_PROPS_KEY: "<secret>",
+      // The lab's flow definition lands in bronze as NiFi's own identity (imported at start).
+      LAB_NIFI_S3_ACCESS_KEY: "nifi",
+      LAB_NIFI_S3_BUCKET: "bronze",
+      LAB_NIFI_S3_ENDPOINT: "http://minio:9000",
+      LAB_NIFI_S3_SECRET_KEY: "<secret>",
     });
     expect(v.volumes).toEqual(
       [
@@ -274,7 +279,12 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
         "state",
       ].map((d) => `/opt/nifi/nifi-current/${d}`),
     );
+    // Ready once the lab's flow definition is imported (services/nifi/import-flow.py).
     expect(v.health).toEqual([
+      "sh",
+      "-c",
+      'test -f /tmp/dataflow-lab-flow-imported && "$@"',
+      "sh",
       "curl",
       "-fsk",
       "https://localhost:8443/nifi-api/authentication/configuration",
@@ -351,7 +361,11 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "kafka-ui": ["SPRING_SECURITY_USER_PASSWORD"],
       minio: ["MINIO_ROOT_PASSWORD", "MINIO_ROOT_USER"],
       mlflow: ["AWS_SECRET_ACCESS_KEY", "MLFLOW_BACKEND_STORE_URI"],
-      nifi: ["NIFI_SENSITIVE_PROPS_KEY", "SINGLE_USER_CREDENTIALS_PASSWORD"],
+      nifi: [
+        "LAB_NIFI_S3_SECRET_KEY",
+        "NIFI_SENSITIVE_PROPS_KEY",
+        "SINGLE_USER_CREDENTIALS_PASSWORD",
+      ],
       postgres: [
         "LAB_DB_PASSWORD_JUPYTERHUB",
         "LAB_DB_PASSWORD_MLFLOW",
