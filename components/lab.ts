@@ -11,7 +11,14 @@ import { Mlflow } from "./ml/mlflow";
 import { JupyterHub } from "./notebooks/jupyterhub";
 import { Prefect } from "./orchestration/prefect";
 import type { Platform, Workload } from "./platform/types";
-import { ADMIN, DATABASES, identityAccess, labCredentials, passwordsFor } from "./labAccess";
+import {
+  ADMIN,
+  DATABASES,
+  identityAccess,
+  labCredentials,
+  NIFI_LANDING_BUCKET,
+  passwordsFor,
+} from "./labAccess";
 import { LabSecrets } from "./secrets";
 import { Minio } from "./storage/minio";
 import { Postgres } from "./storage/postgres";
@@ -51,6 +58,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
     const identities = identityAccess(config.minio.buckets, {
       mlflow: on("mlflow"),
       streamlit: on("streamlit"),
+      nifi: on("nifi"),
     });
     const passwords = passwordsFor(on);
 
@@ -228,6 +236,11 @@ export class DataFlowLab extends pulumi.ComponentResource {
             image: SERVICE_IMAGES.nifi,
             username: ADMIN,
             password: secrets.passwords["nifi-admin"],
+            landing: {
+              s3Endpoint: minio.endpoint,
+              bucket: NIFI_LANDING_BUCKET,
+              s3: minio.credentials("nifi"),
+            },
             storageSize: config.nifi.storageSize,
             memoryMiB: config.nifi.memoryMiB,
             cpus: config.nifi.cpus,

@@ -15,16 +15,21 @@ export const DATABASES: readonly { name: Toggle; extensions?: string[] }[] = [
 /** The single login name of every web UI that has one (each with its own generated password). */
 export const ADMIN = "admin";
 
+/** The bucket NiFi's flow lands files in, the only one its identity may write. */
+export const NIFI_LANDING_BUCKET = "bronze";
+
 /**
  * MinIO identities, one per consumer, scoped to the buckets it needs. `spark` is the lab's data
- * engineering identity (Spark jobs, notebooks, flows); Streamlit only reads gold.
+ * engineering identity (Spark jobs, notebooks, flows); NiFi's flow may write only to bronze;
+ * Streamlit only reads gold.
  */
 export function identityAccess(
   extraBuckets: readonly string[],
-  enabled: { mlflow: boolean; streamlit: boolean },
+  enabled: { mlflow: boolean; streamlit: boolean; nifi?: boolean },
 ): { name: string; readWrite: string[]; readOnly: string[] }[] {
   return [
     ...(enabled.mlflow ? [{ name: "mlflow", readWrite: ["mlflow"], readOnly: [] }] : []),
+    ...(enabled.nifi ? [{ name: "nifi", readWrite: [NIFI_LANDING_BUCKET], readOnly: [] }] : []),
     { name: "spark", readWrite: [...MEDALLION_BUCKETS, ...extraBuckets], readOnly: [] },
     ...(enabled.streamlit ? [{ name: "streamlit", readWrite: [], readOnly: ["gold"] }] : []),
   ];

@@ -218,6 +218,9 @@ describe("shipped scripts and configs", () => {
   const python = spawnSync("python3", ["--version"]).status === 0;
   (python ? it : it.skip).each([
     "services/jupyterhub/jupyterhub_config.py",
+    "lab/flows/bronze_to_silver.py",
+    "lab/flows/deploy.py",
+    "lab/flows/lakehouse.py",
     "lab/flows/medallion.py",
     "lab/dashboard/app.py",
   ])("%s is valid Python", (file) => {
@@ -240,14 +243,31 @@ describe("shipped scripts and configs", () => {
     expect(config).not.toMatch(/dummy|password\s*=/i);
   });
 
-  it("the example notebook is valid nbformat 4 and sets no address or password", () => {
-    const nb = JSON.parse(
-      fs.readFileSync(path.join(REPO_ROOT, "lab/notebooks/01-lakehouse-quickstart.ipynb"), "utf8"),
+  const NOTEBOOKS = path.join(REPO_ROOT, "lab/notebooks");
+  it("the example notebooks are the lab's six, in the admin's examples/ folder", () => {
+    expect(fs.readdirSync(NOTEBOOKS).sort()).toEqual([
+      "bronze_ingestion.ipynb",
+      "gold_aggregations.ipynb",
+      "medallion_architecture.ipynb",
+      "ml_training.ipynb",
+      "silver_processing.ipynb",
+      "streaming.ipynb",
+    ]);
+    expect(fs.readFileSync(path.join(SERVICES_DIR, "jupyterhub/start.sh"), "utf8")).toContain(
+      '"$home/examples"',
     );
-    expect(nb.nbformat).toBe(4);
-    const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
-    expect(code.length).toBeGreaterThan(3);
-    const source = code.map((c: { source: string[] }) => c.source.join("")).join("\n");
-    expect(source).not.toMatch(/minio:9000|spark:\/\/|secret_key|password/i);
   });
+
+  it.each(fs.readdirSync(NOTEBOOKS))(
+    "%s is valid nbformat 4, has no outputs, and sets no address or password",
+    (name) => {
+      const nb = JSON.parse(fs.readFileSync(path.join(NOTEBOOKS, name), "utf8"));
+      expect(nb.nbformat).toBe(4);
+      const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
+      expect(code.length).toBeGreaterThan(3);
+      for (const c of code) expect(c.outputs).toEqual([]);
+      const source = code.map((c: { source: string[] }) => c.source.join("")).join("\n");
+      expect(source).not.toMatch(/minio:9000|spark:\/\/|kafka:9092|secret_key|password/i);
+    },
+  );
 });

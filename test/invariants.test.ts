@@ -51,6 +51,7 @@ describe.each(["dev", "k8s"])("%s stack invariants", (stack) => {
       "postgres-superuser",
       "prefect-admin",
       "s3-mlflow",
+      "s3-nifi",
       "s3-spark",
       "s3-streamlit",
     ]);

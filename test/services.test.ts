@@ -268,6 +268,11 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       NIFI_WEB_PROXY_HOST: `localhost:${external(8443, 30443)},nifi:8443`,
       SINGLE_USER_CREDENTIALS_USERNAME: "admin",
       SINGLE_USER_CREDENTIALS_PASSWORD: "<secret>",
+      // The lab's flow definition lands in bronze as NiFi's own identity (imported at start).
+      LAB_NIFI_S3_ACCESS_KEY: "nifi",
+      LAB_NIFI_S3_BUCKET: "bronze",
+      LAB_NIFI_S3_ENDPOINT: "http://minio:9000",
+      LAB_NIFI_S3_SECRET_KEY: "<secret>",
     });
     // NiFi keeps the key it generated in its kept conf: one from Pulumi would change on a new stack.
     expect(v.env).not.toHaveProperty("NIFI_SENSITIVE_PROPS_KEY");
@@ -281,7 +286,12 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
         "state",
       ].map((d) => `/opt/nifi/nifi-current/${d}`),
     );
+    // Ready once the lab's flow definition is imported (services/nifi/import-flow.py).
     expect(v.health).toEqual([
+      "sh",
+      "-c",
+      'test -f /tmp/dataflow-lab-flow-imported && "$@"',
+      "sh",
       "curl",
       "-fsk",
       "https://localhost:8443/nifi-api/authentication/configuration",
@@ -358,7 +368,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "kafka-ui": ["SPRING_SECURITY_USER_PASSWORD"],
       minio: ["MINIO_ROOT_PASSWORD", "MINIO_ROOT_USER"],
       mlflow: ["AWS_SECRET_ACCESS_KEY", "MLFLOW_BACKEND_STORE_URI"],
-      nifi: ["SINGLE_USER_CREDENTIALS_PASSWORD"],
+      nifi: ["LAB_NIFI_S3_SECRET_KEY", "SINGLE_USER_CREDENTIALS_PASSWORD"],
       postgres: [
         "LAB_DB_PASSWORD_JUPYTERHUB",
         "LAB_DB_PASSWORD_MLFLOW",

@@ -1,5 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Platform, Workload } from "../platform/types";
+import { serviceFile } from "../serviceFiles";
+import type { S3Credentials } from "../storage/minio";
+
+/** Where the lab's flow definition lands in MinIO, and as whom. */
+export interface NifiLanding {
+  /** MinIO's S3 API inside the lab, e.g. `http://minio:9000`. */
+  readonly s3Endpoint: string;
+  /** The bucket the flow writes to (`bronze`). */
+  readonly bucket: string;
+  /** NiFi's own identity, which may write only to that bucket. */
+  readonly s3: S3Credentials;
+}
 
 /** Arguments for {@link Nifi}. */
 export interface NifiArgs {
@@ -9,6 +21,11 @@ export interface NifiArgs {
   /** Single-user login: the name must have ≥ 4 characters, the password ≥ 12, or NiFi invents its own. */
   readonly username: string;
   readonly password: pulumi.Input<string>;
+  /**
+   * Where the lab's flow definition (services/nifi/lab-flow.json) writes; NiFi imports it at start.
+   * Its S3 keys become sensitive parameters, never part of the flow definition.
+   */
+  readonly landing: NifiLanding;
   readonly storageSize: string;
   readonly memoryMiB: number;
   /** CPU limit in cores. */
@@ -28,6 +45,13 @@ const REPOSITORIES = [
 const SMALL = ["conf", "state"] as const;
 const SMALL_SIZE = "1Gi";
 const PORT = 8443;
+/** The lab's files in NiFi's container (outside the kept volumes). */
+const LAB_DIR = "/opt/dataflow-lab/nifi";
+const START = `${LAB_DIR}/start.sh`;
+const IMPORT = `${LAB_DIR}/import-flow.py`;
+const FLOW = `${LAB_DIR}/lab-flow.json`;
+/** Written by import-flow.py once the flow is in NiFi; the health check waits for it. */
+const IMPORTED_MARKER = "/tmp/dataflow-lab-flow-imported";
 
 /**
  * Host names (with port) NiFi accepts in requests, and puts into its certificate on first start
@@ -47,7 +71,9 @@ export function proxyHosts(external: { host: string; port: number }, service: st
 
 /**
  * Apache NiFi 2 on HTTPS 8443 with generated single-user credentials and its repositories on kept
- * volumes. NiFi 2 has no templates: flows are built in the UI or imported as flow definitions.
+ * volumes. NiFi 2 has no templates: the lab's flow (services/nifi/lab-flow.json, a flow definition)
+ * is uploaded through NiFi's REST API at start (services/nifi/import-flow.py), once, with its S3
+ * keys set as sensitive parameters.
  * @see https://github.com/apache/nifi/blob/rel/nifi-2.4.0/nifi-docker/dockerhub/README.md
  */
 export class Nifi extends pulumi.ComponentResource {
@@ -67,11 +93,21 @@ export class Nifi extends pulumi.ComponentResource {
     };
     // Heap: half the container, the rest for direct memory, metaspace and the OS.
     const heap = `${Math.floor(args.memoryMiB / 2)}m`;
+    // An unauthenticated endpoint; by host name, since NiFi checks SNI against its certificate.
+    const alive = ["curl", "-fsk", "https://localhost:8443/nifi-api/authentication/configuration"];
     this.workload = args.platform.deploy(
       {
         service: SERVICE,
         image: args.image,
+        // The image's start script, with the lab's flow imported beside it (services/nifi/start.sh).
+        entrypoint: ["/bin/bash", START],
         env: {
+          LAB_NIFI_FLOW: FLOW,
+          LAB_NIFI_IMPORT: IMPORT,
+          LAB_NIFI_IMPORTED_MARKER: IMPORTED_MARKER,
+          LAB_NIFI_S3_ACCESS_KEY: args.landing.s3.accessKey,
+          LAB_NIFI_S3_BUCKET: args.landing.bucket,
+          LAB_NIFI_S3_ENDPOINT: args.landing.s3Endpoint,
           // All interfaces, so the health check can use localhost (a name in the certificate).
           NIFI_WEB_HTTPS_HOST: "0.0.0.0",
           NIFI_WEB_HTTPS_PORT: String(PORT),
@@ -84,7 +120,10 @@ export class Nifi extends pulumi.ComponentResource {
         // first start and writes it into conf/nifi.properties, on the kept conf volume; the image
         // replaces it only when the variable is set (start.sh, rel/nifi-2.4.0). A key from Pulumi
         // would be new after `pulumi destroy` + `up` and lock NiFi out of its own flow.
-        secretEnv: { SINGLE_USER_CREDENTIALS_PASSWORD: args.password },
+        secretEnv: {
+          LAB_NIFI_S3_SECRET_KEY: args.landing.s3.secretKey,
+          SINGLE_USER_CREDENTIALS_PASSWORD: args.password,
+        },
         ports: [{ name: "https", port: PORT, publish }],
         volumes: [...SMALL, ...REPOSITORIES].sort().map((v) => ({
           name: v.replace(/_/g, "-"),
@@ -93,9 +132,15 @@ export class Nifi extends pulumi.ComponentResource {
           // conf must start with the image's files (nifi.properties, …), never empty.
           seedFromImage: v === "conf",
         })),
+        files: [
+          { path: START, content: serviceFile("nifi/start.sh"), executable: true },
+          { path: IMPORT, content: serviceFile("nifi/import-flow.py") },
+          { path: FLOW, content: serviceFile("nifi/lab-flow.json") },
+        ],
         health: {
-          // An unauthenticated endpoint; by host name, since NiFi checks SNI against its certificate.
-          command: ["curl", "-fsk", "https://localhost:8443/nifi-api/authentication/configuration"],
+          // Ready once the lab's flow is imported and the API answers; alive while the API answers.
+          command: ["sh", "-c", `test -f ${IMPORTED_MARKER} && "$@"`, "sh", ...alive],
+          liveness: { command: alive },
           intervalSeconds: 15,
           timeoutSeconds: 10,
           startPeriodSeconds: 180,

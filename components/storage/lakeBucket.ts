@@ -103,6 +103,9 @@ export function lakeBucketProvider(
   };
 }
 
+/** One provider object for every bucket: the SDK serializes it once and caches it by identity. */
+const PROVIDER = lakeBucketProvider(minioStore);
+
 /**
  * One bucket of the lake, adopted if it exists (see {@link lakeBucketProvider}). A bucket with
  * objects is deleted only with `deleteData`; with `retainOnDelete` (`retainDataOnDestroy`) it is
@@ -118,13 +121,6 @@ export class LakeBucket extends pulumi.dynamic.Resource {
     args: { [K in keyof LakeBucketInputs]: pulumi.Input<LakeBucketInputs[K]> },
     opts?: pulumi.CustomResourceOptions,
   ) {
-    super(
-      lakeBucketProvider(minioStore),
-      name,
-      { ...args, adopted: undefined },
-      opts,
-      "storage",
-      "LakeBucket",
-    );
+    super(PROVIDER, name, { ...args, adopted: undefined }, opts, "storage", "LakeBucket");
   }
 }

@@ -1,21 +1,29 @@
-"""DataFlow Lab dashboard: is every service up, and what is in the gold bucket.
+"""DataFlow Lab dashboard: the gold layer's sales (KPIs, a chart per aggregate, filters by category
+and region), each table's Delta version and last update, and whether every service is up.
 
 Reads the lake with its own read-only MinIO identity through delta-rs; the endpoint, the keys and
 the services to check come from the environment the lab injects (AWS_*, LAB_HEALTH_URLS,
-LAB_GOLD_BUCKET).
+LAB_GOLD_BUCKET). The tables are the ones lab/flows/lakehouse.py writes (the medallion flow, or
+the notebooks).
 """
 
 import json
 import os
 import urllib.parse
 import urllib.request
+from datetime import datetime, timezone
 
+import pandas as pd
 import pyarrow.fs as pafs
 import streamlit as st
 from deltalake import DeltaTable
 
 st.set_page_config(page_title="DataFlow Lab", layout="wide")
 st.title("DataFlow Lab")
+
+BUCKET = os.environ.get("LAB_GOLD_BUCKET", "gold")
+# The gold tables the charts are made of (lakehouse.aggregates).
+SALES = ("sales_by_category", "sales_by_region", "daily_sales")
 
 
 @st.cache_data(ttl=15)
@@ -25,16 +33,6 @@ def is_up(url: str) -> bool:
             return response.status < 400
     except Exception:
         return False
-
-
-st.header("Services")
-services = json.loads(os.environ.get("LAB_HEALTH_URLS", "{}"))
-columns = st.columns(4)
-for i, (name, url) in enumerate(sorted(services.items())):
-    columns[i % 4].metric(name, "up" if is_up(url) else "down")
-
-bucket = os.environ.get("LAB_GOLD_BUCKET", "gold")
-st.header(f"Delta tables in {bucket}")
 
 
 @st.cache_data(ttl=30)
@@ -56,20 +54,100 @@ def delta_tables(bucket: str) -> list[str]:
     )
 
 
+@st.cache_data(ttl=30)
+def read_table(bucket: str, table: str) -> tuple[pd.DataFrame, int, str]:
+    """A table's rows (the first 10,000), its Delta version and when that version was written."""
+    # delta-rs reads AWS_ENDPOINT_URL, AWS_ALLOW_HTTP and the keys from the environment.
+    dt = DeltaTable(f"s3://{bucket}/{table}")
+    data = dt.to_pyarrow_dataset().head(10_000).to_pandas()
+    millis = dt.history(1)[0].get("timestamp")
+    updated = (
+        datetime.fromtimestamp(millis / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        if millis
+        else "unknown"
+    )
+    return data, dt.version(), updated
+
+
+def pick(label: str, frames: list[pd.DataFrame], column: str) -> list[str]:
+    values = sorted({v for f in frames if column in f for v in f[column].dropna().unique()})
+    return st.sidebar.multiselect(label, values, default=values)
+
+
+# ------------------------------------------------------------------------------------------- lake
 try:
-    tables = delta_tables(bucket)
+    tables = delta_tables(BUCKET)
 except Exception as error:  # the dashboard must render even when MinIO is down
-    st.error(f"Cannot list {bucket}: {error}")
+    st.error(f"Cannot list {BUCKET}: {error}")
     tables = []
 
-if not tables:
-    st.info("No Delta tables yet: run the example notebook or the medallion flow.")
+loaded: dict[str, tuple[pd.DataFrame, int, str]] = {}
 for table in tables:
-    st.subheader(table)
     try:
-        # delta-rs reads AWS_ENDPOINT_URL, AWS_ALLOW_HTTP and the keys from the environment.
-        data = DeltaTable(f"s3://{bucket}/{table}").to_pyarrow_dataset().head(1000).to_pandas()
+        loaded[table] = read_table(BUCKET, table)
     except Exception as error:  # one unreadable table must not take the others down with it
-        st.error(f"Cannot read {bucket}/{table}: {error}")
-        continue
-    st.dataframe(data, use_container_width=True)
+        st.error(f"Cannot read {BUCKET}/{table}: {error}")
+
+st.sidebar.header("Filters")
+frames = [loaded[t][0] for t in SALES if t in loaded]
+categories = pick("Category", frames, "category")
+regions = pick("Region", frames, "region")
+
+
+def filtered(table: str) -> pd.DataFrame:
+    data = loaded[table][0]
+    if "category" in data:
+        data = data[data["category"].isin(categories)]
+    if "region" in data:
+        data = data[data["region"].isin(regions)]
+    return data
+
+
+if not any(t in loaded for t in SALES):
+    st.info("No sales in gold yet: run the medallion flow, or the example notebooks.")
+else:
+    st.header("Sales")
+    if "daily_sales" in loaded:
+        daily = filtered("daily_sales")
+        orders, revenue = int(daily["orders"].sum()), float(daily["revenue"].sum())
+        kpis = st.columns(4)
+        kpis[0].metric("Orders", f"{orders:,}")
+        kpis[1].metric("Units", f"{int(daily['units'].sum()):,}")
+        kpis[2].metric("Revenue", f"{revenue:,.2f}")
+        kpis[3].metric("Average order", f"{revenue / orders:,.2f}" if orders else "–")
+        st.subheader("Revenue per day")
+        per_day = daily.groupby("order_date", as_index=False)["revenue"].sum()
+        st.line_chart(per_day, x="order_date", y="revenue")
+    charts = st.columns(2)
+    for column, (table, key) in zip(
+        charts, [("sales_by_category", "category"), ("sales_by_region", "region")]
+    ):
+        if table in loaded:
+            with column:
+                st.subheader(f"Revenue per {key}")
+                st.bar_chart(filtered(table), x=key, y="revenue")
+                st.dataframe(filtered(table), hide_index=True, use_container_width=True)
+
+# ------------------------------------------------------------------------------------ the tables
+st.header(f"Delta tables in {BUCKET}")
+if loaded:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"table": t, "version": v, "last update": when, "rows": len(d)}
+                for t, (d, v, when) in sorted(loaded.items())
+            ]
+        ),
+        hide_index=True,
+        use_container_width=True,
+    )
+for table in sorted(set(loaded) - set(SALES)):
+    with st.expander(table):
+        st.dataframe(loaded[table][0], use_container_width=True)
+
+# ---------------------------------------------------------------------------------------- status
+st.header("Services")
+services = json.loads(os.environ.get("LAB_HEALTH_URLS", "{}"))
+columns = st.columns(4)
+for i, (name, url) in enumerate(sorted(services.items())):
+    columns[i % 4].metric(name, "up" if is_up(url) else "down")

@@ -91,7 +91,11 @@ export function flatten(inputs: Record<string, unknown>): Fields {
     }
     list.forEach((v, i) => walk(`${path}[${i}]`, v, secret));
   };
-  for (const [k, v] of Object.entries(inputs)) walk(k, v, false);
+  for (const [k, v] of Object.entries(inputs)) {
+    // A dynamic resource's serialized provider is compiled code, not configuration: it differs
+    // with how the program was compiled, and would only add noise to a diff.
+    if (k !== "__provider") walk(k, v, false);
+  }
   return { shown, secretDigests };
 }
 

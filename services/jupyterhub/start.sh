@@ -19,10 +19,18 @@ echo "$user:${HUB_ADMIN_PASSWORD:?HUB_ADMIN_PASSWORD is required}" | chpasswd
 home="/home/$user"
 mkdir -p "$home"
 chown "$user:$user" "$home"
-# The lab's example notebooks, copied once: after that they are the user's to change.
-if [ -d /opt/lab/notebooks ] && [ ! -e "$home/examples" ]; then
-  cp -r /opt/lab/notebooks "$home/examples"
-  chown -R "$user:$user" "$home/examples"
+# The lab's example notebooks, each copied once into ~/examples: a notebook already there is the
+# user's and is never overwritten, and an example a newer lab runtime adds lands on its next start.
+if [ -d /opt/lab/notebooks ]; then
+  mkdir -p "$home/examples"
+  chown "$user:$user" "$home/examples"
+  for notebook in /opt/lab/notebooks/*; do
+    target="$home/examples/${notebook##*/}"
+    if [ ! -e "$target" ]; then
+      cp -r "$notebook" "$target"
+      chown -R "$user:$user" "$target"
+    fi
+  done
 fi
 
 exec jupyterhub -f /srv/jupyterhub/jupyterhub_config.py

@@ -181,6 +181,9 @@ except botocore.exceptions.ClientError as e:
     ["spark", "read", "mlflow", "AccessDenied"],
     ["spark", "write", "mlflow", "AccessDenied"],
     ["mlflow", "read", "bronze", "AccessDenied"],
+    ["nifi", "write", "bronze", "allowed"],
+    ["nifi", "write", "silver", "AccessDenied"],
+    ["nifi", "read", "gold", "AccessDenied"],
   ])("%s may %s %s: %s", (identity, op, bucket, expected) => {
     expect(s3(identity, op, bucket)).toBe(expected);
   });
@@ -273,57 +276,65 @@ nbformat.write(nb, sys.argv[3])`,
   });
 });
 
-/** What the medallion left in the lake, read with an identity's keys (spark's by default). */
-function lakeCounts(id: { accessKey: string; secretKey: string } = creds().s3.spark): {
-  bronze: number;
-  bronze_with_kind: number;
-  bronze_ids: number;
-  silver: number;
-  gold_events: number;
-  bronze_versions: number;
-} {
+/** What the examples left in the lake, read with an identity's keys (spark's by default). */
+function lakeCounts(id: { accessKey: string; secretKey: string } = creds().s3.spark): any {
   const r = labPython(
     lab.installs!,
     `
-import json
+import json, sys
+sys.path.insert(0, ${JSON.stringify(path.join(REPO_ROOT, "lab/flows"))})
+import lakehouse
 from deltalake import DeltaTable
 import pyarrow.compute as pc
 opts = {"AWS_ENDPOINT_URL": "http://localhost:9000", "AWS_ALLOW_HTTP": "true", "AWS_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": ${JSON.stringify(id.accessKey)}, "AWS_SECRET_ACCESS_KEY": ${JSON.stringify(id.secretKey)}}
-t = {n: DeltaTable(f"s3://{n}/{p}", storage_options=opts) for n, p in
-     [("bronze", "events"), ("silver", "events"), ("gold", "daily_events")]}
-bronze = t["bronze"].to_pyarrow_table()
-silver = t["silver"].to_pyarrow_table()
-gold = t["gold"].to_pyarrow_table()
-print(json.dumps({"bronze": bronze.num_rows, "bronze_with_kind": bronze.num_rows - bronze["kind"].null_count,
-  "bronze_ids": len(set(bronze["event_id"].to_pylist())), "silver": silver.num_rows,
-  "gold_events": pc.sum(gold["events"]).as_py(), "bronze_versions": len(t["bronze"].history())}))
+def table(path):
+    return DeltaTable(path.replace("s3a://", "s3://"), storage_options=opts)
+bronze = table(lakehouse.BRONZE).to_pyarrow_table()
+batches = sorted(set(bronze["_batch"].to_pylist()))
+days = [int(b.split("-")[1]) for b in batches if b.startswith("day-")]
+silver = table(lakehouse.SILVER).to_pyarrow_table()
+gold = {name: table(path).to_pyarrow_table() for name, path in lakehouse.GOLD.items()}
+stream = table(lakehouse.CLICKSTREAM)
+print(json.dumps({
+  "batches": batches,
+  "expected": lakehouse.expected_counts(days, lakehouse.LATE_BATCH in batches),
+  "bronze": bronze.num_rows,
+  "silver": silver.num_rows,
+  "silver_ids": len(set(silver["order_id"].to_pylist())),
+  "rejected": table(lakehouse.REJECTED).to_pyarrow_table().num_rows,
+  "gold_orders": {n: pc.sum(t["orders"]).as_py() for n, t in gold.items()},
+  "gold_rows": {n: t.num_rows for n, t in gold.items()},
+  "bronze_versions": len(table(lakehouse.BRONZE).history()),
+  "clickstream": stream.to_pyarrow_table().num_rows,
+  "stream_commits": sum(1 for h in stream.history() if h.get("operation") == "STREAMING UPDATE"),
+}))
 `,
   );
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 }
 
-/** The medallion deployment's flow runs' state types, asked with a Prefect credential. */
-async function prefectRuns(authString: string): Promise<string[]> {
+/** A deployment's flow runs' state types, asked with a Prefect credential. */
+async function prefectRuns(authString: string, deployment: string): Promise<string[]> {
   const runs = await fetch(`${url("prefect")}/api/flow_runs/filter`, {
     method: "POST",
     headers: {
       authorization: `Basic ${Buffer.from(authString).toString("base64")}`,
       "content-type": "application/json",
     },
-    body: JSON.stringify({ deployments: { name: { any_: ["medallion"] } } }),
+    body: JSON.stringify({ deployments: { name: { any_: [deployment] } } }),
   });
   expect(runs.status).toBe(200);
   return ((await runs.json()) as { state_type: string }[]).map((r) => r.state_type);
 }
 
-/** The quick start's MLflow runs. */
+/** The medallion notebook's MLflow runs. */
 async function mlflowRuns(): Promise<any[]> {
   const mlflow = url("mlflow");
   const exp: any = await (
     await fetch(
-      `${mlflow}/api/2.0/mlflow/experiments/get-by-name?experiment_name=lakehouse-quickstart`,
+      `${mlflow}/api/2.0/mlflow/experiments/get-by-name?experiment_name=medallion-architecture`,
     )
   ).json();
   const search: any = await (
@@ -337,68 +348,120 @@ async function mlflowRuns(): Promise<any[]> {
 }
 
 describe("what the notebooks left behind", () => {
-  it("bronze, silver and gold are Delta tables under the spark identity, and the second run added rows", () => {
+  it("bronze, silver and gold hold what two runs of the notebooks and flows imply", () => {
     const c = lakeCounts();
-    // Two notebook runs of 500 events each, all distinct; silver keeps each event with a kind.
-    expect(c.bronze).toBe(1000);
-    expect(c.bronze_ids).toBe(1000);
-    expect(c.silver).toBe(c.bronze_with_kind);
-    expect(c.gold_events).toBe(c.silver);
-    expect(c.bronze_versions).toBeGreaterThanOrEqual(2);
+    process.stderr.write(`e2e: lake ${JSON.stringify(c)}\n`);
+    // In the suite's order (alphabetical, twice): bronze_ingestion lands days 1-3, each run of
+    // medallion_architecture lands one more day through the medallion flow (4, 5), and
+    // silver_processing lands the late batch once.
+    expect(c.batches).toEqual(["day-001", "day-002", "day-003", "day-004", "day-005", "late-001"]);
+    expect(c.expected).toEqual({ bronze: 2100, silver: 1910, rejected: 100 });
+    expect([c.bronze, c.silver, c.rejected]).toEqual([2100, 1910, 100]);
+    expect(c.silver_ids).toBe(c.silver);
+    // Gold counts every order of silver once, in each aggregate; 6 categories, 4 regions.
+    expect(c.gold_orders).toEqual({
+      sales_by_category: 1910,
+      sales_by_region: 1910,
+      daily_sales: 1910,
+    });
+    expect([c.gold_rows.sales_by_category, c.gold_rows.sales_by_region]).toEqual([6, 4]);
+    expect(c.bronze_versions).toBe(6);
+    // streaming.ipynb produced 200 events a run; each run's stream appended them as a batch.
+    expect(c.clickstream).toBe(400);
+    expect(c.stream_commits).toBeGreaterThanOrEqual(2);
   });
 
-  it("Prefect ran the medallion deployment on the process worker to Completed, once per notebook run", async () => {
-    const states = await prefectRuns(creds().prefect.authString);
-    expect(states.filter((s) => s === "COMPLETED").length).toBe(2);
-    expect(states.every((s) => s === "COMPLETED")).toBe(true);
+  it("Prefect has both flows deployed, paused daily, and ran each twice to Completed on the worker", async () => {
+    const api = `${url("prefect")}/api`;
+    const auth = {
+      authorization: `Basic ${Buffer.from(creds().prefect.authString).toString("base64")}`,
+      "content-type": "application/json",
+    };
+    const deployments = await fetch(`${api}/deployments/filter`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({}),
+    });
+    expect(deployments.status).toBe(200);
+    const deployed = (
+      (await deployments.json()) as {
+        name: string;
+        paused: boolean;
+        schedules: { active: boolean; schedule: { cron: string } }[];
+      }[]
+    ).sort((a, b) => a.name.localeCompare(b.name));
+    expect(deployed.map((d) => d.name)).toEqual(["bronze-to-silver", "medallion"]);
+    for (const d of deployed) {
+      expect(d.schedules.map((s) => s.schedule.cron)).toHaveLength(1);
+      expect(d.paused || d.schedules.every((s) => !s.active)).toBe(true);
+    }
+    // medallion_architecture.ipynb runs medallion/medallion, silver_processing.ipynb runs
+    // bronze-to-silver/bronze-to-silver: once per round, two rounds.
+    for (const name of ["medallion", "bronze-to-silver"]) {
+      const states = await prefectRuns(creds().prefect.authString, name);
+      expect([name, states]).toEqual([name, ["COMPLETED", "COMPLETED"]]);
+    }
     // Without the generated credential, the API refuses.
     const anonymous = await fetch(`${url("prefect")}/api/flow_runs/filter`, { method: "POST" });
     expect(anonymous.status).toBe(401);
   });
 
-  it("MLflow holds the notebook's runs with their metrics, and serves the artifact with no S3 keys", async () => {
+  it("MLflow holds the medallion notebook's runs with their metrics, and serves the artifact with no S3 keys", async () => {
     const mlflow = url("mlflow");
     const runs = await mlflowRuns();
     expect(runs).toHaveLength(2);
     const run = runs[0];
     expect(run.data.metrics.map((m: { key: string }) => m.key).sort()).toEqual([
       "bronze_rows",
-      "gold_rows",
+      "gold_orders",
+      "rejected_rows",
       "silver_rows",
     ]);
     const artifacts = run.info.artifact_uri.replace(/^mlflow-artifacts:\//, "");
-    const csv = await fetch(`${mlflow}/api/2.0/mlflow-artifacts/artifacts/${artifacts}/gold.csv`);
+    const csv = await fetch(
+      `${mlflow}/api/2.0/mlflow-artifacts/artifacts/${artifacts}/sales_by_category.csv`,
+    );
     expect(csv.status).toBe(200);
-    expect((await csv.text()).split("\n")[0]).toBe("day,kind,events,amount");
+    expect((await csv.text()).split("\n")[0]).toBe("category,orders,units,revenue,avg_order_value");
   });
 
-  it("Kafka delivered the notebook's event on lab-events", () => {
-    const r = lab.runtime!.exec(
-      "kafka",
-      [
-        "env",
-        "KAFKA_HEAP_OPTS=-Xmx64m",
-        "kafka-console-consumer",
-        "--bootstrap-server",
-        "127.0.0.1:19092",
-        "--topic",
-        "lab-events",
-        "--from-beginning",
-        "--max-messages",
-        "2",
-        "--timeout-ms",
-        "30000",
-      ],
-      120,
+  it("ml_training registered a model version per run, with its signature, and the champion alias on the last", async () => {
+    const mlflow = url("mlflow");
+    const model: any = await (
+      await fetch(`${mlflow}/api/2.0/mlflow/registered-models/get?name=lab-bulk-orders`)
+    ).json();
+    const versions: any = await (
+      await fetch(
+        `${mlflow}/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent("name='lab-bulk-orders'")}`,
+      )
+    ).json();
+    const numbers = versions.model_versions.map((v: { version: string }) => Number(v.version));
+    expect(numbers.sort()).toEqual([1, 2]);
+    expect(model.registered_model.aliases).toEqual([{ alias: "champion", version: "2" }]);
+    const runId = versions.model_versions.find(
+      (v: { version: string }) => v.version === "2",
+    ).run_id;
+    const run: any = await (
+      await fetch(`${mlflow}/api/2.0/mlflow/runs/get?run_id=${runId}`)
+    ).json();
+    expect(
+      Object.keys(Object.fromEntries(run.run.data.metrics.map((m: any) => [m.key, 1]))).sort(),
+    ).toEqual(["accuracy", "f1", "roc_auc"]);
+    expect(run.run.data.params.map((p: { key: string }) => p.key)).toContain("n_estimators");
+    // The logged model carries its signature (MLmodel), served through the artifact proxy.
+    const artifacts = run.run.info.artifact_uri.replace(/^mlflow-artifacts:\//, "");
+    const mlmodel = await fetch(
+      `${mlflow}/api/2.0/mlflow-artifacts/artifacts/${artifacts}/model/MLmodel`,
     );
-    expect(r.output).toContain('"source": "notebook"');
+    expect(mlmodel.status).toBe(200);
+    expect(await mlmodel.text()).toMatch(/signature:[\s\S]*inputs:[\s\S]*category/);
   });
 
   it("the dashboard shows the services' status and the gold table (screenshot in e2e-report/)", async () => {
     const text = await renderPage(
       lab.installs!,
       url("streamlit"),
-      "daily_events",
+      "Revenue per category",
       path.join(REPORT, "streamlit.png"),
     );
     expect(text).toContain("spark-master");
@@ -412,6 +475,9 @@ describe("after a restart on the same data with fresh credentials, as after `pul
   beforeAll(
     async () => {
       before = { wiring, lake: lakeCounts(), mlflowRuns: (await mlflowRuns()).length };
+      // Something of the user's own in the home volume, beside the examples.
+      const home = `/home/${creds().jupyterhub.user}`;
+      expect(lab.runtime!.exec("jupyterhub", ["touch", `${home}/mine.txt`]).status).toBe(0);
       // Every process stops; the named volumes' directories stay, as `retainDataOnDestroy` keeps
       // them. The program runs again and @pulumi/random makes every credential anew.
       lab.stop();
@@ -458,8 +524,10 @@ describe("after a restart on the same data with fresh credentials, as after `pul
   });
 
   it("Prefect still has the flow runs' history, behind the new credential only", async () => {
-    const states = await prefectRuns(creds().prefect.authString);
-    expect(states.filter((s) => s === "COMPLETED").length).toBe(2);
+    for (const name of ["medallion", "bronze-to-silver"]) {
+      const states = await prefectRuns(creds().prefect.authString, name);
+      expect([name, states]).toEqual([name, ["COMPLETED", "COMPLETED"]]);
+    }
     const old = await fetch(`${url("prefect")}/api/flow_runs/filter`, {
       method: "POST",
       headers: {
@@ -473,6 +541,9 @@ describe("after a restart on the same data with fresh credentials, as after `pul
     const { user, password } = creds().jupyterhub;
     expect((await hubLogin(user, password)).ok).toBe(true);
     expect((await hubLogin(user, before.wiring.credentials.jupyterhub.password)).ok).toBe(false);
+    const home = `/home/${user}`;
+    expect(lab.runtime!.exec("jupyterhub", ["test", "-f", `${home}/mine.txt`]).status).toBe(0);
+    expect(lab.runtime!.exec("jupyterhub", ["test", "-d", `${home}/examples`]).status).toBe(0);
   });
 });
 

@@ -25,7 +25,24 @@ class DashboardTest(unittest.TestCase):
         self.root = Path(tempfile.mkdtemp(prefix="dashboard-"))
         self.addCleanup(shutil.rmtree, self.root)
         gold = self.root / "gold"
-        write_deltalake(str(gold / "by_region"), pd.DataFrame({"region": ["north"], "sales": [3]}))
+        by_category = pd.DataFrame(
+            {"category": ["books", "toys"], "orders": [3, 1], "units": [4, 1],
+             "revenue": [60.0, 25.5], "avg_order_value": [20.0, 25.5]}
+        )
+        by_region = pd.DataFrame(
+            {"region": ["north", "west"], "orders": [2, 2], "units": [3, 2],
+             "revenue": [45.5, 40.0], "avg_order_value": [22.75, 20.0]}
+        )
+        daily = pd.DataFrame(
+            {"order_date": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-01-02"]).date,
+             "category": ["books", "toys", "books"], "region": ["north", "west", "west"],
+             "orders": [2, 1, 1], "units": [3, 1, 1], "revenue": [45.5, 25.5, 14.5],
+             "avg_order_value": [22.75, 25.5, 14.5]}
+        )
+        write_deltalake(str(gold / "sales_by_category"), by_category)
+        write_deltalake(str(gold / "sales_by_category"), by_category, mode="overwrite")
+        write_deltalake(str(gold / "sales_by_region"), by_region)
+        write_deltalake(str(gold / "daily_sales"), daily)
         write_deltalake(str(gold / "broken"), pd.DataFrame({"x": [1]}))
         for parquet in (gold / "broken").glob("*.parquet"):
             parquet.unlink()  # the log names a file that is gone: unreadable
@@ -51,15 +68,48 @@ class DashboardTest(unittest.TestCase):
             p.start()
             self.addCleanup(p.stop)
 
-    def test_one_unreadable_table_shows_its_error_in_place_and_the_others_still_render(self):
+    def run_app(self) -> AppTest:
         app = AppTest.from_file(str(APP), default_timeout=60).run()
         self.assertEqual(list(app.exception), [])
-        self.assertEqual([s.value for s in app.subheader], ["broken", "by_region"])
+        return app
+
+    def test_kpis_charts_and_each_tables_version_and_last_update(self):
+        app = self.run_app()
+        kpis = {m.label: m.value for m in app.metric}
+        self.assertEqual(kpis["Orders"], "4")
+        self.assertEqual(kpis["Revenue"], "85.50")
+        self.assertEqual(
+            [s.value for s in app.subheader],
+            ["Revenue per day", "Revenue per category", "Revenue per region"],
+        )
+        versions = app.dataframe[-1].value.set_index("table")
+        self.assertEqual(
+            versions["version"].to_dict(),
+            {"daily_sales": 0, "sales_by_category": 1, "sales_by_region": 0},
+        )
+        self.assertTrue(versions["last update"].str.endswith("UTC").all())
+
+    def test_filters_by_category_and_region(self):
+        app = self.run_app()
+        app.sidebar.multiselect[0].set_value(["books"]).run()
+        self.assertEqual({m.label: m.value for m in app.metric}["Orders"], "3")
+        app.sidebar.multiselect[1].set_value(["west"]).run()
+        self.assertEqual({m.label: m.value for m in app.metric}["Orders"], "1")
+        self.assertEqual(app.dataframe[0].value["category"].tolist(), ["books"])
+
+    def test_one_unreadable_table_shows_its_error_in_place_and_the_others_still_render(self):
+        app = self.run_app()
         errors = [e.value for e in app.error]
         self.assertEqual(len(errors), 1, errors)
         self.assertIn("Cannot read gold/broken", errors[0])
-        self.assertEqual(len(app.dataframe), 1)
-        self.assertEqual(app.dataframe[0].value["region"].tolist(), ["north"])
+        self.assertEqual(len(app.dataframe), 3)
+
+    def test_services_status(self):
+        with mock.patch.dict(
+            os.environ, {"LAB_HEALTH_URLS": '{"nowhere": "http://127.0.0.1:9/health"}'}
+        ):
+            app = self.run_app()
+        self.assertEqual({m.label: m.value for m in app.metric}["nowhere"], "down")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,364 @@
+"""The lab's lakehouse, shared by the notebooks (lab/notebooks) and the Prefect flows: sample sales
+generated here (deterministic, nothing downloaded), and the steps that take them from bronze to
+gold. Each step is a plain function of a SparkSession, so a notebook shows and runs exactly what a
+flow runs.
+
+    bronze  s3a://bronze/sales            raw rows as they arrived, strings, appended, never rewritten
+    silver  s3a://silver/sales            typed, valid, one row per order (MERGE: late data and
+                                          corrections update it in place)
+            s3a://silver/sales_rejected   rows that failed validation, with the reason, kept aside
+    gold    s3a://gold/sales_by_category, sales_by_region, daily_sales   what the dashboard shows
+
+Delta on S3 has no safe concurrent writers, so every write here happens inside `one_writer()`: a
+Prefect global concurrency limit of one slot that the flows and the notebooks share (deploy.py
+creates it).
+
+LAB_LAKE (tests only) puts the three buckets under another root, e.g. file:///tmp/lake.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+from datetime import datetime, timedelta
+from typing import Iterator
+
+from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+
+LAKE = os.environ.get("LAB_LAKE", "s3a:/").rstrip("/")
+BRONZE = f"{LAKE}/bronze/sales"
+SILVER = f"{LAKE}/silver/sales"
+REJECTED = f"{LAKE}/silver/sales_rejected"
+GOLD_BY_CATEGORY = f"{LAKE}/gold/sales_by_category"
+GOLD_BY_REGION = f"{LAKE}/gold/sales_by_region"
+GOLD_DAILY = f"{LAKE}/gold/daily_sales"
+GOLD = {
+    "sales_by_category": GOLD_BY_CATEGORY,
+    "sales_by_region": GOLD_BY_REGION,
+    "daily_sales": GOLD_DAILY,
+}
+# Events streamed from Kafka (streaming.ipynb), with the stream's checkpoint beside them.
+CLICKSTREAM = f"{LAKE}/bronze/clickstream"
+CLICKSTREAM_CHECKPOINT = f"{LAKE}/bronze/_checkpoints/clickstream"
+
+# The Prefect global concurrency limit every lake write takes (one slot).
+WRITER_LIMIT = "lakehouse-writer"
+
+CATEGORIES = ("books", "electronics", "garden", "home", "sports", "toys")
+REGIONS = ("east", "north", "south", "west")
+# What the samples of a category cost, about (the price varies ±20 %).
+BASE_PRICE = {
+    "books": 18.0,
+    "electronics": 240.0,
+    "garden": 45.0,
+    "home": 65.0,
+    "sports": 55.0,
+    "toys": 25.0,
+}
+FIRST_DAY = datetime(2025, 1, 1)
+ROWS_PER_DAY = 400
+# The days the bronze notebook lands on a fresh lab; the medallion flow lands the next ones.
+SAMPLE_DAYS = (1, 2, 3)
+LATE_BATCH = "late-001"
+
+# Raw rows arrive as strings (as from CSV or JSON), with the batch they came in.
+RAW_SCHEMA = (
+    "order_id string, order_ts string, updated_at string, customer_id string, category string, "
+    "region string, quantity string, unit_price string, _batch string"
+)
+RAW_COLUMNS = [c.split()[0] for c in RAW_SCHEMA.split(", ")]
+
+
+def day_batch(day: int) -> str:
+    return f"day-{day:03d}"
+
+
+def _row(order_id: str, ts: datetime, updated: datetime, rng: random.Random, batch: str) -> dict:
+    category = rng.choice(CATEGORIES)
+    region = rng.choice(REGIONS)
+    # A pattern for the ML example to find: orders from the north, in the evening and of cheap
+    # things are more often of more than one unit.
+    bulk = (region == "north") + (ts.hour >= 18) + (BASE_PRICE[category] < 50)
+    quantity = 1 + min(4, int(rng.expovariate(2.2 - 0.7 * bulk)))
+    price = round(BASE_PRICE[category] * rng.uniform(0.8, 1.2), 2)
+    return {
+        "order_id": order_id,
+        "order_ts": ts.isoformat(timespec="seconds"),
+        "updated_at": updated.isoformat(timespec="seconds"),
+        "customer_id": f"c{rng.randint(1, 250):04d}",
+        "category": category,
+        "region": region,
+        "quantity": str(quantity),
+        "unit_price": f"{price:.2f}",
+        "_batch": batch,
+    }
+
+
+# Every 20th row of a day is broken in one of these ways (in turn), and every 25th is sent twice.
+DEFECTS = ("missing category", "quantity not positive", "unknown region", "unparsable time")
+
+
+def sales_batch(day: int, rows: int = ROWS_PER_DAY) -> list[dict]:
+    """One day of raw sales: the same rows for the same day, always (seeded by the day).
+
+    Of `rows` orders, one in 20 is invalid (DEFECTS, in turn) and one in 25 arrives twice, so a
+    day of 400 lands 416 rows in bronze and gives 380 valid orders and 20 rejected rows.
+    """
+    rng = random.Random(day)
+    start = FIRST_DAY + timedelta(days=day - 1)
+    batch = day_batch(day)
+    out, again = [], []
+    for i in range(rows):
+        ts = start + timedelta(seconds=rng.randint(0, 86_399))
+        row = _row(f"o{day:03d}-{i:04d}", ts, ts, rng, batch)
+        if i % 20 == 3:
+            defect = DEFECTS[(i // 20) % len(DEFECTS)]
+            if defect == "missing category":
+                row["category"] = None
+            elif defect == "quantity not positive":
+                row["quantity"] = "-1"
+            elif defect == "unknown region":
+                row["region"] = "atlantis"
+            else:
+                row["order_ts"] = "yesterday"
+        elif i % 25 == 5:
+            again.append(dict(row))
+        out.append(row)
+    return out + again
+
+
+def late_batch() -> list[dict]:
+    """Data that arrives late: 10 corrections of day 1's orders (new quantity, later updated_at)
+    and 10 orders of day 1 that were missing from its batch. MERGE updates the first, inserts the
+    second."""
+    rng = random.Random(1_000)
+    day1 = {r["order_id"]: r for r in sales_batch(1)}
+    arrived = FIRST_DAY + timedelta(days=2, hours=6)
+    corrections = []
+    for i in (0, 1, 2, 4, 6, 7, 8, 9, 10, 11):  # valid orders of day 1 (3 is a broken one)
+        row = dict(day1[f"o001-{i:04d}"], _batch=LATE_BATCH)
+        row["quantity"] = str(int(row["quantity"]) + 1)
+        row["updated_at"] = arrived.isoformat(timespec="seconds")
+        corrections.append(row)
+    missing = [
+        _row(f"o001-late-{j:02d}", FIRST_DAY + timedelta(hours=9 + j), arrived, rng, LATE_BATCH)
+        for j in range(10)
+    ]
+    return corrections + missing
+
+
+def expected_counts(days: list[int], late: bool) -> dict:
+    """What bronze, silver and the rejected rows hold once these batches are in bronze and silver
+    is refined (the end-to-end test checks the lab against it)."""
+    rows = [r for d in days for r in sales_batch(d)] + (late_batch() if late else [])
+    orders = {r["order_id"] for r in rows if validity(r) is None}
+    rejected = {tuple(sorted((k, str(v)) for k, v in r.items())) for r in rows if validity(r)}
+    return {"bronze": len(rows), "silver": len(orders), "rejected": len(rejected)}
+
+
+def validity(row: dict) -> str | None:
+    """Why a raw row is invalid (the Python twin of `validate`'s rules), or None."""
+    if not row["category"] or row["category"] not in CATEGORIES:
+        return "missing category"
+    if row["region"] not in REGIONS:
+        return "unknown region"
+    if int(row["quantity"]) <= 0:
+        return "quantity not positive"
+    try:
+        datetime.fromisoformat(row["order_ts"])
+    except ValueError:
+        return "unparsable time"
+    return None
+
+
+def spark(app: str = "lakehouse") -> SparkSession:
+    # Master, Delta and S3A come from the lab's spark-defaults.conf.
+    return SparkSession.builder.appName(app).getOrCreate()
+
+
+def exists(spark: SparkSession, path: str) -> bool:
+    from delta.tables import DeltaTable
+
+    return DeltaTable.isDeltaTable(spark, path)
+
+
+@contextlib.contextmanager
+def one_writer(timeout_seconds: float = 1800) -> Iterator[None]:
+    """Holds the lake's one write slot (a Prefect global concurrency limit) while writing, so a
+    notebook and a flow never commit to the same Delta table at once. Without Prefect (switched
+    off, or the limit not created) it does nothing."""
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.concurrency.sync import concurrency
+
+    with concurrency(WRITER_LIMIT, occupy=1, timeout_seconds=timeout_seconds):
+        yield
+
+
+# ---------------------------------------------------------------------------------------- bronze
+
+
+def landed_batches(spark: SparkSession) -> set[str]:
+    if not exists(spark, BRONZE):
+        return set()
+    batches = spark.read.format("delta").load(BRONZE).select("_batch").distinct().collect()
+    return {r["_batch"] for r in batches}
+
+
+def land(spark: SparkSession, rows: list[dict]) -> int:
+    """Appends raw rows to bronze, with the time they were ingested. Returns how many."""
+    df = spark.createDataFrame([[r[c] for c in RAW_COLUMNS] for r in rows], RAW_SCHEMA)
+    df = df.withColumn("_ingested_at", F.current_timestamp())
+    with one_writer():
+        df.write.format("delta").mode("append").save(BRONZE)
+    return len(rows)
+
+
+def land_batch(spark: SparkSession, batch: str, rows: list[dict]) -> int:
+    """Lands a batch once: a batch already in bronze is not appended again (0)."""
+    if batch in landed_batches(spark):
+        return 0
+    return land(spark, rows)
+
+
+def land_days(spark: SparkSession, days=SAMPLE_DAYS) -> dict[str, int]:
+    """Lands each sample day not yet in bronze, one commit (one Delta version) per day."""
+    return {day_batch(d): land_batch(spark, day_batch(d), sales_batch(d)) for d in days}
+
+
+def next_day(spark: SparkSession) -> int:
+    days = [int(b.split("-")[1]) for b in landed_batches(spark) if b.startswith("day-")]
+    return max(days, default=0) + 1
+
+
+# ---------------------------------------------------------------------------------------- silver
+
+
+def validate(raw: DataFrame) -> DataFrame:
+    """Raw rows with typed columns and `_reason`: why the row is invalid, or null."""
+    typed = (
+        raw.withColumn("order_time", F.to_timestamp("order_ts"))
+        .withColumn("updated_time", F.to_timestamp("updated_at"))
+        .withColumn("qty", F.col("quantity").cast("int"))
+        .withColumn("price", F.col("unit_price").cast("decimal(10,2)"))
+    )
+    reason = (
+        F.when(
+            F.col("category").isNull() | ~F.col("category").isin(*CATEGORIES), "missing category"
+        )
+        .when(~F.col("region").isin(*REGIONS), "unknown region")
+        .when(F.col("qty").isNull() | (F.col("qty") <= 0), "quantity not positive")
+        .when(F.col("order_time").isNull(), "unparsable time")
+    )
+    return typed.withColumn("_reason", reason)
+
+
+def clean(valid: DataFrame) -> DataFrame:
+    """One row per order, its latest version (exact duplicates and superseded versions dropped),
+    in silver's columns and types."""
+    latest = Window.partitionBy("order_id").orderBy(
+        F.col("updated_time").desc(), F.col("_ingested_at").desc()
+    )
+    return (
+        valid.withColumn("_n", F.row_number().over(latest))
+        .where("_n = 1")
+        .select(
+            "order_id",
+            "order_time",
+            "updated_time",
+            "customer_id",
+            "category",
+            "region",
+            F.col("qty").alias("quantity"),
+            F.col("price").alias("unit_price"),
+            (F.col("qty") * F.col("price")).cast("decimal(12,2)").alias("revenue"),
+            F.to_date("order_time").alias("order_date"),
+        )
+    )
+
+
+def refine_silver(spark: SparkSession) -> dict[str, int]:
+    """Bronze → silver: validates every raw row, keeps the invalid ones aside (with the reason) in
+    sales_rejected, and MERGEs the latest version of each valid order into silver: late orders
+    are inserted, corrections (a newer updated_at) update their row, replays change nothing.
+    Returns the MERGE's metrics and the tables' sizes."""
+    from delta.tables import DeltaTable
+
+    checked = validate(spark.read.format("delta").load(BRONZE))
+    orders = clean(checked.where(F.col("_reason").isNull()))
+    rejected = (
+        checked.where(F.col("_reason").isNotNull()).select(*RAW_COLUMNS, "_reason").distinct()
+    )
+    with one_writer():
+        rejected.write.format("delta").mode("overwrite").save(REJECTED)
+        if not exists(spark, SILVER):
+            orders.limit(0).write.format("delta").save(SILVER)
+        (
+            DeltaTable.forPath(spark, SILVER)
+            .alias("t")
+            .merge(orders.alias("s"), "t.order_id = s.order_id")
+            .whenMatchedUpdateAll(condition="s.updated_time > t.updated_time")
+            .whenNotMatchedInsertAll()
+            .execute()
+        )
+    metrics = DeltaTable.forPath(spark, SILVER).history(1).first()["operationMetrics"]
+    return {
+        "inserted": int(metrics.get("numTargetRowsInserted", 0)),
+        "updated": int(metrics.get("numTargetRowsUpdated", 0)),
+        "silver": spark.read.format("delta").load(SILVER).count(),
+        "rejected": spark.read.format("delta").load(REJECTED).count(),
+    }
+
+
+# ------------------------------------------------------------------------------------------ gold
+
+
+def aggregates(silver: DataFrame) -> dict[str, DataFrame]:
+    """The gold tables: orders, units and revenue per category, per region, and per day ×
+    category × region (which the dashboard filters)."""
+
+    def measures(*keys: str) -> DataFrame:
+        return (
+            silver.groupBy(*keys)
+            .agg(
+                F.count("*").alias("orders"),
+                F.sum("quantity").alias("units"),
+                # double, not decimal: what pandas, charts and the dashboard take as a number
+                F.round(F.sum("revenue").cast("double"), 2).alias("revenue"),
+                F.round(F.avg("revenue").cast("double"), 2).alias("avg_order_value"),
+            )
+            .orderBy(*keys)
+        )
+
+    return {
+        "sales_by_category": measures("category"),
+        "sales_by_region": measures("region"),
+        "daily_sales": measures("order_date", "category", "region"),
+    }
+
+
+def aggregate_gold(spark: SparkSession) -> dict[str, int]:
+    """Silver → gold: each aggregate rewritten whole (a new Delta version each run)."""
+    tables = aggregates(spark.read.format("delta").load(SILVER))
+    with one_writer():
+        for name, df in tables.items():
+            (
+                df.write.format("delta")
+                .mode("overwrite")
+                .option("overwriteSchema", "true")
+                .save(GOLD[name])
+            )
+    return {name: spark.read.format("delta").load(GOLD[name]).count() for name in tables}
+
+
+def ensure_silver(spark: SparkSession) -> None:
+    """What a notebook about a later layer needs on a fresh lab: the sample in bronze, refined."""
+    if not exists(spark, BRONZE):
+        land_days(spark)
+    if not exists(spark, SILVER):
+        refine_silver(spark)

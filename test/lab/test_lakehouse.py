@@ -1,0 +1,113 @@
+"""lab/flows/lakehouse.py, the steps the notebooks and flows share, on a local Spark with Delta:
+the sample is the same every time and holds what the notebooks promise (invalid rows, duplicates,
+late data), silver is validated, deduplicated and MERGEd (replays change nothing, late data
+inserts and corrects), and gold counts every valid order once.
+"""
+
+import unittest
+
+import local_lake
+from pyspark.sql import functions as F
+
+
+class SampleDataTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.root, cls.lh, cls.spark = local_lake.start("lakehouse-sample")
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        local_lake.stop(cls.root, cls.spark)
+
+    def test_a_day_is_the_same_rows_every_time_and_days_differ(self):
+        self.assertEqual(self.lh.sales_batch(2), self.lh.sales_batch(2))
+        self.assertNotEqual(self.lh.sales_batch(1)[0], self.lh.sales_batch(2)[0])
+
+    def test_a_day_has_416_raw_rows_380_valid_orders_and_20_invalid_rows_of_each_defect(self):
+        rows = self.lh.sales_batch(1)
+        self.assertEqual(len(rows), 416)
+        reasons = [self.lh.validity(r) for r in rows]
+        self.assertEqual(len({r["order_id"] for r, why in zip(rows, reasons) if not why}), 380)
+        self.assertEqual(sorted(set(filter(None, reasons))), sorted(self.lh.DEFECTS))
+        self.assertEqual(sum(1 for why in reasons if why), 20)
+        self.assertEqual({r["category"] for r in rows} - {None}, set(self.lh.CATEGORIES))
+        self.assertEqual({r["region"] for r in rows} - {"atlantis"}, set(self.lh.REGIONS))
+
+    def test_late_data_corrects_10_orders_of_day_1_and_adds_10(self):
+        late = self.lh.late_batch()
+        day1 = {r["order_id"] for r in self.lh.sales_batch(1) if not self.lh.validity(r)}
+        self.assertEqual(sum(r["order_id"] in day1 for r in late), 10)
+        self.assertEqual(len({r["order_id"] for r in late} - day1), 10)
+        self.assertTrue(all(self.lh.validity(r) is None for r in late))
+
+    def test_sparks_validation_agrees_with_the_python_rules(self):
+        rows = self.lh.sales_batch(3)
+        df = self.spark.createDataFrame(
+            [[r[c] for c in self.lh.RAW_COLUMNS] for r in rows], self.lh.RAW_SCHEMA
+        )
+        spark_reasons = {
+            (r["order_id"], r["_reason"]) for r in self.lh.validate(df).distinct().collect()
+        }
+        self.assertEqual(spark_reasons, {(r["order_id"], self.lh.validity(r)) for r in rows})
+
+
+class PipelineTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.root, cls.lh, cls.spark = local_lake.start("lakehouse-pipeline")
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        local_lake.stop(cls.root, cls.spark)
+
+    def count(self, path: str) -> int:
+        return self.spark.read.format("delta").load(path).count()
+
+    def test_bronze_to_gold_with_replays_and_late_data(self):
+        lh = self.lh
+        self.assertEqual(lh.next_day(self.spark), 1)
+        self.assertEqual(lh.land_days(self.spark, (1, 2)), {"day-001": 416, "day-002": 416})
+        # Landing a day again adds nothing; each day was its own commit.
+        self.assertEqual(lh.land_days(self.spark, (1, 2)), {"day-001": 0, "day-002": 0})
+        self.assertEqual(self.count(lh.BRONZE), 832)
+        self.assertEqual(self.spark.sql(f"DESCRIBE HISTORY delta.`{lh.BRONZE}`").count(), 2)
+        self.assertEqual(lh.next_day(self.spark), 3)
+
+        first = lh.refine_silver(self.spark)
+        self.assertEqual(first, {"inserted": 760, "updated": 0, "silver": 760, "rejected": 40})
+        silver = self.spark.read.format("delta").load(lh.SILVER)
+        self.assertEqual(silver.select("order_id").distinct().count(), 760)
+        self.assertEqual(
+            dict(silver.dtypes)["unit_price"], "decimal(10,2)", "silver has typed columns"
+        )
+        # A replay merges nothing.
+        again = lh.refine_silver(self.spark)
+        self.assertEqual((again["inserted"], again["updated"], again["silver"]), (0, 0, 760))
+
+        self.assertEqual(lh.land_batch(self.spark, lh.LATE_BATCH, lh.late_batch()), 20)
+        self.assertEqual(lh.land_batch(self.spark, lh.LATE_BATCH, lh.late_batch()), 0)
+        late = lh.refine_silver(self.spark)
+        self.assertEqual((late["inserted"], late["updated"], late["silver"]), (10, 10, 770))
+        corrected = (
+            self.spark.read.format("delta").load(lh.SILVER).where("order_id = 'o001-0000'").first()
+        )
+        original = next(r for r in lh.sales_batch(1) if r["order_id"] == "o001-0000")
+        self.assertEqual(corrected["quantity"], int(original["quantity"]) + 1)
+        self.assertEqual(
+            {k: v for k, v in late.items() if k in ("silver", "rejected")},
+            {
+                "silver": lh.expected_counts([1, 2], late=True)["silver"],
+                "rejected": lh.expected_counts([1, 2], late=True)["rejected"],
+            },
+        )
+
+        gold = lh.aggregate_gold(self.spark)
+        self.assertEqual(gold["sales_by_category"], 6)
+        self.assertEqual(gold["sales_by_region"], 4)
+        for name in ("sales_by_category", "sales_by_region", "daily_sales"):
+            orders = self.spark.read.format("delta").load(lh.GOLD[name]).agg(F.sum("orders"))
+            self.assertEqual(orders.first()[0], 770, name)
+
+
+if __name__ == "__main__":
+    unittest.main()
