@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the quick-start notebook the way a lab user does, inside the JupyterHub container (as its
+# Runs the medallion overview notebook the way a lab user does, inside the JupyterHub container (as its
 # admin user, with the container's environment: the Spark, S3, MLflow, Prefect and Kafka settings the
 # program injected), then counts the gold table's rows.
 #
@@ -10,7 +10,7 @@
 set -euo pipefail
 stack="${1:?usage: quickstart.sh dev|k8s run|rows}"
 action="${2:?usage: quickstart.sh dev|k8s run|rows}"
-NOTEBOOK=01-lakehouse-quickstart.ipynb
+NOTEBOOK=medallion_architecture.ipynb # the examples' overview: the whole pipeline
 ADMIN="admin" # HUB_ADMIN_USER (components/notebooks/jupyterhub.ts)
 
 # in_hub CMD...: CMD as the admin in the JupyterHub container, with the container's environment
@@ -39,8 +39,8 @@ fi
 # delta-rs reads the AWS_* settings (the spark identity) from the environment.
 rows=$(in_hub python3 - <<'PY'
 from deltalake import DeltaTable
-print(DeltaTable("s3://gold/daily_events").to_pyarrow_table().num_rows)
+print(DeltaTable("s3://gold/daily_sales").to_pyarrow_table().num_rows)
 PY
 )
-echo "gold.daily_events: $rows rows"
+echo "gold.daily_sales: $rows rows"
 [ "$rows" -gt 0 ]

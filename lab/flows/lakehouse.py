@@ -27,7 +27,9 @@ from typing import Iterator
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-LAKE = os.environ.get("LAB_LAKE", "s3a:/").rstrip("/")
+# The lake's root: MinIO's buckets (`s3a://bronze/...`) in the lab; a local directory in the tests
+# (LAB_LAKE). Not "s3a:/".rstrip("/"), which would be "s3a:" and lose the bucket.
+LAKE = os.environ.get("LAB_LAKE", "").rstrip("/") or "s3a:/"
 BRONZE = f"{LAKE}/bronze/sales"
 SILVER = f"{LAKE}/silver/sales"
 REJECTED = f"{LAKE}/silver/sales_rejected"
