@@ -163,7 +163,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "spark://spark-master:7077",
     ]);
     expect(v.env).toMatchObject({ SPARK_WORKER_CORES: "1", SPARK_WORKER_MEMORY: "512m" });
-    expect(v.memoryMiB).toBe(1280);
+    expect(v.memoryMiB).toBe(1408);
   });
 
   it("mlflow: Postgres backend, artifacts proxied to s3://mlflow with its own identity, /health", () => {
@@ -486,7 +486,7 @@ describe("scaling and toggles", () => {
         (r.outputs.memoryLimitMiB.value as { services: Record<string, number> }).services[
           "spark-worker"
         ],
-      ).toBe(n === 0 ? undefined : n * 1280);
+      ).toBe(n === 0 ? undefined : n * 1408);
     },
   );
 

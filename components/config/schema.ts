@@ -87,7 +87,7 @@ export interface LabConfig {
      * @see https://spark.apache.org/docs/3.5.8/spark-standalone.html#cluster-launch-scripts
      */
     readonly workerMemory: string;
-    /** `spark.workerMemoryMiB`: container limit of each worker; must exceed workerMemory by 768 MiB. @default 1280 */
+    /** `spark.workerMemoryMiB`: container limit of each worker; must exceed workerMemory by 896 MiB. @default 1408 */
     readonly workerMemoryMiB: number;
     /** `spark.masterMemoryMiB`: container limit of the master. @default 320 */
     readonly masterMemoryMiB: number;
@@ -171,7 +171,7 @@ export const defaults = {
     workers: 2,
     workerCores: 1,
     workerMemory: "512m",
-    workerMemoryMiB: 1280,
+    workerMemoryMiB: 1408,
     masterMemoryMiB: 320,
     masterCpus: 1,
   },
@@ -188,7 +188,7 @@ export const defaults = {
   // NiFi's start-up (NAR unpacking, flow load) is CPU-bound; the hub shares its container with
   // JupyterLab and every notebook's Spark driver.
   nifi: { enabled: true, memoryMiB: 768, cpus: 2, storageSize: "10Gi" },
-  jupyterhub: { enabled: true, memoryMiB: 1664, cpus: 2, storageSize: "10Gi" },
+  jupyterhub: { enabled: true, memoryMiB: 1792, cpus: 2, storageSize: "10Gi" },
   streamlit: { enabled: true, memoryMiB: 256, cpus: 1 },
   images: {},
 } as const;
