@@ -96,7 +96,7 @@ export interface LabConfig {
   };
   readonly mlflow: ServiceToggle;
   readonly prefect: ServiceToggle & {
-    /** `prefect.workerMemoryMiB`: container limit of the process worker (flows run inside it, each a Spark driver). @default 1408 */
+    /** `prefect.workerMemoryMiB`: container limit of the process worker (flows run inside it, each a Spark driver). @default 1536 */
     readonly workerMemoryMiB: number;
     /** `prefect.workerCpus`: CPU limit of the process worker. @default 1 */
     readonly workerCpus: number;
@@ -176,7 +176,7 @@ export const defaults = {
     masterCpus: 1,
   },
   mlflow: { enabled: true, memoryMiB: 576, cpus: 1 },
-  prefect: { enabled: true, memoryMiB: 384, cpus: 1, workerMemoryMiB: 1408, workerCpus: 1 },
+  prefect: { enabled: true, memoryMiB: 384, cpus: 1, workerMemoryMiB: 1536, workerCpus: 1 },
   kafka: {
     enabled: true,
     memoryMiB: 640,
