@@ -159,6 +159,17 @@ describe("dev stack (Docker)", () => {
     });
   });
 
+  it("replaces a changed container old-first, since its name and published ports are its own", () => {
+    // Create-then-delete (Pulumi's default) fails on Docker with "name already in use" for any
+    // changed container here: a rotated password or a toggled service could never be applied.
+    const containers = ofType(run, CONTAINER);
+    expect(containers.length).toBeGreaterThan(0);
+    for (const c of containers) {
+      expect(c.inputs.name).toBe(`dataflow-lab-dev-${c.name}`);
+      expect([c.name, c.deleteBeforeReplace]).toEqual([c.name, true]);
+    }
+  });
+
   it("keeps data volumes on destroy, and names them per stack", () => {
     for (const v of ofType(run, VOLUME)) {
       expect(v.retainOnDelete).toBe(true);

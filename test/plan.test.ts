@@ -21,7 +21,15 @@ import {
 const secret = (value: unknown) => ({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value });
 
 function registration(type: string, name: string, inputs: Record<string, unknown>): Registration {
-  return { type, name, inputs, retainOnDelete: false, dependencies: [], parent: "" };
+  return {
+    type,
+    name,
+    inputs,
+    retainOnDelete: false,
+    deleteBeforeReplace: false,
+    dependencies: [],
+    parent: "",
+  };
 }
 
 function planOf(stack: string, registrations: Registration[], outputs = {}): StackPlan {

@@ -121,7 +121,15 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             logDriver: "json-file",
             logOpts: { "max-size": "10m", "max-file": "3" },
           },
-          { ...opts, dependsOn: spec.dependsOn },
+          {
+            ...opts,
+            dependsOn: spec.dependsOn,
+            // The name and the published ports are the container's own: Pulumi's default
+            // create-then-delete would start the new one beside the old and fail on both
+            // ("name already in use", "port is already allocated"; by design in pulumi-docker #1356),
+            // so a changed env (a rotated password) could never be applied.
+            deleteBeforeReplace: true,
+          },
         ),
     );
 

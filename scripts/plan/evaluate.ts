@@ -26,6 +26,8 @@ export interface Registration {
   custom?: boolean;
   /** Resource options the engine would see (the mock's newResource does not get these). */
   retainOnDelete: boolean;
+  /** Whether a replacement deletes the old resource before creating the new one. */
+  deleteBeforeReplace: boolean;
   /** URNs this resource depends on explicitly (`dependsOn`) or through its inputs. */
   dependencies: string[];
   parent: string;
@@ -42,6 +44,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(f: (d: { getUrnsList(): string[] }) => void): void };
 }
@@ -133,7 +136,7 @@ export async function evaluateProgram(
   const secret = options.secret ?? markedSecret;
   const requests = new Map<
     string,
-    { retainOnDelete: boolean; dependencies: string[]; parent: string }
+    { retainOnDelete: boolean; deleteBeforeReplace: boolean; dependencies: string[]; parent: string }
   >();
   await setLabMocks(
     pulumi,
@@ -147,6 +150,7 @@ export async function evaluateProgram(
         provider: args.provider,
         custom: args.custom,
         retainOnDelete: o?.retainOnDelete ?? false,
+        deleteBeforeReplace: o?.deleteBeforeReplace ?? false,
         dependencies: o?.dependencies ?? [],
         parent: o?.parent ?? "",
       });
@@ -164,6 +168,7 @@ export async function evaluateProgram(
     req.getPropertydependenciesMap().forEach((d) => d.getUrnsList().forEach((u) => deps.add(u)));
     requests.set(`${req.getType()}::${req.getName()}`, {
       retainOnDelete: req.getRetainondelete(),
+      deleteBeforeReplace: req.getDeletebeforereplace(),
       dependencies: [...deps].sort(),
       parent: req.getParent(),
     });
