@@ -61,14 +61,18 @@ export function without(world: KeptWorld, run: ProgramRun): KeptWorld {
   };
 }
 
-function memoryStore(world: KeptWorld): BucketStore {
+/** MinIO's buckets as a map of bucket → how many object versions it holds. */
+export function memoryStore(buckets: Map<string, number>): BucketStore {
   return {
-    exists: async (b) => world.buckets.has(b),
-    create: async (b) => void world.buckets.set(b, 0),
+    exists: async (b) => buckets.has(b),
+    create: async (b) => void buckets.set(b, 0),
     versions: async (b) =>
-      Array.from({ length: world.buckets.get(b) ?? 0 }, (_, i) => ({ name: `object-${i}` })),
-    removeVersions: async (b) => void world.buckets.set(b, 0),
-    remove: async (b) => void world.buckets.delete(b),
+      Array.from({ length: buckets.get(b) ?? 0 }, (_, i) => ({
+        name: `object-${i}`,
+        versionId: `v${i}`,
+      })),
+    removeVersions: async (b) => void buckets.set(b, 0),
+    remove: async (b) => void buckets.delete(b),
   };
 }
 
@@ -87,7 +91,7 @@ export function playCreate(world: KeptWorld): MockCreate {
       throw new Error(`[FATAL] bucket already exists! (${inputs.bucket}): <nil>`);
     }
     if (args.type === LAKE_BUCKET) {
-      const made = await lakeBucketProvider(() => memoryStore(world)).create!(
+      const made = await lakeBucketProvider(() => memoryStore(world.buckets)).create!(
         inputs as Parameters<NonNullable<ReturnType<typeof lakeBucketProvider>["create"]>>[0],
       );
       if (made.outs.adopted) world.adopted.push(inputs.bucket);

@@ -9,21 +9,10 @@ import type * as pulumiType from "@pulumi/pulumi";
 import {
   lakeBucketProvider,
   minioStore,
-  type BucketStore,
   type LakeBucketInputs,
 } from "../components/storage/lakeBucket";
 import { REPO_ROOT } from "./harness";
-
-function memory(buckets: Map<string, number>): BucketStore {
-  return {
-    exists: async (b) => buckets.has(b),
-    create: async (b) => void buckets.set(b, 0),
-    versions: async (b) =>
-      Array.from({ length: buckets.get(b) ?? 0 }, (_, i) => ({ name: `o${i}`, versionId: "v" })),
-    removeVersions: async (b) => void buckets.set(b, 0),
-    remove: async (b) => void buckets.delete(b),
-  };
-}
+import { memoryStore as memory } from "./keptWorld";
 
 const inputs = (over: Partial<LakeBucketInputs> = {}): LakeBucketInputs => ({
   bucket: "bronze",

@@ -136,7 +136,12 @@ export async function evaluateProgram(
   const secret = options.secret ?? markedSecret;
   const requests = new Map<
     string,
-    { retainOnDelete: boolean; deleteBeforeReplace: boolean; dependencies: string[]; parent: string }
+    {
+      retainOnDelete: boolean;
+      deleteBeforeReplace: boolean;
+      dependencies: string[];
+      parent: string;
+    }
   >();
   await setLabMocks(
     pulumi,

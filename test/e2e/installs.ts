@@ -5,13 +5,13 @@
  * jars), JupyterHub's proxy (its npm lock, on the image's Node), MinIO and mc (Go module proxy),
  * Kafka 3.5.0 (Maven Central) and Debian's packages (PostgreSQL, tini, ncat, socat, Chromium).
  */
-import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { fetchPinnedJars, jarCacheDir, pinnedJars } from "../registry/jars";
 import { imageNode, installProxy, nodeOfImage } from "../registry/proxy";
+import { run } from "../command";
 import { REPO_ROOT } from "../harness";
 
 export interface Installs {
@@ -37,27 +37,11 @@ export const CACHE = path.join(
   "dataflow-lab",
 );
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
-  const r = spawnSync(cmd, args, {
-    encoding: "utf8",
-    env,
-    maxBuffer: 64 << 20,
-    timeout: 40 * 60e3,
-  });
-  if (r.status !== 0) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed (${r.error?.message ?? r.status ?? r.signal}):\n` +
-        (r.stderr ?? "").split("\n").slice(-40).join("\n"),
-    );
-  }
-  return r.stdout;
-}
-
 /** `NAME=value` lines of a prereqs script. */
 function vars(script: string): Record<string, string> {
   return Object.fromEntries(
     run("bash", [path.join(PREREQS, script)])
-      .split("\n")
+      .stdout.split("\n")
       .filter((l) => /^[A-Z0-9_]+=/.test(l))
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
@@ -103,13 +87,15 @@ export function ensureInstalls(): Promise<Installs> {
     const minio = vars("minio.sh");
     const kafka = vars("kafka.sh");
     const venv = run("bash", [path.join(REPO_ROOT, "scripts/python-env.sh")])
-      .trim()
+      .stdout.trim()
       .split("\n")
       .pop()!;
     const node = imageNode();
     const nodeBin = nodeOfImage(node.version, node.major).bin;
     const proxy = installProxy(path.join(CACHE, "e2e"), nodeBin);
-    const javaHome = path.dirname(path.dirname(fs.realpathSync(run("which", ["java"]).trim())));
+    const javaHome = path.dirname(
+      path.dirname(fs.realpathSync(run("which", ["java"]).stdout.trim())),
+    );
     return {
       venv,
       sparkHome: await sparkHome(venv),

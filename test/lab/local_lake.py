@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import tempfile
+import unittest
 from pathlib import Path
 
 FLOWS = Path(__file__).resolve().parents[2] / "lab" / "flows"
@@ -41,3 +42,20 @@ def start(app: str):
 def stop(root: Path, spark) -> None:
     spark.stop()
     shutil.rmtree(root, ignore_errors=True)
+
+
+class LocalLakeCase(unittest.TestCase):
+    """A test class with its own local lake: `self.lh` (lakehouse), `self.spark`, `self.root`."""
+
+    app = "local-lake"
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.root, cls.lh, cls.spark = start(cls.app)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        stop(cls.root, cls.spark)
+
+    def count(self, path: str) -> int:
+        return self.spark.read.format("delta").load(path).count()

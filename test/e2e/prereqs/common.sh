@@ -68,14 +68,14 @@ wait_for() {
   done
 }
 
-# parse_smoke ARGS...: the scripts' one option; sets smoke=1 for --smoke, refuses anything else.
-# shellcheck disable=SC2034 # smoke is read by the script that sources this file
-parse_smoke() {
-  smoke=0
+# one_flag FLAG ARGS...: each script takes one option at most; prints 1 if ARGS hold FLAG, else 0,
+# and refuses anything else (use as `x=$(one_flag --x "$@")`, which set -e stops on a refusal).
+one_flag() {
+  local flag=$1 found=0
+  shift
   for arg in "$@"; do
-    case $arg in
-      --smoke) smoke=1 ;;
-      *) die "unknown argument: $arg" ;;
-    esac
+    [ "$arg" = "$flag" ] || die "unknown argument: $arg"
+    found=1
   done
+  echo "$found"
 }

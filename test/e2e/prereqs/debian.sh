@@ -35,7 +35,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-parse_smoke "$@"
+smoke=$(one_flag --smoke "$@")
 
 PACKAGES=(postgresql iproute2 chromium fonts-liberation curl ncat procps socat
   openjdk-17-jre-headless maven tini shellcheck)

@@ -34,7 +34,7 @@ SLF4J_VERSION=1.7.36
 NETTY_VERSION=4.1.92.Final
 DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.6.1
 
-parse_smoke "$@"
+smoke=$(one_flag --smoke "$@")
 
 # Keyed by version and by a hash of what is written (pom, log4j files), so any pin change rebuilds.
 recipe_hash() { { write_pom; write_log4j; write_tools_log4j; } | sha256sum | cut -c1-8; }

@@ -30,7 +30,7 @@ MC_RELEASE=RELEASE.2025-04-16T18-13-26Z
 MC_COMMIT=b00526b153a31b36767991a4f5ce2cced435ee8e
 MC_MODVER=v0.0.0-20250416181326-b00526b153a3
 
-parse_smoke "$@"
+smoke=$(one_flag --smoke "$@")
 
 command -v go >/dev/null || die "go is not installed"
 

@@ -23,13 +23,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-with_minio=0
-for arg in "$@"; do
-  case $arg in
-    --minio) with_minio=1 ;;
-    *) die "unknown argument: $arg" ;;
-  esac
-done
+with_minio=$(one_flag --minio "$@")
 
 [ "$(id -u)" = 0 ] || die "needs root (ip netns, bridges)"
 for tool in ip curl socat python3 nc; do
