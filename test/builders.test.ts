@@ -158,7 +158,11 @@ describe("Kubernetes builders", () => {
       },
     ]);
     expect(spec.enableServiceLinks).toBe(false);
-    expect(spec.securityContext).toBeUndefined();
+    // No identity given (the platforms refuse that spec): still non-root, checked by the kubelet.
+    expect(spec.securityContext).toEqual({
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
     expect(c.resources).toEqual({
       requests: { cpu: "250m", memory: "256Mi" },
       limits: { cpu: "1000m", memory: "256Mi" },

@@ -1,4 +1,7 @@
+import * as fs from "fs";
+import * as path from "path";
 import {
+  REPO_ROOT,
   dependsOn,
   one,
   ofType,
@@ -33,6 +36,17 @@ function validate(r: Registration): void {
 }
 
 const pod = (r: Registration) => unsecret(r.inputs).spec.template.spec;
+
+/** The README's security-context exceptions, as `<workload>: root|writable root filesystem`. */
+function readmeExceptions(): string[] {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const start = readme.indexOf("### Security context and its exceptions");
+  expect(start).toBeGreaterThan(0);
+  const section = readme.slice(start, readme.indexOf("\n#", start + 1));
+  return [...section.matchAll(/^\| `([a-z-]+)` \| (root|writable root filesystem) \|/gm)]
+    .map((m) => `${m[1]}: ${m[2]}`)
+    .sort();
+}
 
 describe("k8s stack (Kubernetes)", () => {
   it("registers a StatefulSet per data service, a Deployment per stateless one, and no Docker container", () => {
@@ -179,9 +193,7 @@ describe("k8s stack (Kubernetes)", () => {
         expect(spec.containers[0].securityContext).toEqual({ runAsUser: 0 });
         continue;
       }
-      if (w.name !== "kafka-ui" && w.name !== "prefect-server") {
-        expect(spec.securityContext.runAsNonRoot).toBe(true);
-      }
+      expect(spec.securityContext.runAsNonRoot).toBe(true);
       for (const c of spec.containers) {
         expect(c.readinessProbe).toBeDefined();
         expect(c.livenessProbe).toBeDefined();
@@ -189,14 +201,81 @@ describe("k8s stack (Kubernetes)", () => {
         expect(c.resources.limits.memory).toMatch(/^\d+Mi$/);
         expect(c.resources.requests.memory).toBe(c.resources.limits.memory);
         expect(c.resources.limits.cpu).toBeDefined();
-        if (spec.securityContext) {
-          expect(c.securityContext).toEqual({
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ["ALL"] },
-          });
-        }
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"] },
+        });
       }
     }
+  });
+
+  it("every pod has the restrictive security context, or is an exception the README lists", () => {
+    const found: string[] = [];
+    for (const w of [...ofType(run, STS), ...ofType(run, "kubernetes:apps/v1:Deployment")]) {
+      const spec = pod(w);
+      // Root or not, every pod gets the runtime's default seccomp profile.
+      expect([w.name, spec.securityContext.seccompProfile]).toEqual([
+        w.name,
+        { type: "RuntimeDefault" },
+      ]);
+      for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+        if (c.securityContext.runAsUser === 0) {
+          found.push(`${w.name}: root`);
+          expect(spec.securityContext.runAsNonRoot).toBeUndefined();
+          continue;
+        }
+        expect([w.name, spec.securityContext]).toEqual([
+          w.name,
+          {
+            runAsNonRoot: true,
+            runAsUser: expect.any(Number),
+            runAsGroup: expect.any(Number),
+            fsGroup: expect.any(Number),
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+        ]);
+        expect([w.name, c.securityContext]).toEqual([
+          w.name,
+          {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            ...(c.securityContext.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
+          },
+        ]);
+        if (!c.securityContext.readOnlyRootFilesystem && c.name === w.name) {
+          found.push(`${w.name}: writable root filesystem`);
+        }
+      }
+      if (spec.containers[0].securityContext.runAsUser === 0) {
+        found.push(`${w.name}: writable root filesystem`);
+      }
+      // Where the root filesystem is read-only, each writable path is an emptyDir of the pod.
+      const scratch = spec.volumes.filter((v: { emptyDir?: object }) => v.emptyDir);
+      for (const v of scratch) {
+        expect(spec.containers[0].volumeMounts.map((m: { name: string }) => m.name)).toContain(
+          v.name,
+        );
+      }
+    }
+    expect([...new Set(found)].sort()).toEqual(readmeExceptions());
+    // The list is not empty by accident: JupyterHub is the one root workload.
+    expect(found).toContain("jupyterhub: root");
+  });
+
+  it("PostgreSQL and the Kafka UI run on a read-only root filesystem, writing only to their emptyDirs", () => {
+    const scratch = (r: Registration) =>
+      pod(r)
+        .containers[0].volumeMounts.filter((m: { name: string }) => m.name.startsWith("scratch-"))
+        .map((m: { mountPath: string }) => m.mountPath);
+    expect(scratch(one(run, STS, "postgres"))).toEqual(["/var/run/postgresql", "/tmp"]);
+    expect(scratch(one(run, "kubernetes:apps/v1:Deployment", "kafka-ui"))).toEqual(["/tmp"]);
+    expect(pod(one(run, "kubernetes:apps/v1:Deployment", "kafka-ui")).securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 2000,
+      fsGroup: 2000,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
   });
 
   it("credentials reach pods only through secretKeyRef, never as plain values", () => {

@@ -59,7 +59,7 @@ export class Streamlit extends pulumi.ComponentResource {
         health: {
           command: pythonHttpCheck("http://localhost:8501/_stcore/health"),
           http: { path: "/_stcore/health", port: 8501 },
-          intervalSeconds: 10,
+          // One Python process that answers within seconds: a failed start shows sooner.
           startPeriodSeconds: 20,
         },
         memoryMiB: args.memoryMiB,

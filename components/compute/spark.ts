@@ -77,6 +77,7 @@ export class Spark extends pulumi.ComponentResource {
         health: {
           command: ["sh", "-c", "curl -fsS http://localhost:8080/json/ | grep -q ALIVE"],
           http: { path: "/json/", port: 8080 },
+          // Workers, notebooks and flows wait for the master, a daemon up within seconds: poll often.
           intervalSeconds: 5,
           startPeriodSeconds: 20,
         },
@@ -110,6 +111,7 @@ export class Spark extends pulumi.ComponentResource {
           health: {
             command: ["curl", "-fsS", "http://localhost:8081/json/"],
             http: { path: "/json/", port: 8081 },
+            // As the master's: a daemon up within seconds, which the lab's readiness waits for.
             intervalSeconds: 5,
             startPeriodSeconds: 20,
           },

@@ -141,6 +141,8 @@ export class Nifi extends pulumi.ComponentResource {
           // Ready once the lab's flow is imported and the API answers; alive while the API answers.
           command: ["sh", "-c", `test -f ${IMPORTED_MARKER} && "$@"`, "sh", ...alive],
           liveness: { command: alive },
+          // Start-up takes minutes (CPU-bound, see nifi.cpus) and the flow import follows it; the
+          // HTTPS API answers slowly meanwhile, so checks are fewer and may take longer.
           intervalSeconds: 15,
           timeoutSeconds: 10,
           startPeriodSeconds: 180,

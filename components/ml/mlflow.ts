@@ -70,8 +70,6 @@ export class Mlflow extends pulumi.ComponentResource {
         health: {
           command: pythonHttpCheck("http://localhost:5000/health"),
           http: { path: "/health", port: 5000 },
-          intervalSeconds: 10,
-          startPeriodSeconds: 30,
         },
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,

@@ -94,12 +94,14 @@ export class JupyterHub extends pulumi.ComponentResource {
         health: {
           command: ["curl", "-fsS", "http://localhost:8000/hub/health"],
           http: { path: "/hub/health", port: 8000 },
-          intervalSeconds: 10,
+          // start.sh sets up the admin's account and examples, then the hub starts its proxy.
           startPeriodSeconds: 60,
         },
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         // PAM and the local-process spawner need root: notebooks run as their user, not as the hub.
+        // services/jupyterhub/start.sh also adds the admin (useradd, chpasswd, chown) in the image,
+        // whose USER is spark (images/lab-runtime/Dockerfile).
         root: true,
         dependsOn: args.dependsOn,
       },

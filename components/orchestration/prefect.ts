@@ -80,7 +80,7 @@ export class Prefect extends pulumi.ComponentResource {
           // /api/health stays open when the API requires basic auth.
           command: pythonHttpCheck("http://localhost:4200/api/health"),
           http: { path: "/api/health", port: 4200 },
-          intervalSeconds: 10,
+          // The server migrates its database at start before the API answers.
           startPeriodSeconds: 60,
         },
         memoryMiB: args.serverMemoryMiB,
@@ -120,6 +120,7 @@ export class Prefect extends pulumi.ComponentResource {
           // Ready once the lab's flows are deployed and the worker polls its pool.
           command: ["sh", "-c", `test -f ${DEPLOYED_MARKER} && "$@"`, "sh", ...workerAlive],
           liveness: { command: workerAlive, http: { path: "/health", port: 8080 } },
+          // Deploying the flows at start takes a while; each check starts a Python interpreter.
           intervalSeconds: 15,
           startPeriodSeconds: 60,
         },

@@ -2,6 +2,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
 import { contentTag } from "../imageTag";
+import { healthTiming } from "./health";
+import { checkWorkload } from "./workloadRules";
 import {
   endpointAt,
   workloadAddresses,
@@ -51,15 +53,13 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
   }
 
   deploy(spec: WorkloadSpec, parent: pulumi.Resource): Workload {
+    checkWorkload(spec, parent);
     const opts = { parent, provider: this.provider };
     const image =
       typeof spec.image === "string"
         ? new docker.RemoteImage(spec.service, { name: spec.image, keepLocally: true }, opts)
             .imageId
         : spec.image.ref;
-    if ((spec.volumes ?? []).length > 0 && (spec.replicas ?? 1) > 1) {
-      throw new pulumi.ResourceError(`${spec.service}: a workload with volumes runs once`, parent);
-    }
     const volumes = (spec.volumes ?? []).map((v) => ({
       containerPath: v.mountPath,
       volumeName: new docker.Volume(
@@ -192,18 +192,18 @@ export function envList(
 
 /** Docker healthcheck in exec form; failures during the start period do not count. */
 export function healthcheck(h: HealthCheckSpec): docker.types.input.ContainerHealthcheck {
+  const t = healthTiming(h);
   return {
     tests: ["CMD", ...h.command],
-    interval: `${h.intervalSeconds ?? 10}s`,
-    timeout: `${h.timeoutSeconds ?? 5}s`,
-    retries: 6,
-    startPeriod: `${h.startPeriodSeconds ?? 30}s`,
+    interval: `${t.intervalSeconds}s`,
+    timeout: `${t.timeoutSeconds}s`,
+    retries: t.retries,
+    startPeriod: `${t.startPeriodSeconds}s`,
   };
 }
 
 /** Long enough for the start period plus every retry, so `wait` never gives up on a slow first start. */
 export function waitTimeoutSeconds(h: HealthCheckSpec): number {
-  return (
-    (h.startPeriodSeconds ?? 30) + 6 * ((h.intervalSeconds ?? 10) + (h.timeoutSeconds ?? 5)) + 60
-  );
+  const t = healthTiming(h);
+  return t.startPeriodSeconds + t.retries * (t.intervalSeconds + t.timeoutSeconds) + 60;
 }

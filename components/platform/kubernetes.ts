@@ -22,6 +22,7 @@ import {
   type Workload,
   type WorkloadSpec,
 } from "./types";
+import { checkWorkload } from "./workloadRules";
 
 /** Arguments for {@link KubernetesPlatform}. */
 export interface KubernetesPlatformArgs {
@@ -79,6 +80,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   }
 
   deploy(spec: WorkloadSpec, parent: pulumi.Resource): Workload {
+    checkWorkload(spec, parent);
     const opts = { parent, provider: this.provider };
     const stack = this.config.stack;
     const namespace = this.namespace.metadata.name;
@@ -88,9 +90,6 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       labels: labels(spec.service, stack),
     });
     const { plain, secret } = splitFiles(spec.files);
-    if ((spec.volumes ?? []).length > 0 && (spec.replicas ?? 1) > 1) {
-      throw new pulumi.ResourceError(`${spec.service}: a workload with volumes runs once`, parent);
-    }
 
     // Autonamed, so a changed credential or file gives a new name and rolls the pods.
     const secretData: Record<string, pulumi.Input<string>> = {};
@@ -170,7 +169,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             spec.service,
             {
               metadata: meta(spec.service),
-              spec: { replicas: 1, serviceName: spec.service, selector, template },
+              // At most 1 (workloadRules); 0 keeps the claims and stops the pod, as on Docker.
+              spec: { replicas: spec.replicas ?? 1, serviceName: spec.service, selector, template },
             },
             { ...opts, dependsOn: spec.dependsOn },
           )

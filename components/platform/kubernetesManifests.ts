@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { healthTiming } from "./health";
 import type { FileSpec, HealthCheckSpec, HttpProbe, VolumeSpec, WorkloadSpec } from "./types";
 
 import Input = k8s.types.input.core.v1;
@@ -60,6 +61,8 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
     })),
   ].sort((a, b) => a.name.localeCompare(b.name));
 
+  const scratch = (spec.writablePaths ?? []).map((path) => ({ name: scratchName(path), path }));
+
   const volumes: Input.Volume[] = [
     ...(spec.volumes ?? []).map((v) => ({
       name: v.name,
@@ -71,9 +74,11 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
     ...(secret.length > 0
       ? [{ name: "secret-files", secret: { secretName: refs.secretName!, defaultMode: 0o444 } }]
       : []),
+    ...scratch.map((s) => ({ name: s.name, emptyDir: {} })),
   ];
   const mounts: Input.VolumeMount[] = [
     ...(spec.volumes ?? []).map((v) => ({ name: v.name, mountPath: v.mountPath })),
+    ...scratch.map((s) => ({ name: s.name, mountPath: s.path })),
     // subPath mounts keep the rest of each directory from the image.
     ...plain.map((f) => ({
       name: "files",
@@ -94,17 +99,7 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
     // which crashes Spark and cp-kafka (see README troubleshooting).
     enableServiceLinks: false,
     automountServiceAccountToken: false,
-    ...(spec.runAs
-      ? {
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: spec.runAs.user,
-            runAsGroup: spec.runAs.group,
-            fsGroup: spec.runAs.group,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
-        }
-      : {}),
+    securityContext: podSecurity(spec),
     containers: [
       {
         name: spec.service,
@@ -125,16 +120,7 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
           },
           limits: { cpu: `${Math.round(cpus * 1000)}m`, memory: `${spec.memoryMiB}Mi` },
         },
-        ...(spec.runAs
-          ? {
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ["ALL"] },
-              },
-            }
-          : spec.root
-            ? { securityContext: { runAsUser: 0 } }
-            : {}),
+        securityContext: containerSecurity(spec),
         ...probes(spec.health),
       },
     ],
@@ -143,14 +129,55 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
   };
 }
 
+/**
+ * The pod's security context: the workload's non-root identity (`runAs`), unless it declares
+ * `root`. Every pod, root or not, gets the runtime's default seccomp profile (the one Docker applies
+ * to every container, so the dev stack runs each image under it); Kubernetes' own default is none.
+ */
+export function podSecurity(spec: WorkloadSpec): Input.PodSecurityContext {
+  const seccompProfile = { type: "RuntimeDefault" };
+  if (spec.root) return { seccompProfile };
+  return {
+    runAsNonRoot: true,
+    ...(spec.runAs
+      ? { runAsUser: spec.runAs.user, runAsGroup: spec.runAs.group, fsGroup: spec.runAs.group }
+      : {}),
+    seccompProfile,
+  };
+}
+
+/**
+ * The container's security context: no privilege escalation and no capability, and a read-only
+ * root filesystem when the workload names where it writes (`writablePaths`). A `root` workload keeps
+ * root's capabilities (its reason is where it sets `root`).
+ */
+export function containerSecurity(spec: WorkloadSpec): Input.SecurityContext {
+  if (spec.root) return { runAsUser: 0 };
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    ...(spec.writablePaths ? { readOnlyRootFilesystem: true } : {}),
+  };
+}
+
+/** Volume name of the `emptyDir` at a writable path: a DNS label (at most 63) derived from it. */
+export function scratchName(path: string): string {
+  const slug = path
+    .replace(/[^a-zA-Z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .toLowerCase();
+  return `scratch-${slug}`.slice(0, 63).replace(/-+$/, "");
+}
+
 /** Readiness, liveness and a startup probe that gives the service its start period. */
 export function probes(h: HealthCheckSpec): {
   readinessProbe: Input.Probe;
   livenessProbe: Input.Probe;
   startupProbe: Input.Probe;
 } {
-  const period = h.intervalSeconds ?? 10;
-  const timeout = h.timeoutSeconds ?? 5;
+  const t = healthTiming(h);
+  const period = t.intervalSeconds;
+  const timeout = t.timeoutSeconds;
   const ready = action(h.http, h.command, h.tcpPort);
   const alive = h.liveness ? action(h.liveness.http, h.liveness.command ?? h.command) : ready;
   return {
@@ -158,7 +185,7 @@ export function probes(h: HealthCheckSpec): {
       ...ready,
       periodSeconds: period,
       timeoutSeconds: timeout,
-      failureThreshold: Math.ceil((h.startPeriodSeconds ?? 30) / period) + 6,
+      failureThreshold: Math.ceil(t.startPeriodSeconds / period) + t.retries,
     },
     readinessProbe: {
       ...ready,
@@ -202,8 +229,7 @@ function seedContainer(spec: WorkloadSpec, seeded: VolumeSpec[]): Input.Containe
       requests: { cpu: "50m", memory: "64Mi" },
       limits: { cpu: "500m", memory: "256Mi" },
     },
-    ...(spec.runAs
-      ? { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }
-      : {}),
+    // It only copies from the image into the volumes, so the main container's rules fit it.
+    securityContext: containerSecurity(spec),
   };
 }

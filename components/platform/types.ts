@@ -37,15 +37,23 @@ export interface WorkloadSpec {
   /** Identical copies: numbered containers on Docker, replicas on Kubernetes. @default 1 */
   readonly replicas?: number;
   /**
-   * Non-root identity for Kubernetes pods (volumes get this group). Docker keeps the image's own
-   * user, because named volumes there are seeded with the image directory's ownership.
+   * Non-root identity for Kubernetes pods (volumes get this group): the image's own user, by number,
+   * so `runAsNonRoot` can be checked. Required unless `root`. Docker keeps the image's own user,
+   * because named volumes there are seeded with the image directory's ownership.
    */
   readonly runAs?: { readonly user: number; readonly group: number };
   /**
-   * Run as root although the image has a user (JupyterHub must, to spawn notebooks as their
-   * users). @default false
+   * Run as root, with the capabilities root has: an exception to the restrictive Kubernetes
+   * security context, named in the README's list, with the reason (from the image's source) where
+   * it is set. @default false
    */
   readonly root?: boolean;
+  /**
+   * The only places the image writes outside its volumes, each an `emptyDir` on Kubernetes, whose
+   * root filesystem is then read-only (`[]`: it writes nowhere else). Unset: the root filesystem
+   * stays writable, an exception named in the README's list. Docker keeps it writable either way.
+   */
+  readonly writablePaths?: readonly string[];
   /** Resources that must be ready first (other workloads' `ready`). */
   readonly dependsOn?: pulumi.Resource[];
 }
@@ -124,11 +132,14 @@ export interface HealthCheckSpec {
   readonly tcpPort?: number;
   /** What proves the process is alive, when that differs from ready (Kubernetes liveness). */
   readonly liveness?: { readonly command?: string[]; readonly http?: HttpProbe };
-  /** Seconds between checks. @default 10 */
+  /** Seconds between checks. @default `HEALTH_DEFAULTS.intervalSeconds` (health.ts) */
   readonly intervalSeconds?: number;
-  /** Seconds one check may take. @default 5 */
+  /** Seconds one check may take. @default `HEALTH_DEFAULTS.timeoutSeconds` (health.ts) */
   readonly timeoutSeconds?: number;
-  /** Time the service may take to start before failed checks count. @default 30 */
+  /**
+   * Time the service may take to start before failed checks count.
+   * @default `HEALTH_DEFAULTS.startPeriodSeconds` (health.ts)
+   */
   readonly startPeriodSeconds?: number;
 }
 

@@ -93,6 +93,7 @@ export class Minio extends pulumi.ComponentResource {
           command: ["mc", "ready", "local"],
           http: { path: "/minio/health/ready", port: API_PORT },
           liveness: { http: { path: "/minio/health/live", port: API_PORT } },
+          // Up within seconds, and `pulumi up` (the MinIO provider, the buckets) waits for it.
           intervalSeconds: 5,
           startPeriodSeconds: 10,
         },

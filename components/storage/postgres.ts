@@ -99,13 +99,17 @@ export class Postgres extends pulumi.ComponentResource {
         health: {
           command: [HEALTH_SCRIPT],
           liveness: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres"] },
+          // Every database consumer waits for this check (which creates their roles): poll often.
           intervalSeconds: 5,
-          startPeriodSeconds: 30,
         },
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         // uid/gid 999 is the image's `postgres` user; the entrypoint skips its gosu step when not root.
         runAs: { user: 999, group: 999 },
+        // Besides PGDATA: the socket directory the image makes for the server, and /tmp (this
+        // health check's state file, the entrypoint's nss_wrapper files).
+        // @see https://github.com/docker-library/postgres/blob/master/16/bookworm/Dockerfile
+        writablePaths: ["/var/run/postgresql", "/tmp"],
       },
       this,
     );

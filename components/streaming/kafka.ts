@@ -101,7 +101,7 @@ export class Kafka extends pulumi.ComponentResource {
           command: [HEALTH_SCRIPT],
           // By address: the listeners are IPv4, so no resolver order (::1 first) matters.
           liveness: { command: ["nc", "-z", "127.0.0.1", "9092"] },
-          intervalSeconds: 10,
+          // Until the topics exist a check runs kafka-topics (a JVM start, twice when it creates).
           timeoutSeconds: 60,
           startPeriodSeconds: 60,
         },

@@ -52,11 +52,17 @@ export class KafkaUi extends pulumi.ComponentResource {
           // /actuator/health is open under LOGIN_FORM; the alpine image has busybox wget, no curl.
           command: ["wget", "-q", "--spider", "http://127.0.0.1:8090/actuator/health"],
           http: { path: "/actuator/health", port: 8090 },
-          intervalSeconds: 10,
+          // A Spring Boot application on a JVM, slower to answer than the default start period.
           startPeriodSeconds: 45,
         },
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
+        // The image's user `kafkaui` has no fixed uid (`adduser -S`), so runAsNonRoot needs a number:
+        // kafbat's own chart runs it as 1000:2000, read-only. It writes only the JVM's temp files.
+        // @see https://github.com/kafbat/kafka-ui/blob/main/api/Dockerfile
+        // @see https://github.com/kafbat/helm-charts/blob/main/charts/kafka-ui/values.yaml
+        runAs: { user: 1000, group: 2000 },
+        writablePaths: ["/tmp"],
         dependsOn: args.dependsOn,
       },
       this,
