@@ -29,7 +29,6 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
   readonly target = "docker" as const;
   readonly provider: docker.Provider;
   readonly network: docker.Network;
-  readonly memoryMiB: Record<string, number> = {};
   private readonly config: LabConfig;
   private readonly prefix: string;
 
@@ -121,17 +120,17 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             logDriver: "json-file",
             logOpts: { "max-size": "10m", "max-file": "3" },
           },
-          { ...opts, dependsOn: spec.dependsOn },
+          { ...opts, dependsOn: spec.startAfter && [...spec.startAfter] },
         ),
     );
 
-    this.memoryMiB[spec.service] = spec.memoryMiB * names.length;
     return {
       host: spec.service,
       ready: containers,
       // Docker publishes ports with the container itself.
       publishedReady: containers,
       ...workloadAddresses(spec, (p) => this.endpoint(p)),
+      memoryMiB: spec.memoryMiB * names.length,
     };
   }
 
