@@ -44,7 +44,7 @@ export interface Service {
 export function needs<T>(service: T | undefined, name: string, consumer: string): T {
   if (service === undefined) {
     throw new pulumi.RunError(
-      `${consumer} is switched on but needs ${name}, which is off: switch ${name} on or ${consumer} off`,
+      `${consumer} is switched on but needs ${name}, which is not deployed (switch ${consumer} off, or turn on what deploys ${name})`,
     );
   }
   return service;

@@ -65,9 +65,9 @@ describe("needs: a service a consumer depends on, or a clear error", () => {
     expect(needs(kafka, "kafka", "kafkaUi")).toBe(kafka);
   });
 
-  it("names the consumer, the missing service and both ways out when it is off", () => {
+  it("names the consumer, the missing service and the ways out when it is off", () => {
     expect(() => needs(undefined, "kafka", "kafkaUi")).toThrow(
-      "kafkaUi is switched on but needs kafka, which is off: switch kafka on or kafkaUi off",
+      "kafkaUi is switched on but needs kafka, which is not deployed (switch kafkaUi off, or turn on what deploys kafka)",
     );
   });
 });
