@@ -2,31 +2,57 @@ import * as pulumi from "@pulumi/pulumi";
 import { Streamlit } from "./apps/streamlit";
 import { CLIENT_SERVICES, clientEnv, type ClientSettings } from "./clientSettings";
 import { Spark } from "./compute/spark";
-import { sparkDefaults } from "./compute/sparkDefaults";
 import { INTERNAL_BUCKETS, MEDALLION_BUCKETS, type LabConfig } from "./config";
 import type { Toggle } from "./config/schema";
 import { IMAGES, SERVICE_IMAGES } from "./images";
 import { Nifi } from "./ingestion/nifi";
+import { healthUrlsOf, memoryBudget, urlsOf, type MemoryBudget } from "./labOutputs";
 import { Mlflow } from "./ml/mlflow";
 import { JupyterHub } from "./notebooks/jupyterhub";
-import { Prefect } from "./orchestration/prefect";
-import type { Platform, Workload } from "./platform/types";
+import { Prefect, PREFECT_API_URL } from "./orchestration/prefect";
+import type { Platform } from "./platform/types";
 import {
   ADMIN,
+  BRONZE,
   DATABASES,
+  GOLD,
   identityAccess,
   labCredentials,
+  MLFLOW_BUCKET,
   NIFI_LANDING_BUCKET,
   passwordsFor,
 } from "./labAccess";
 import { LabSecrets } from "./secrets";
+import { needs, type Service } from "./service";
 import { Minio } from "./storage/minio";
 import { Postgres } from "./storage/postgres";
 import { Kafka, kraftClusterId } from "./streaming/kafka";
 import { KafkaUi } from "./streaming/kafkaUi";
 
+/*
+ * Logical names. A Pulumi resource is identified by its type, its parent's type chain and its
+ * logical name; change any of them and `pulumi up` replaces the resource (deleting a container's
+ * data with it) unless the new registration carries an `aliases` option naming the old one. So the
+ * names follow one rule, and nothing is renamed or moved to another parent without an alias:
+ *
+ * 1. Components are named `<parent component>-<role>`: the lab `lab` has `lab-secrets`,
+ *    `lab-postgres`, `lab-minio`, `lab-spark`, … (type tokens `dataflow:<area>:<Service>`); the
+ *    platform is `platform`, a sibling of the lab.
+ * 2. What a component owns exactly once takes the component's own name: its provider (`lab-minio`'s
+ *    minio.Provider, `lab-secrets`' random.Provider, `platform`'s docker/kubernetes Provider), the
+ *    platform's network or namespace (`platform`). A second one adds its purpose: `platform-kept`,
+ *    `platform-builder`.
+ * 3. Everything else is named after what it is in the lab, which is also its physical name without
+ *    the stack prefix: a workload's resources after its service (`minio`, `spark-worker-1`),
+ *    volumes `<service>-<volume>` (`minio-data`), Ingresses after their URL key (`minio-console`),
+ *    buckets after the bucket (`bronze`), MinIO users and policies after the identity (`spark`),
+ *    credentials after what they unlock (`s3-spark`, `nifi-admin`), images after the image
+ *    (`lab-runtime`). The lab exists once per stack, so these never collide.
+ */
+
 /** Arguments for {@link DataFlowLab}. */
 export interface DataFlowLabArgs {
+  /** The validated stack config: which services are on, and each one's image, memory and CPUs. */
   readonly config: LabConfig;
   /** Where the workloads run (a DockerPlatform or a KubernetesPlatform). */
   readonly platform: Platform;
@@ -35,20 +61,27 @@ export interface DataFlowLabArgs {
 /**
  * The whole lab on one platform, wired together: secrets, PostgreSQL, MinIO, Spark, and each
  * optional service that is switched on. Client workloads get one set of client settings.
- * Outputs: what a person opens (`urls`), logs in with (`credentials`), and the memory it takes.
+ * Outputs: what a person opens (`urls`), logs in with (`credentials`), and the memory it takes,
+ * all derived from the workloads the services deployed.
  */
 export class DataFlowLab extends pulumi.ComponentResource {
   readonly secrets: LabSecrets;
+  /** Absent when no service with a database is on. */
   readonly postgres?: Postgres;
   readonly minio: Minio;
   readonly spark: Spark;
+  /** Where clients find everything (injected into JupyterHub, the Prefect worker, Streamlit). */
   readonly settings: ClientSettings;
-  /** Service → URL a person opens. */
-  readonly urls: Record<string, string> = {};
+  /** Every deployed service, in the order the lab deployed them. */
+  readonly services: readonly Service[];
+  /** URL key → URL a person opens. */
+  readonly urls: Record<string, string>;
   /** Every login of the lab; a secret output. */
   readonly credentials: pulumi.Output<unknown>;
   /** Addresses services use inside the platform network. */
   readonly endpoints: Record<string, string>;
+  /** Memory limits (MiB) the platform allotted: per service (all its copies) and in total. */
+  readonly memoryLimitMiB: MemoryBudget;
 
   constructor(name: string, args: DataFlowLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:index:Lab", name, {}, opts);
@@ -74,22 +107,26 @@ export class DataFlowLab extends pulumi.ComponentResource {
     ));
     const child = { parent: this };
 
-    if (databases.length > 0) {
-      this.postgres = new Postgres(
-        `${name}-postgres`,
-        {
-          platform,
-          image: config.postgres.image,
-          superuserPassword: secrets.postgresPassword,
-          databases: databases.map((d) => ({ ...d, password: secrets.databasePasswords[d.name] })),
-          storageSize: config.postgres.storageSize,
-          memoryMiB: config.postgres.memoryMiB,
-          cpus: config.postgres.cpus,
-        },
-        child,
-      );
-    }
-    const postgres = this.postgres;
+    const postgres = (this.postgres =
+      databases.length > 0
+        ? new Postgres(
+            `${name}-postgres`,
+            {
+              platform,
+              image: config.postgres.image,
+              superuserPassword: secrets.postgresPassword,
+              databases: databases.map((d) => ({
+                ...d,
+                password: secrets.databasePasswords[d.name],
+              })),
+              storageSize: config.postgres.storageSize,
+              memoryMiB: config.postgres.memoryMiB,
+              cpus: config.postgres.cpus,
+            },
+            child,
+          )
+        : undefined);
+    const database = (consumer: Toggle) => needs(postgres, "postgres", consumer);
 
     const minio = (this.minio = new Minio(
       `${name}-minio`,
@@ -103,7 +140,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
           ...(on("mlflow") ? INTERNAL_BUCKETS : []),
           ...config.minio.buckets,
         ],
-        versionedBuckets: ["bronze"],
+        versionedBuckets: [BRONZE],
         identities: identities.map((i) => ({ ...i, secretKey: secrets.s3SecretKeys[i.name] })),
         retainOnDestroy: config.retainDataOnDestroy,
         storageSize: config.minio.storageSize,
@@ -121,19 +158,15 @@ export class DataFlowLab extends pulumi.ComponentResource {
       {
         platform,
         image: runtime,
-        sparkDefaults: (masterUrl) =>
-          sparkS3.secretKey.apply((secretKey) =>
-            sparkDefaults({
-              masterUrl,
-              s3Endpoint: minio.endpoint,
-              accessKey: sparkS3.accessKey,
-              secretKey,
-              executorMemory: config.spark.workerMemory,
-              executorCores: config.spark.workerCores,
-            }),
-          ),
-        ...config.spark,
-        dependsOn: lake,
+        s3Endpoint: minio.endpoint,
+        s3: sparkS3,
+        workers: config.spark.workers,
+        workerCores: config.spark.workerCores,
+        workerMemory: config.spark.workerMemory,
+        workerMemoryMiB: config.spark.workerMemoryMiB,
+        memoryMiB: config.spark.masterMemoryMiB,
+        cpus: config.spark.masterCpus,
+        startAfter: lake,
       },
       child,
     ));
@@ -144,13 +177,13 @@ export class DataFlowLab extends pulumi.ComponentResource {
           {
             platform,
             image: runtime,
-            backendStoreUri: postgres!.url("mlflow", "psycopg2"),
+            backendStoreUri: database("mlflow").url("mlflow", "psycopg2"),
             s3Endpoint: minio.endpoint,
             s3: minio.credentials("mlflow"),
-            artifactBucket: INTERNAL_BUCKETS[0],
+            artifactBucket: MLFLOW_BUCKET,
             memoryMiB: config.mlflow.memoryMiB,
             cpus: config.mlflow.cpus,
-            dependsOn: [...postgres!.workload.ready, ...lake],
+            startAfter: [...database("mlflow").workload.ready, ...lake],
           },
           child,
         )
@@ -171,62 +204,58 @@ export class DataFlowLab extends pulumi.ComponentResource {
           child,
         )
       : undefined;
-    const kafkaUi =
-      kafka && on("kafkaUi")
-        ? new KafkaUi(
-            `${name}-kafka-ui`,
-            {
-              platform,
-              image: SERVICE_IMAGES.kafkaUi,
-              bootstrapServers: kafka.bootstrapServers,
-              username: ADMIN,
-              password: secrets.passwords["kafka-ui-admin"],
-              memoryMiB: config.kafkaUi.memoryMiB,
-              cpus: config.kafkaUi.cpus,
-              dependsOn: kafka.workload.ready,
-            },
-            child,
-          )
-        : undefined;
-
-    const base: ClientSettings = {
-      sparkMasterUrl: spark.masterUrl,
-      s3Endpoint: minio.endpoint,
-      mlflowTrackingUri: mlflow?.trackingUri,
-      kafkaBootstrapServers: kafka?.bootstrapServers,
-    };
-    const prefectAuth = on("prefect")
-      ? pulumi.secret(pulumi.interpolate`${ADMIN}:${secrets.passwords["prefect-admin"]}`)
-      : undefined;
-    const prefect = on("prefect")
-      ? new Prefect(
-          `${name}-prefect`,
+    const kafkaUi = on("kafkaUi")
+      ? new KafkaUi(
+          `${name}-kafka-ui`,
           {
             platform,
-            image: runtime,
-            databaseUrl: postgres!.url("prefect", "asyncpg"),
-            authString: prefectAuth!,
-            workerEnv: (apiUrl) =>
-              clientEnv(
-                { ...base, prefectApiUrl: apiUrl, prefectAuthString: prefectAuth },
-                sparkS3,
-                CLIENT_SERVICES,
-              ),
-            workerFiles: [spark.conf],
-            serverMemoryMiB: config.prefect.memoryMiB,
-            workerMemoryMiB: config.prefect.workerMemoryMiB,
-            serverCpus: config.prefect.cpus,
-            workerCpus: config.prefect.workerCpus,
-            dependsOn: postgres!.workload.ready,
+            image: SERVICE_IMAGES.kafkaUi,
+            bootstrapServers: needs(kafka, "kafka", "kafkaUi").bootstrapServers,
+            username: ADMIN,
+            password: secrets.passwords["kafka-ui-admin"],
+            memoryMiB: config.kafkaUi.memoryMiB,
+            cpus: config.kafkaUi.cpus,
+            startAfter: needs(kafka, "kafka", "kafkaUi").workload.ready,
           },
           child,
         )
       : undefined;
-    const settings = (this.settings = {
-      ...base,
-      prefectApiUrl: prefect?.apiUrl,
+
+    // Every address is known before anything is deployed (a workload's host is its service name),
+    // so the settings are complete before the first client, the Prefect worker, exists.
+    const prefectAuth = on("prefect")
+      ? pulumi.secret(pulumi.interpolate`${ADMIN}:${secrets.passwords["prefect-admin"]}`)
+      : undefined;
+    const settings: ClientSettings = (this.settings = {
+      sparkMasterUrl: spark.masterUrl,
+      s3Endpoint: minio.endpoint,
+      mlflowTrackingUri: mlflow?.trackingUri,
+      prefectApiUrl: on("prefect") ? PREFECT_API_URL : undefined,
       prefectAuthString: prefectAuth,
+      kafkaBootstrapServers: kafka?.bootstrapServers,
     });
+    const client = clientEnv(settings, sparkS3, CLIENT_SERVICES);
+
+    const prefect =
+      on("prefect") && prefectAuth
+        ? new Prefect(
+            `${name}-prefect`,
+            {
+              platform,
+              image: runtime,
+              databaseUrl: database("prefect").url("prefect", "asyncpg"),
+              authString: prefectAuth,
+              workerClient: client,
+              workerFiles: [spark.conf],
+              memoryMiB: config.prefect.memoryMiB,
+              cpus: config.prefect.cpus,
+              workerMemoryMiB: config.prefect.workerMemoryMiB,
+              workerCpus: config.prefect.workerCpus,
+              startAfter: database("prefect").workload.ready,
+            },
+            child,
+          )
+        : undefined;
 
     const nifi = on("nifi")
       ? new Nifi(
@@ -257,33 +286,32 @@ export class DataFlowLab extends pulumi.ComponentResource {
             image: runtime,
             adminUser: ADMIN,
             adminPassword: secrets.passwords["jupyterhub-admin"],
-            databaseUrl: postgres!.url("jupyterhub", "psycopg2"),
+            databaseUrl: database("jupyterhub").url("jupyterhub", "psycopg2"),
             cookieSecret: secrets.hexKeys["jupyterhub-cookie-secret"],
             proxyToken: secrets.passwords["jupyterhub-proxy-token"],
-            client: clientEnv(settings, sparkS3, CLIENT_SERVICES),
+            client,
             files: [spark.conf],
             storageSize: config.jupyterhub.storageSize,
             memoryMiB: config.jupyterhub.memoryMiB,
             cpus: config.jupyterhub.cpus,
-            dependsOn: [...postgres!.workload.ready, ...spark.master.ready],
+            startAfter: [...database("jupyterhub").workload.ready, ...spark.master.ready],
           },
           child,
         )
       : undefined;
 
-    // What the dashboard reports on: every web service with an HTTP health endpoint.
-    const healthUrls = Object.fromEntries(
-      [
-        minio.workload,
-        spark.master,
-        mlflow?.workload,
-        prefect?.server,
-        kafkaUi?.workload,
-        jupyterhub?.workload,
-      ]
-        .filter((w): w is Workload => w?.healthUrl !== undefined)
-        .map((w) => [w.host, w.healthUrl!]),
-    );
+    // The dashboard reports on every service deployed before it, so it comes last.
+    const reported: Service[] = [
+      postgres,
+      minio,
+      spark,
+      mlflow,
+      kafka,
+      kafkaUi,
+      prefect,
+      nifi,
+      jupyterhub,
+    ].filter((s) => s !== undefined);
     const streamlit = on("streamlit")
       ? new Streamlit(
           `${name}-streamlit`,
@@ -292,33 +320,24 @@ export class DataFlowLab extends pulumi.ComponentResource {
             image: runtime,
             // The dashboard reads gold and polls health URLs: the lake is all it uses.
             client: clientEnv(settings, minio.credentials("streamlit"), []),
-            healthUrls,
-            goldBucket: "gold",
+            healthUrls: healthUrlsOf(reported.flatMap((s) => s.workloads)),
+            goldBucket: GOLD,
             memoryMiB: config.streamlit.memoryMiB,
             cpus: config.streamlit.cpus,
-            dependsOn: lake,
+            startAfter: lake,
           },
           child,
         )
       : undefined;
 
-    const workloads: (Workload | undefined)[] = [
-      minio.workload,
-      spark.master,
-      mlflow?.workload,
-      prefect?.server,
-      kafka?.workload,
-      kafkaUi?.workload,
-      nifi?.workload,
-      jupyterhub?.workload,
-      streamlit?.workload,
-    ];
-    for (const w of workloads) Object.assign(this.urls, w?.urls ?? {});
-
+    this.services = streamlit ? [...reported, streamlit] : reported;
+    const workloads = this.services.flatMap((s) => s.workloads);
+    this.urls = urlsOf(workloads);
+    this.memoryLimitMiB = memoryBudget(workloads);
     this.endpoints = {
       s3: minio.endpoint,
       "spark-master": spark.masterUrl,
-      ...(postgres ? { postgres: `${postgres.workload.host}:5432` } : {}),
+      ...(postgres ? { postgres: postgres.address } : {}),
       ...(settings.mlflowTrackingUri ? { mlflow: settings.mlflowTrackingUri } : {}),
       ...(settings.prefectApiUrl ? { prefect: settings.prefectApiUrl } : {}),
       ...(settings.kafkaBootstrapServers ? { kafka: settings.kafkaBootstrapServers } : {}),
@@ -336,6 +355,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
       urls: this.urls,
       endpoints: this.endpoints,
       credentials: this.credentials,
+      memoryLimitMiB: this.memoryLimitMiB,
     });
   }
 }

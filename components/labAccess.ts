@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { MEDALLION_BUCKETS } from "./config";
+import { INTERNAL_BUCKETS, MEDALLION_BUCKETS } from "./config";
 import type { Toggle } from "./config/schema";
 import type { LabSecrets } from "./secrets";
+import { POSTGRES_SUPERUSER } from "./storage/postgres";
 
 /** Who may use what in the lab: databases, MinIO identities, logins, and the credentials output. */
 
@@ -15,8 +16,14 @@ export const DATABASES: readonly { name: Toggle; extensions?: string[] }[] = [
 /** The single login name of every web UI that has one (each with its own generated password). */
 export const ADMIN = "admin";
 
+/** The medallion layers: raw data lands in bronze, the dashboard reads gold. */
+export const [BRONZE, SILVER, GOLD] = MEDALLION_BUCKETS;
+
+/** MLflow's artifact store, the only bucket its identity may use. */
+export const [MLFLOW_BUCKET] = INTERNAL_BUCKETS;
+
 /** The bucket NiFi's flow lands files in, the only one its identity may write. */
-export const NIFI_LANDING_BUCKET = "bronze";
+export const NIFI_LANDING_BUCKET = BRONZE;
 
 /**
  * MinIO identities, one per consumer, scoped to the buckets it needs. `spark` is the lab's data
@@ -28,10 +35,10 @@ export function identityAccess(
   enabled: { mlflow: boolean; streamlit: boolean; nifi?: boolean },
 ): { name: string; readWrite: string[]; readOnly: string[] }[] {
   return [
-    ...(enabled.mlflow ? [{ name: "mlflow", readWrite: ["mlflow"], readOnly: [] }] : []),
+    ...(enabled.mlflow ? [{ name: "mlflow", readWrite: [MLFLOW_BUCKET], readOnly: [] }] : []),
     ...(enabled.nifi ? [{ name: "nifi", readWrite: [NIFI_LANDING_BUCKET], readOnly: [] }] : []),
     { name: "spark", readWrite: [...MEDALLION_BUCKETS, ...extraBuckets], readOnly: [] },
-    ...(enabled.streamlit ? [{ name: "streamlit", readWrite: [], readOnly: ["gold"] }] : []),
+    ...(enabled.streamlit ? [{ name: "streamlit", readWrite: [], readOnly: [GOLD] }] : []),
   ];
 }
 
@@ -61,7 +68,7 @@ export function labCredentials(
   return pulumi.secret(
     pulumi.output({
       minio: { user: secrets.minioRootUser, password: secrets.minioRootPassword },
-      postgres: { user: "postgres", password: secrets.postgresPassword },
+      postgres: { user: POSTGRES_SUPERUSER, password: secrets.postgresPassword },
       databases: Object.fromEntries(
         present.databases.map((d) => [d, { user: d, password: secrets.databasePasswords[d] }]),
       ),

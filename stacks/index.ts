@@ -18,8 +18,5 @@ export const urls = lab.urls;
 export const endpoints = lab.endpoints;
 /** Every login (secret: `pulumi stack output credentials --show-secrets`). */
 export const credentials = lab.credentials;
-/** Memory limits of all containers (MiB): per service (all its copies) and in total. */
-export const memoryLimitMiB = {
-  services: platform.memoryMiB,
-  total: Object.values(platform.memoryMiB).reduce((a, b) => a + b, 0),
-};
+/** Memory limits of all containers (MiB), as the platform allotted them: per service (all its copies) and in total. */
+export const memoryLimitMiB = lab.memoryLimitMiB;

@@ -135,8 +135,21 @@ export function one(run: ProgramRun, type: string, name: string): Registration {
   return found[0];
 }
 
+/**
+ * The parent of a registration as `type::name` (the URN's last segment), so the inventory shows
+ * which component owns each resource: moving a child to another parent replaces it unless it gets
+ * an alias, and the snapshot diff makes that visible in review.
+ */
+export function parentOf(r: Registration): string {
+  if (r.parent === "") return "";
+  const [types, name] = r.parent.split("::").slice(-2);
+  return `${types.split("$").pop()}::${name}`;
+}
+
 /** Sorted, redacted inventory a reviewer can read like a preview. */
-export function inventory(run: ProgramRun): { type: string; name: string; inputs: unknown }[] {
+export function inventory(
+  run: ProgramRun,
+): { type: string; name: string; parent: string; inputs: unknown }[] {
   const redact = (v: any): any => {
     if (Array.isArray(v)) return v.map(redact);
     if (v && typeof v === "object") {
@@ -153,6 +166,6 @@ export function inventory(run: ProgramRun): { type: string; name: string; inputs
   const inputs = (r: Registration) =>
     "__provider" in r.inputs ? { ...r.inputs, __provider: "[provider code]" } : r.inputs;
   return run.registrations
-    .map((r) => ({ type: r.type, name: r.name, inputs: redact(inputs(r)) }))
+    .map((r) => ({ type: r.type, name: r.name, parent: parentOf(r), inputs: redact(inputs(r)) }))
     .sort((a, b) => `${a.type}::${a.name}`.localeCompare(`${b.type}::${b.name}`));
 }

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientEnv } from "../clientSettings";
 import { LAB_CONTENT, LAB_RUNTIME_USER } from "../images";
-import { pythonHttpCheck, type BuiltImage, type Platform, type Workload } from "../platform/types";
+import { pythonHttpCheck, type BuiltImage, type Workload } from "../platform/types";
+import type { Service, ServiceArgs } from "../service";
 
-/** Arguments for {@link Streamlit}. */
-export interface StreamlitArgs {
-  readonly platform: Platform;
+/** Arguments for {@link Streamlit}. `startAfter` holds the lake. */
+export interface StreamlitArgs extends ServiceArgs {
   /** The lab runtime image: Streamlit 1.45.0, delta-rs and the dashboard (lab/dashboard). */
   readonly image: BuiltImage;
   /** Client settings with Streamlit's read-only identity. */
@@ -14,19 +14,18 @@ export interface StreamlitArgs {
   readonly healthUrls: Record<string, string>;
   /** Bucket whose Delta tables the dashboard shows. */
   readonly goldBucket: string;
-  readonly memoryMiB: number;
-  /** CPU limit in cores. */
-  readonly cpus: number;
-  readonly dependsOn: pulumi.Resource[];
 }
+
+const PORT = 8501;
 
 /**
  * The lab's dashboard: the status of every service and the Delta tables of the gold bucket, read
  * with delta-rs through Streamlit's read-only MinIO identity.
  * @see https://docs.streamlit.io/deploy/tutorials/docker
  */
-export class Streamlit extends pulumi.ComponentResource {
+export class Streamlit extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
+  readonly workloads: readonly Workload[];
 
   constructor(name: string, args: StreamlitArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:apps:Streamlit", name, {}, opts);
@@ -46,29 +45,30 @@ export class Streamlit extends pulumi.ComponentResource {
           STREAMLIT_BROWSER_GATHER_USAGE_STATS: "false",
           STREAMLIT_SERVER_ADDRESS: "0.0.0.0",
           STREAMLIT_SERVER_HEADLESS: "true",
-          STREAMLIT_SERVER_PORT: "8501",
+          STREAMLIT_SERVER_PORT: String(PORT),
         },
         secretEnv: args.client.secretEnv,
         ports: [
           {
             name: "http",
-            port: 8501,
-            publish: { hostPort: 8501, nodePort: 30851, scheme: "http", urlKey: "streamlit" },
+            port: PORT,
+            publish: { hostPort: PORT, nodePort: 30851, scheme: "http", urlKey: "streamlit" },
           },
         ],
         health: {
-          command: pythonHttpCheck("http://localhost:8501/_stcore/health"),
-          http: { path: "/_stcore/health", port: 8501 },
+          command: pythonHttpCheck(`http://localhost:${PORT}/_stcore/health`),
+          http: { path: "/_stcore/health", port: PORT },
           // One Python process that answers within seconds: a failed start shows sooner.
           startPeriodSeconds: 20,
         },
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         runAs: LAB_RUNTIME_USER,
-        dependsOn: args.dependsOn,
+        startAfter: args.startAfter,
       },
       this,
     );
+    this.workloads = [this.workload];
     this.registerOutputs({});
   }
 }

@@ -1,11 +1,16 @@
 /** Inputs of {@link sparkDefaults}. */
 export interface SparkDefaultsInput {
+  /** e.g. `spark://spark-master:7077`. */
   readonly masterUrl: string;
+  /** MinIO's S3 API inside the lab, e.g. `http://minio:9000`; `https://` turns on S3A's TLS. */
   readonly s3Endpoint: string;
+  /** Spark's MinIO identity. */
   readonly accessKey: string;
+  /** Its secret key: the file is therefore mounted as a secret. */
   readonly secretKey: string;
   /** Executor heap, ≤ the workers' SPARK_WORKER_MEMORY, e.g. "512m". */
   readonly executorMemory: string;
+  /** Cores per executor, and the cap of cores one application takes (spark.cores.max). */
   readonly executorCores: number;
 }
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Platform, Workload } from "../platform/types";
+import type { Workload } from "../platform/types";
+import type { Service, StatefulServiceArgs } from "../service";
 import { serviceFile } from "../serviceFiles";
 import type { S3Credentials } from "../storage/minio";
 
@@ -13,23 +14,22 @@ export interface NifiLanding {
   readonly s3: S3Credentials;
 }
 
-/** Arguments for {@link Nifi}. */
-export interface NifiArgs {
-  readonly platform: Platform;
+/**
+ * Arguments for {@link Nifi}. `storageSize` is each repository volume's (conf and state get 1Gi);
+ * `memoryMiB` also sizes the heap (half of it).
+ */
+export interface NifiArgs extends StatefulServiceArgs {
   /** `apache/nifi:2.4.0` (HTTPS only in 2.x). */
   readonly image: string;
   /** Single-user login: the name must have ≥ 4 characters, the password ≥ 12, or NiFi invents its own. */
   readonly username: string;
+  /** The single user's generated password. */
   readonly password: pulumi.Input<string>;
   /**
    * Where the lab's flow definition (services/nifi/lab-flow.json) writes; NiFi imports it at start.
    * Its S3 keys become sensitive parameters, never part of the flow definition.
    */
   readonly landing: NifiLanding;
-  readonly storageSize: string;
-  readonly memoryMiB: number;
-  /** CPU limit in cores. */
-  readonly cpus: number;
 }
 
 const HOME = "/opt/nifi/nifi-current";
@@ -76,8 +76,9 @@ export function proxyHosts(external: { host: string; port: number }, service: st
  * keys set as sensitive parameters.
  * @see https://github.com/apache/nifi/blob/rel/nifi-2.4.0/nifi-docker/dockerhub/README.md
  */
-export class Nifi extends pulumi.ComponentResource {
+export class Nifi extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
+  readonly workloads: readonly Workload[];
 
   constructor(name: string, args: NifiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:ingestion:Nifi", name, {}, opts);
@@ -85,7 +86,7 @@ export class Nifi extends pulumi.ComponentResource {
       throw new pulumi.ResourceError("NiFi needs a user name of at least 4 characters", this);
     }
     const publish = {
-      hostPort: 8443,
+      hostPort: PORT,
       nodePort: 30443,
       scheme: "https" as const,
       urlKey: "nifi",
@@ -94,7 +95,11 @@ export class Nifi extends pulumi.ComponentResource {
     // Heap: half the container, the rest for direct memory, metaspace and the OS.
     const heap = `${Math.floor(args.memoryMiB / 2)}m`;
     // An unauthenticated endpoint; by host name, since NiFi checks SNI against its certificate.
-    const alive = ["curl", "-fsk", "https://localhost:8443/nifi-api/authentication/configuration"];
+    const alive = [
+      "curl",
+      "-fsk",
+      `https://localhost:${PORT}/nifi-api/authentication/configuration`,
+    ];
     this.workload = args.platform.deploy(
       {
         service: SERVICE,
@@ -151,9 +156,11 @@ export class Nifi extends pulumi.ComponentResource {
         cpus: args.cpus,
         // The image's nifi user (uid/gid 1000).
         runAs: { user: 1000, group: 1000 },
+        startAfter: args.startAfter,
       },
       this,
     );
+    this.workloads = [this.workload];
     this.registerOutputs({});
   }
 }

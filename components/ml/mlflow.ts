@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LAB_RUNTIME_USER } from "../images";
-import { pythonHttpCheck, type BuiltImage, type Platform, type Workload } from "../platform/types";
+import { pythonHttpCheck, type BuiltImage, type Workload } from "../platform/types";
+import type { Service, ServiceArgs } from "../service";
 import type { S3Credentials } from "../storage/minio";
 
-/** Arguments for {@link Mlflow}. */
-export interface MlflowArgs {
-  readonly platform: Platform;
+/** Arguments for {@link Mlflow}. `startAfter` holds PostgreSQL and the lake. */
+export interface MlflowArgs extends ServiceArgs {
   /** The lab runtime image (MLflow 2.22 with psycopg2 and boto3, the notebooks' very MLflow). */
   readonly image: BuiltImage;
   /** Backend store, `postgresql+psycopg2://mlflow:…@postgres:5432/mlflow` (secret). */
@@ -16,19 +16,18 @@ export interface MlflowArgs {
   readonly s3: S3Credentials;
   /** Bucket holding the artifacts. */
   readonly artifactBucket: string;
-  readonly memoryMiB: number;
-  /** CPU limit in cores. */
-  readonly cpus: number;
-  readonly dependsOn: pulumi.Resource[];
 }
+
+const PORT = 5000;
 
 /**
  * MLflow tracking server on PostgreSQL, proxying artifacts to MinIO (`--serve-artifacts`), so
  * clients need only the tracking URI, never S3 keys.
  * @see https://mlflow.org/docs/2.22.0/tracking/server#tracking-server-artifact-store
  */
-export class Mlflow extends pulumi.ComponentResource {
+export class Mlflow extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
+  readonly workloads: readonly Workload[];
   /** e.g. `http://mlflow:5000`. */
   readonly trackingUri: string;
 
@@ -44,7 +43,7 @@ export class Mlflow extends pulumi.ComponentResource {
           "--host",
           "0.0.0.0",
           "--port",
-          "5000",
+          String(PORT),
           "--workers",
           "1",
           "--serve-artifacts",
@@ -63,22 +62,23 @@ export class Mlflow extends pulumi.ComponentResource {
         ports: [
           {
             name: "http",
-            port: 5000,
-            publish: { hostPort: 5000, nodePort: 30500, scheme: "http", urlKey: "mlflow" },
+            port: PORT,
+            publish: { hostPort: PORT, nodePort: 30500, scheme: "http", urlKey: "mlflow" },
           },
         ],
         health: {
-          command: pythonHttpCheck("http://localhost:5000/health"),
-          http: { path: "/health", port: 5000 },
+          command: pythonHttpCheck(`http://localhost:${PORT}/health`),
+          http: { path: "/health", port: PORT },
         },
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         runAs: LAB_RUNTIME_USER,
-        dependsOn: args.dependsOn,
+        startAfter: args.startAfter,
       },
       this,
     );
-    this.trackingUri = `http://${this.workload.host}:5000`;
+    this.workloads = [this.workload];
+    this.trackingUri = `http://${this.workload.host}:${PORT}`;
     this.registerOutputs({ trackingUri: this.trackingUri });
   }
 }

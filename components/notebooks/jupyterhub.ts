@@ -1,15 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientEnv } from "../clientSettings";
-import type { BuiltImage, FileSpec, Platform, Workload } from "../platform/types";
+import type { BuiltImage, FileSpec, Workload } from "../platform/types";
+import type { Service, StatefulServiceArgs } from "../service";
 import { serviceFile } from "../serviceFiles";
 
-/** Arguments for {@link JupyterHub}. */
-export interface JupyterHubArgs {
-  readonly platform: Platform;
+/**
+ * Arguments for {@link JupyterHub}. `storageSize` is the home directories' volume (the notebooks);
+ * `startAfter` holds PostgreSQL and the Spark master.
+ */
+export interface JupyterHubArgs extends StatefulServiceArgs {
   /** The lab runtime image: notebooks are Spark drivers, so they run where the workers' Python is. */
   readonly image: BuiltImage;
   /** Login of the hub's admin, a real Linux user in the container. */
   readonly adminUser: string;
+  /** The admin's generated password. */
   readonly adminPassword: pulumi.Input<string>;
   /** Hub database, `postgresql://jupyterhub:…@postgres:5432/jupyterhub` (secret). */
   readonly databaseUrl: pulumi.Input<string>;
@@ -21,12 +25,9 @@ export interface JupyterHubArgs {
   readonly client: ClientEnv;
   /** Files notebooks need (spark-defaults.conf). */
   readonly files: readonly FileSpec[];
-  readonly storageSize: string;
-  readonly memoryMiB: number;
-  /** CPU limit in cores. */
-  readonly cpus: number;
-  readonly dependsOn: pulumi.Resource[];
 }
+
+const PORT = 8000;
 
 const CONFIG = "/srv/jupyterhub/jupyterhub_config.py";
 const START = "/usr/local/bin/dataflow-lab-hub-start";
@@ -53,8 +54,9 @@ export function spawnerEnvKeep(client: ClientEnv): string[] {
  * Home directories (the notebooks) are on a kept volume.
  * @see https://jupyterhub.readthedocs.io/en/4.0.2/tutorial/getting-started/authenticators-users-basics.html
  */
-export class JupyterHub extends pulumi.ComponentResource {
+export class JupyterHub extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
+  readonly workloads: readonly Workload[];
 
   constructor(name: string, args: JupyterHubArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:notebooks:JupyterHub", name, {}, opts);
@@ -81,8 +83,8 @@ export class JupyterHub extends pulumi.ComponentResource {
         ports: [
           {
             name: "http",
-            port: 8000,
-            publish: { hostPort: 8000, nodePort: 30800, scheme: "http", urlKey: "jupyterhub" },
+            port: PORT,
+            publish: { hostPort: PORT, nodePort: 30800, scheme: "http", urlKey: "jupyterhub" },
           },
         ],
         volumes: [{ name: "home", mountPath: "/home", size: args.storageSize }],
@@ -92,8 +94,8 @@ export class JupyterHub extends pulumi.ComponentResource {
           { path: START, content: serviceFile("jupyterhub/start.sh"), executable: true },
         ],
         health: {
-          command: ["curl", "-fsS", "http://localhost:8000/hub/health"],
-          http: { path: "/hub/health", port: 8000 },
+          command: ["curl", "-fsS", `http://localhost:${PORT}/hub/health`],
+          http: { path: "/hub/health", port: PORT },
           // start.sh sets up the admin's account and examples, then the hub starts its proxy.
           startPeriodSeconds: 60,
         },
@@ -103,10 +105,11 @@ export class JupyterHub extends pulumi.ComponentResource {
         // services/jupyterhub/start.sh also adds the admin (useradd, chpasswd, chown) in the image,
         // whose USER is spark (images/lab-runtime/Dockerfile).
         root: true,
-        dependsOn: args.dependsOn,
+        startAfter: args.startAfter,
       },
       this,
     );
+    this.workloads = [this.workload];
     this.registerOutputs({});
   }
 }

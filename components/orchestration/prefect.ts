@@ -2,17 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { LAB_CONTENT, LAB_RUNTIME_USER } from "../images";
 import { serviceFile } from "../serviceFiles";
 import type { ClientEnv } from "../clientSettings";
-import {
-  pythonHttpCheck,
-  type BuiltImage,
-  type FileSpec,
-  type Platform,
-  type Workload,
-} from "../platform/types";
+import { pythonHttpCheck, type BuiltImage, type FileSpec, type Workload } from "../platform/types";
+import type { Service, ServiceArgs } from "../service";
 
-/** Arguments for {@link Prefect}. */
-export interface PrefectArgs {
-  readonly platform: Platform;
+/**
+ * Arguments for {@link Prefect}. `memoryMiB` and `cpus` are the server's; the worker's are
+ * `workerMemoryMiB` and `workerCpus`. `startAfter` holds the server (the worker waits for it).
+ */
+export interface PrefectArgs extends ServiceArgs {
   /**
    * The lab runtime image, for the server and the worker: flows run in the worker as Spark drivers,
    * with the notebooks' Python, and the server is the same Prefect the clients use.
@@ -22,25 +19,32 @@ export interface PrefectArgs {
   readonly databaseUrl: pulumi.Input<string>;
   /** `admin:<password>`: the API's basic-auth string (secret). */
   readonly authString: pulumi.Input<string>;
-  /** The worker's client environment (lake, Spark, MLflow, Kafka, this API). */
-  readonly workerEnv: (apiUrl: string) => ClientEnv;
+  /** The worker's client environment: lake, Spark, MLflow, Kafka, and this API at {@link PREFECT_API_URL}. */
+  readonly workerClient: ClientEnv;
   /** Files the worker mounts (spark-defaults.conf). */
   readonly workerFiles: readonly FileSpec[];
-  readonly serverMemoryMiB: number;
+  /** Container memory limit of the worker in MiB: flows run inside it, each a Spark driver. */
   readonly workerMemoryMiB: number;
-  /** CPU limits in cores. */
-  readonly serverCpus: number;
+  /** CPU limit of the worker in cores. */
   readonly workerCpus: number;
-  /** What the server needs first (PostgreSQL). */
-  readonly dependsOn: pulumi.Resource[];
 }
+
+const SERVER = "prefect-server";
+const SERVER_PORT = 4200;
+const WORKER_PORT = 8080;
+
+/**
+ * The API clients use. A workload's host is its service name on both platforms, so it is known
+ * before anything is deployed, and the worker's environment can name it.
+ */
+export const PREFECT_API_URL = `http://${SERVER}:${SERVER_PORT}/api`;
 
 /** Prefect's state directory in the lab runtime, whose user (spark) has no home directory. */
 const PREFECT_HOME = "/tmp/prefect";
 
 const WORKER_START = "/usr/local/bin/dataflow-lab-worker-start";
 const DEPLOYED_MARKER = `${PREFECT_HOME}/lab-flows-deployed`;
-const workerAlive = pythonHttpCheck("http://localhost:8080/health");
+const workerAlive = pythonHttpCheck(`http://localhost:${WORKER_PORT}/health`);
 
 /** Work pool the worker serves; it creates the pool if missing. */
 export const WORK_POOL = "lab-pool";
@@ -51,20 +55,28 @@ export const WORK_POOL = "lab-pool";
  * @see https://docs.prefect.io/v3/manage/server/index
  * @see https://docs.prefect.io/v3/develop/settings-and-profiles#security-settings
  */
-export class Prefect extends pulumi.ComponentResource {
+export class Prefect extends pulumi.ComponentResource implements Service {
+  /** The API server's workload. */
   readonly server: Workload;
+  /** The process worker's workload. */
   readonly worker: Workload;
+  readonly workloads: readonly Workload[];
   /** e.g. `http://prefect-server:4200/api`. */
   readonly apiUrl: string;
 
   constructor(name: string, args: PrefectArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:orchestration:Prefect", name, {}, opts);
-    const publish = { hostPort: 4200, nodePort: 30420, scheme: "http" as const, urlKey: "prefect" };
+    const publish = {
+      hostPort: SERVER_PORT,
+      nodePort: 30420,
+      scheme: "http" as const,
+      urlKey: "prefect",
+    };
     this.server = args.platform.deploy(
       {
-        service: "prefect-server",
+        service: SERVER,
         image: args.image,
-        command: ["prefect", "server", "start", "--host", "0.0.0.0", "--port", "4200"],
+        command: ["prefect", "server", "start", "--host", "0.0.0.0", "--port", String(SERVER_PORT)],
         env: {
           // The image's user has no home directory; the server writes its UI build here.
           PREFECT_HOME: PREFECT_HOME,
@@ -75,24 +87,24 @@ export class Prefect extends pulumi.ComponentResource {
           PREFECT_API_DATABASE_CONNECTION_URL: args.databaseUrl,
           PREFECT_SERVER_API_AUTH_STRING: args.authString,
         },
-        ports: [{ name: "http", port: 4200, publish }],
+        ports: [{ name: "http", port: SERVER_PORT, publish }],
         health: {
           // /api/health stays open when the API requires basic auth.
-          command: pythonHttpCheck("http://localhost:4200/api/health"),
-          http: { path: "/api/health", port: 4200 },
+          command: pythonHttpCheck(`http://localhost:${SERVER_PORT}/api/health`),
+          http: { path: "/api/health", port: SERVER_PORT },
           // The server migrates its database at start before the API answers.
           startPeriodSeconds: 60,
         },
-        memoryMiB: args.serverMemoryMiB,
-        cpus: args.serverCpus,
+        memoryMiB: args.memoryMiB,
+        cpus: args.cpus,
         runAs: LAB_RUNTIME_USER,
-        dependsOn: args.dependsOn,
+        startAfter: args.startAfter,
       },
       this,
     );
-    this.apiUrl = `http://${this.server.host}:4200/api`;
+    this.apiUrl = PREFECT_API_URL;
 
-    const client = args.workerEnv(this.apiUrl);
+    const client = args.workerClient;
     this.worker = args.platform.deploy(
       {
         service: "prefect-worker",
@@ -107,7 +119,7 @@ export class Prefect extends pulumi.ComponentResource {
           // The pool the worker serves and creates, and where deploy.py puts the lab's flows.
           PREFECT_DEFAULT_WORK_POOL_NAME: WORK_POOL,
           PREFECT_HOME: PREFECT_HOME,
-          PREFECT_WORKER_WEBSERVER_PORT: "8080",
+          PREFECT_WORKER_WEBSERVER_PORT: String(WORKER_PORT),
         },
         secretEnv: client.secretEnv,
         // Flows are Spark drivers; executors call back at this address.
@@ -119,7 +131,7 @@ export class Prefect extends pulumi.ComponentResource {
         health: {
           // Ready once the lab's flows are deployed and the worker polls its pool.
           command: ["sh", "-c", `test -f ${DEPLOYED_MARKER} && "$@"`, "sh", ...workerAlive],
-          liveness: { command: workerAlive, http: { path: "/health", port: 8080 } },
+          liveness: { command: workerAlive, http: { path: "/health", port: WORKER_PORT } },
           // Deploying the flows at start takes a while; each check starts a Python interpreter.
           intervalSeconds: 15,
           startPeriodSeconds: 60,
@@ -127,10 +139,11 @@ export class Prefect extends pulumi.ComponentResource {
         memoryMiB: args.workerMemoryMiB,
         cpus: args.workerCpus,
         runAs: LAB_RUNTIME_USER,
-        dependsOn: this.server.ready,
+        startAfter: this.server.ready,
       },
       this,
     );
+    this.workloads = [this.server, this.worker];
     this.registerOutputs({ apiUrl: this.apiUrl });
   }
 }

@@ -31,7 +31,6 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
   readonly target = "docker" as const;
   readonly provider: docker.Provider;
   readonly network: docker.Network;
-  readonly memoryMiB: Record<string, number> = {};
   private readonly config: LabConfig;
   private readonly prefix: string;
 
@@ -123,7 +122,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
           },
           {
             ...opts,
-            dependsOn: spec.dependsOn,
+            dependsOn: spec.startAfter && [...spec.startAfter],
             // The name and the published ports are the container's own: Pulumi's default
             // create-then-delete would start the new one beside the old and fail on both
             // ("name already in use", "port is already allocated"; by design in pulumi-docker #1356),
@@ -133,13 +132,13 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         ),
     );
 
-    this.memoryMiB[spec.service] = spec.memoryMiB * names.length;
     return {
       host: spec.service,
       ready: containers,
       // Docker publishes ports with the container itself.
       publishedReady: containers,
       ...workloadAddresses(spec, (p) => this.endpoint(p)),
+      memoryMiB: spec.memoryMiB * names.length,
     };
   }
 

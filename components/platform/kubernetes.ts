@@ -41,7 +41,6 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   /** Adopts an existing object on create: for what outlives `pulumi destroy` only. */
   readonly keptProvider: k8s.Provider;
   readonly namespace: k8s.core.v1.Namespace;
-  readonly memoryMiB: Record<string, number> = {};
   private readonly config: LabConfig;
   private readonly name: string;
   /** Docker on this machine, which builds and pushes the lab's own images; made on first use. */
@@ -172,7 +171,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
               // At most 1 (workloadRules); 0 keeps the claims and stops the pod, as on Docker.
               spec: { replicas: spec.replicas ?? 1, serviceName: spec.service, selector, template },
             },
-            { ...opts, dependsOn: spec.dependsOn },
+            { ...opts, dependsOn: spec.startAfter && [...spec.startAfter] },
           )
         : new k8s.apps.v1.Deployment(
             spec.service,
@@ -180,7 +179,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
               metadata: meta(spec.service),
               spec: { replicas: spec.replicas ?? 1, selector, template },
             },
-            { ...opts, dependsOn: spec.dependsOn },
+            { ...opts, dependsOn: spec.startAfter && [...spec.startAfter] },
           );
 
     const publishedPorts = (spec.ports ?? []).filter((p) => p.publish);
@@ -239,13 +238,13 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       }
     }
 
-    this.memoryMiB[spec.service] = spec.memoryMiB * (spec.replicas ?? 1);
     const ready = service ? [workload, service] : [workload];
     return {
       host: spec.service,
       ready,
       publishedReady: [...ready, ...published],
       ...workloadAddresses(spec, (p) => this.endpoint(p)),
+      memoryMiB: spec.memoryMiB * (spec.replicas ?? 1),
     };
   }
 

@@ -54,8 +54,8 @@ export interface WorkloadSpec {
    * stays writable, an exception named in the README's list. Docker keeps it writable either way.
    */
   readonly writablePaths?: readonly string[];
-  /** Resources that must be ready first (other workloads' `ready`). */
-  readonly dependsOn?: pulumi.Resource[];
+  /** Resources that must be ready first (other workloads' `ready`); see `ServiceArgs.startAfter`. */
+  readonly startAfter?: readonly pulumi.Resource[];
 }
 
 /** An image built from a Dockerfile in this repository. */
@@ -172,8 +172,13 @@ export interface Workload {
   readonly external: Record<string, ExternalEndpoint>;
   /** What a person opens, by `urlKey`. */
   readonly urls: Record<string, string>;
-  /** The readiness endpoint other workloads can poll, when the health check has one. */
+  /**
+   * The readiness endpoint other workloads can poll, when the health check has one and the workload
+   * runs once: a numbered copy answers for itself alone, never for the others.
+   */
   readonly healthUrl?: string;
+  /** Memory limit (MiB) the platform allotted: all copies together. */
+  readonly memoryMiB: number;
 }
 
 /** A place workloads run: the Docker host or a Kubernetes namespace. */
@@ -185,8 +190,6 @@ export interface Platform {
   image(spec: ImageBuildSpec, parent: pulumi.Resource): BuiltImage;
   /** Where a published port will be reachable, known before anything is deployed. */
   endpoint(publish: PublishSpec): ExternalEndpoint;
-  /** Memory limit (MiB) of every service deployed so far, all its copies together. */
-  readonly memoryMiB: Readonly<Record<string, number>>;
 }
 
 /** The endpoint of a published port at `host:port`, with the URL a person opens. */
@@ -221,7 +224,7 @@ export function workloadAddresses(
   return {
     external: Object.fromEntries(ports.map((p) => [p.name, endpoint(p.publish!)])),
     urls: Object.fromEntries(ports.map((p) => [p.publish!.urlKey, endpoint(p.publish!).url])),
-    ...(http
+    ...(http && spec.replicas === undefined
       ? {
           healthUrl: `${(http.scheme ?? "HTTP").toLowerCase()}://${spec.service}:${http.port}${http.path}`,
         }

@@ -1,6 +1,7 @@
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
-import type { Platform, Workload } from "../platform/types";
+import type { Workload } from "../platform/types";
+import type { Service, StatefulServiceArgs } from "../service";
 import { LakeBucket } from "./lakeBucket";
 import { bucketPolicy, type BucketAccess } from "./s3Policy";
 
@@ -13,12 +14,12 @@ export interface IdentitySpec extends BucketAccess {
 }
 
 /** Arguments for {@link Minio}. */
-export interface MinioArgs {
-  readonly platform: Platform;
+export interface MinioArgs extends StatefulServiceArgs {
   /** Image of an S3 server that speaks MinIO's admin API (users, policies). */
   readonly image: string;
   /** Generated root credentials; only `pulumi up` (through the MinIO provider) uses them. */
   readonly rootUser: pulumi.Input<string>;
+  /** Generated root password (MINIO_ROOT_PASSWORD). */
   readonly rootPassword: pulumi.Input<string>;
   /** Buckets to create, in order: medallion, internal, then the user's extras. */
   readonly buckets: readonly string[];
@@ -26,18 +27,15 @@ export interface MinioArgs {
   readonly versionedBuckets: readonly string[];
   /** One user + policy per consumer; no service ever gets the root credentials. */
   readonly identities: readonly IdentitySpec[];
-  /** Keep buckets (and their objects) when the stack is destroyed. */
+  /** Keep buckets (and their objects) when the stack is destroyed (`retainDataOnDestroy`). */
   readonly retainOnDestroy: boolean;
-  /** PVC size on Kubernetes. */
-  readonly storageSize: string;
-  readonly memoryMiB: number;
-  /** CPU limit in cores. */
-  readonly cpus: number;
 }
 
 /** S3 credentials of one identity. */
 export interface S3Credentials {
+  /** Access key, the identity's user name. */
   readonly accessKey: string;
+  /** Generated secret key (secret). */
   readonly secretKey: pulumi.Output<string>;
 }
 
@@ -49,8 +47,9 @@ const CONSOLE_PORT = 9001;
  * that waits for the server's health check) its buckets, users and policies.
  * @see https://min.io/docs/minio/container/index.html
  */
-export class Minio extends pulumi.ComponentResource {
+export class Minio extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
+  readonly workloads: readonly Workload[];
   /** Endpoint other services use, e.g. `http://minio:9000`. */
   readonly endpoint: string;
   readonly provider: minio.Provider;
@@ -100,9 +99,11 @@ export class Minio extends pulumi.ComponentResource {
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         runAs: { user: 1000, group: 1000 },
+        startAfter: args.startAfter,
       },
       this,
     );
+    this.workloads = [this.workload];
     this.endpoint = `http://${this.workload.host}:${API_PORT}`;
 
     // The provider talks to the API from the machine running Pulumi, so it uses the published

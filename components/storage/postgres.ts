@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Platform, Workload } from "../platform/types";
+import type { Workload } from "../platform/types";
+import type { Service, StatefulServiceArgs } from "../service";
 import { serviceFile } from "../serviceFiles";
 
 /** One consumer's database: a role and a database of the same name. */
@@ -13,8 +14,7 @@ export interface DatabaseSpec {
 }
 
 /** Arguments for {@link Postgres}. */
-export interface PostgresArgs {
-  readonly platform: Platform;
+export interface PostgresArgs extends StatefulServiceArgs {
   /**
    * PostgreSQL 16 or 17 image; 18 moved PGDATA to /var/lib/postgresql/18/docker.
    * @see https://github.com/docker-library/docs/blob/master/postgres/README.md
@@ -24,23 +24,26 @@ export interface PostgresArgs {
   readonly superuserPassword: pulumi.Input<string>;
   /** The consumers' databases. */
   readonly databases: readonly DatabaseSpec[];
-  /** PVC size on Kubernetes. */
-  readonly storageSize: string;
-  readonly memoryMiB: number;
-  /** CPU limit in cores. */
-  readonly cpus: number;
 }
 
 /** How a consumer reaches its database. */
 export interface DatabaseConnection {
+  /** Server host inside the lab (`postgres`). */
   readonly host: string;
+  /** Server port ({@link POSTGRES_PORT}). */
   readonly port: number;
+  /** Database name, the consumer's name. */
   readonly database: string;
+  /** Role name, the same as the database's. */
   readonly user: string;
+  /** The role's generated password (secret). */
   readonly password: pulumi.Output<string>;
 }
 
-const PORT = 5432;
+/** PostgreSQL's port inside the lab. */
+export const POSTGRES_PORT = 5432;
+/** The superuser the image creates (POSTGRES_USER); only the health check logs in as it. */
+export const POSTGRES_SUPERUSER = "postgres";
 const DATA = "/var/lib/postgresql/data";
 const HEALTH_SCRIPT = "/usr/local/bin/dataflow-lab-ensure-databases";
 
@@ -48,15 +51,18 @@ const HEALTH_SCRIPT = "/usr/local/bin/dataflow-lab-ensure-databases";
  * The lab's metadata database server: one PostgreSQL with a role and database per consumer
  * (MLflow, Prefect, JupyterHub), each with its own generated password.
  */
-export class Postgres extends pulumi.ComponentResource {
+export class Postgres extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
+  readonly workloads: readonly Workload[];
+  /** `host:port` inside the lab, e.g. `postgres:5432`. */
+  readonly address: string;
   private readonly databases: ReadonlyMap<string, DatabaseSpec>;
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:storage:Postgres", name, {}, opts);
     const names = args.databases.map((d) => d.name);
     for (const n of names) {
-      if (!/^[a-z][a-z0-9_]{0,62}$/.test(n) || n === "postgres") {
+      if (!/^[a-z][a-z0-9_]{0,62}$/.test(n) || n === POSTGRES_SUPERUSER) {
         throw new pulumi.ResourceError(`database name ${JSON.stringify(n)} is not allowed`, this);
       }
     }
@@ -70,7 +76,7 @@ export class Postgres extends pulumi.ComponentResource {
         env: {
           // A subdirectory, because a fresh ext4 volume holds lost+found and initdb refuses it.
           PGDATA: `${DATA}/pgdata`,
-          POSTGRES_USER: "postgres",
+          POSTGRES_USER: POSTGRES_SUPERUSER,
           LAB_DATABASES: sorted.map((d) => d.name).join(" "),
           ...Object.fromEntries(
             sorted
@@ -87,7 +93,7 @@ export class Postgres extends pulumi.ComponentResource {
             sorted.map((d) => [`LAB_DB_PASSWORD_${d.name.toUpperCase()}`, d.password]),
           ),
         },
-        ports: [{ name: "postgres", port: PORT }],
+        ports: [{ name: "postgres", port: POSTGRES_PORT }],
         volumes: [{ name: "data", mountPath: DATA, size: args.storageSize }],
         files: [
           {
@@ -98,7 +104,9 @@ export class Postgres extends pulumi.ComponentResource {
         ],
         health: {
           command: [HEALTH_SCRIPT],
-          liveness: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres"] },
+          liveness: {
+            command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", POSTGRES_SUPERUSER],
+          },
           // Every database consumer waits for this check (which creates their roles): poll often.
           intervalSeconds: 5,
         },
@@ -110,9 +118,12 @@ export class Postgres extends pulumi.ComponentResource {
         // health check's state file, the entrypoint's nss_wrapper files).
         // @see https://github.com/docker-library/postgres/blob/master/16/bookworm/Dockerfile
         writablePaths: ["/var/run/postgresql", "/tmp"],
+        startAfter: args.startAfter,
       },
       this,
     );
+    this.workloads = [this.workload];
+    this.address = `${this.workload.host}:${POSTGRES_PORT}`;
     this.registerOutputs({ host: this.workload.host });
   }
 
@@ -124,7 +135,7 @@ export class Postgres extends pulumi.ComponentResource {
     }
     return {
       host: this.workload.host,
-      port: PORT,
+      port: POSTGRES_PORT,
       database: db.name,
       user: db.name,
       password: pulumi.secret(pulumi.output(db.password)),

@@ -1,21 +1,17 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { Platform, Workload } from "../platform/types";
+import type { Workload } from "../platform/types";
+import type { Service, StatefulServiceArgs } from "../service";
 import { serviceFile } from "../serviceFiles";
 
-/** Arguments for {@link Kafka}. */
-export interface KafkaArgs {
-  readonly platform: Platform;
+/** Arguments for {@link Kafka}. `memoryMiB` also sizes the broker's heap (half of it). */
+export interface KafkaArgs extends StatefulServiceArgs {
   /** `confluentinc/cp-kafka:7.5.0`. */
   readonly image: string;
   /** KRaft cluster id: 16 bytes, base64url without padding (22 chars); see {@link kraftClusterId}. */
   readonly clusterId: string;
   /** Topics created once the broker is up. */
   readonly topics: readonly string[];
-  readonly storageSize: string;
-  readonly memoryMiB: number;
-  /** CPU limit in cores. */
-  readonly cpus: number;
 }
 
 /**
@@ -35,6 +31,12 @@ export function kraftClusterId(project: string, stack: string): string {
 }
 
 const HEALTH_SCRIPT = "/usr/local/bin/dataflow-lab-ensure-topics";
+const SERVICE = "kafka";
+/** The listener of the lab's containers. */
+const BROKER_PORT = 9092;
+const CONTROLLER_PORT = 9093;
+/** The listener published to the host (its advertised address is the platform's endpoint). */
+const EXTERNAL_PORT = 29092;
 
 /** KRaft env of a single combined broker + controller (pure, for tests). */
 export function kafkaEnv(
@@ -47,12 +49,11 @@ export function kafkaEnv(
     KAFKA_NODE_ID: "1",
     KAFKA_PROCESS_ROLES: "broker,controller",
     // Itself, by loopback: the voter must be reachable before any Service or DNS name is ready.
-    KAFKA_CONTROLLER_QUORUM_VOTERS: "1@localhost:9093",
+    KAFKA_CONTROLLER_QUORUM_VOTERS: `1@localhost:${CONTROLLER_PORT}`,
     KAFKA_CONTROLLER_LISTENER_NAMES: "CONTROLLER",
     // PLAINTEXT for the lab's containers, EXTERNAL for the host, LOCAL for tools inside this container.
-    KAFKA_LISTENERS:
-      "PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093,EXTERNAL://0.0.0.0:29092,LOCAL://127.0.0.1:19092",
-    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka:9092,EXTERNAL://${external.host}:${external.port},LOCAL://127.0.0.1:19092`,
+    KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${BROKER_PORT},CONTROLLER://0.0.0.0:${CONTROLLER_PORT},EXTERNAL://0.0.0.0:${EXTERNAL_PORT},LOCAL://127.0.0.1:19092`,
+    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${SERVICE}:${BROKER_PORT},EXTERNAL://${external.host}:${external.port},LOCAL://127.0.0.1:19092`,
     KAFKA_LISTENER_SECURITY_PROTOCOL_MAP:
       "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT,LOCAL:PLAINTEXT",
     KAFKA_INTER_BROKER_LISTENER_NAME: "PLAINTEXT",
@@ -71,17 +72,18 @@ export function kafkaEnv(
  * declared topics, so "healthy" means the lab's topics exist.
  * @see https://docs.confluent.io/platform/7.5/installation/docker/config-reference.html
  */
-export class Kafka extends pulumi.ComponentResource {
+export class Kafka extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
+  readonly workloads: readonly Workload[];
   /** e.g. `kafka:9092`. */
   readonly bootstrapServers: string;
 
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:streaming:Kafka", name, {}, opts);
-    const publish = { hostPort: 29092, nodePort: 30092, urlKey: "kafka" };
+    const publish = { hostPort: EXTERNAL_PORT, nodePort: 30092, urlKey: "kafka" };
     this.workload = args.platform.deploy(
       {
-        service: "kafka",
+        service: SERVICE,
         image: args.image,
         env: {
           ...kafkaEnv(args.platform.endpoint(publish), args.memoryMiB),
@@ -89,9 +91,9 @@ export class Kafka extends pulumi.ComponentResource {
           LAB_KAFKA_TOPICS: [...args.topics].sort().join(" "),
         },
         ports: [
-          { name: "broker", port: 9092 },
-          { name: "controller", port: 9093 },
-          { name: "external", port: 29092, publish },
+          { name: "broker", port: BROKER_PORT },
+          { name: "controller", port: CONTROLLER_PORT },
+          { name: "external", port: EXTERNAL_PORT, publish },
         ],
         volumes: [{ name: "data", mountPath: "/var/lib/kafka/data", size: args.storageSize }],
         files: [
@@ -100,7 +102,7 @@ export class Kafka extends pulumi.ComponentResource {
         health: {
           command: [HEALTH_SCRIPT],
           // By address: the listeners are IPv4, so no resolver order (::1 first) matters.
-          liveness: { command: ["nc", "-z", "127.0.0.1", "9092"] },
+          liveness: { command: ["nc", "-z", "127.0.0.1", String(BROKER_PORT)] },
           // Until the topics exist a check runs kafka-topics (a JVM start, twice when it creates).
           timeoutSeconds: 60,
           startPeriodSeconds: 60,
@@ -109,10 +111,12 @@ export class Kafka extends pulumi.ComponentResource {
         cpus: args.cpus,
         // appuser is not root; group 0 owns the image's writable paths (/etc/kafka, the data dir).
         runAs: { user: 1000, group: 0 },
+        startAfter: args.startAfter,
       },
       this,
     );
-    this.bootstrapServers = `${this.workload.host}:9092`;
+    this.workloads = [this.workload];
+    this.bootstrapServers = `${this.workload.host}:${BROKER_PORT}`;
     this.registerOutputs({ bootstrapServers: this.bootstrapServers });
   }
 }

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Platform, Workload } from "../platform/types";
+import type { Workload } from "../platform/types";
+import type { Service, ServiceArgs } from "../service";
 
-/** Arguments for {@link KafkaUi}. */
-export interface KafkaUiArgs {
-  readonly platform: Platform;
+/** Arguments for {@link KafkaUi}. `startAfter` holds the broker. */
+export interface KafkaUiArgs extends ServiceArgs {
   /** `ghcr.io/kafbat/kafka-ui:v1.4.2` (provectus/kafka-ui is unmaintained). */
   readonly image: string;
   /** Internal listener, e.g. `kafka:9092`. */
@@ -12,18 +12,17 @@ export interface KafkaUiArgs {
   readonly username: string;
   /** Its generated password. */
   readonly password: pulumi.Input<string>;
-  readonly memoryMiB: number;
-  /** CPU limit in cores. */
-  readonly cpus: number;
-  readonly dependsOn: pulumi.Resource[];
 }
+
+const PORT = 8090;
 
 /**
  * kafbat's Kafka UI on port 8090, behind a login form.
  * @see https://ui.docs.kafbat.io/configuration/authentication/basic-authentication
  */
-export class KafkaUi extends pulumi.ComponentResource {
+export class KafkaUi extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
+  readonly workloads: readonly Workload[];
 
   constructor(name: string, args: KafkaUiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:streaming:KafkaUi", name, {}, opts);
@@ -37,21 +36,21 @@ export class KafkaUi extends pulumi.ComponentResource {
           JAVA_OPTS: "-XX:MaxRAMPercentage=60.0",
           KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS: args.bootstrapServers,
           KAFKA_CLUSTERS_0_NAME: "dataflow-lab",
-          SERVER_PORT: "8090",
+          SERVER_PORT: String(PORT),
           SPRING_SECURITY_USER_NAME: args.username,
         },
         secretEnv: { SPRING_SECURITY_USER_PASSWORD: args.password },
         ports: [
           {
             name: "http",
-            port: 8090,
-            publish: { hostPort: 8090, nodePort: 30090, scheme: "http", urlKey: "kafka-ui" },
+            port: PORT,
+            publish: { hostPort: PORT, nodePort: 30090, scheme: "http", urlKey: "kafka-ui" },
           },
         ],
         health: {
           // /actuator/health is open under LOGIN_FORM; the alpine image has busybox wget, no curl.
-          command: ["wget", "-q", "--spider", "http://127.0.0.1:8090/actuator/health"],
-          http: { path: "/actuator/health", port: 8090 },
+          command: ["wget", "-q", "--spider", `http://127.0.0.1:${PORT}/actuator/health`],
+          http: { path: "/actuator/health", port: PORT },
           // A Spring Boot application on a JVM, slower to answer than the default start period.
           startPeriodSeconds: 45,
         },
@@ -63,10 +62,11 @@ export class KafkaUi extends pulumi.ComponentResource {
         // @see https://github.com/kafbat/helm-charts/blob/main/charts/kafka-ui/values.yaml
         runAs: { user: 1000, group: 2000 },
         writablePaths: ["/tmp"],
-        dependsOn: args.dependsOn,
+        startAfter: args.startAfter,
       },
       this,
     );
+    this.workloads = [this.workload];
     this.registerOutputs({});
   }
 }
