@@ -31,7 +31,13 @@ export class Browser {
       headers?: Record<string, string>;
     } = {},
   ): Promise<Reply> {
-    const headers: Record<string, string> = { ...init.headers };
+    // A page load or a form's submission is a navigation; Node's fetch says `cors` unless told.
+    // JupyterHub sets its _xsrf cookie only on a navigation, and without the cookie the form's
+    // token matches only within the second it was made (tornado signs a timestamp into it).
+    const headers: Record<string, string> = {
+      "sec-fetch-mode": init.json === undefined ? "navigate" : "cors",
+      ...init.headers,
+    };
     if (this.cookies.size > 0) {
       headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     }

@@ -34,15 +34,41 @@ export function mc(mcBin: string, lake: LakeWiring, args: string[], allowFail = 
 }
 
 /**
- * Applies the lake as declared; run after MinIO is healthy, before anything that needs it.
- * Returns, per bucket, whether it was adopted (found already there).
+ * Applies the lake as declared; run after MinIO is healthy, before anything that needs it. With
+ * `before` (what the last `pulumi up` declared, still in the state), only the difference, as
+ * `pulumi up` applies it: a bucket no longer declared is deleted through the provider unless
+ * `retainOnDelete` leaves it be (and the provider keeps one holding data unless `deleteData`), an
+ * identity no longer declared loses its user and policy, a changed secret is set anew.
+ * Returns, per bucket created now, whether it was adopted (found already there).
  */
-export async function applyLake(mcBin: string, lake: LakeWiring): Promise<Record<string, boolean>> {
+export async function applyLake(
+  mcBin: string,
+  lake: LakeWiring,
+  before?: LakeWiring,
+): Promise<Record<string, boolean>> {
   const adopted: Record<string, boolean> = {};
   const provider = lakeBucketProvider(minioStore);
-  for (const inputs of lake.buckets) {
-    const made = await provider.create!(inputs);
-    adopted[inputs.bucket] = made.outs.adopted;
+  const declared = (l: LakeWiring | undefined, bucket: string) =>
+    l?.buckets.some((b) => b.bucket === bucket) ?? false;
+  for (const gone of before?.buckets.filter((b) => !declared(lake, b.bucket)) ?? []) {
+    const { bucket, server, accessKey, secretKey, deleteData } = gone;
+    const inputs = { bucket, server, accessKey, secretKey, deleteData };
+    if (!gone.retainOnDelete) await provider.delete!(bucket, inputs);
+  }
+  for (const b of lake.buckets) {
+    if (declared(before, b.bucket)) continue;
+    const { bucket, server, accessKey, secretKey, deleteData } = b;
+    const made = await provider.create!({ bucket, server, accessKey, secretKey, deleteData });
+    adopted[bucket] = made.outs.adopted;
+  }
+  for (const gone of before?.users.filter((u) => !lake.users.some((n) => n.name === u.name)) ??
+    []) {
+    mc(mcBin, lake, ["admin", "user", "remove", "lab", gone.name]);
+  }
+  for (const gone of before?.policies.filter(
+    (p) => !lake.policies.some((n) => n.name === p.name),
+  ) ?? []) {
+    mc(mcBin, lake, ["admin", "policy", "remove", "lab", gone.name]);
   }
   for (const bucket of lake.versioned) mc(mcBin, lake, ["version", "enable", `lab/${bucket}`]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policies-"));
@@ -56,6 +82,8 @@ export async function applyLake(mcBin: string, lake: LakeWiring): Promise<Record
     fs.rmSync(dir, { recursive: true, force: true });
   }
   for (const u of lake.users) {
+    // A user whose secret is unchanged is left as it is, as @pulumi/minio leaves it.
+    if (before?.users.some((o) => o.name === u.name && o.secret === u.secret)) continue;
     mc(mcBin, lake, ["admin", "user", "add", "lab", u.name, u.secret]);
     // Attaching twice is an error in mc; the provider's attachment is idempotent.
     mc(mcBin, lake, ["admin", "policy", "attach", "lab", u.policy, "--user", u.name], true);

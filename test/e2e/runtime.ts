@@ -70,7 +70,8 @@ export interface Running {
 
 export class LabRuntime {
   private readonly running = new Map<string, Running>();
-  private readonly forwarders: ChildProcess[] = [];
+  /** Each container's published-port forwarders, which go with it as Docker's do. */
+  private readonly forwarders = new Map<string, ChildProcess[]>();
   private readonly addresses = new Map<string, string>();
   private readonly cgroups = memoryCgroup();
   private sampler?: ChildProcess;
@@ -158,7 +159,6 @@ export class LabRuntime {
     }
     // One a killed run left behind would merge old peaks into a new report.
     sh("pkill", ["-f", SAMPLER], true);
-    for (const f of this.forwarders.splice(0)) f.kill("SIGKILL");
     for (const name of [...this.running.keys()]) this.stop(name);
     for (const ns of sh("ip", ["netns", "list"], true).split("\n")) {
       const name = ns.split(" ")[0];
@@ -267,23 +267,27 @@ export class LabRuntime {
     const running: Running = { wiring: c, process: proc, log, address: this.address(c.name) };
     proc.on("exit", (code, signal) => (running.exited = code ?? signal ?? "exited"));
     this.running.set(c.name, running);
-    for (const p of c.ports) this.publish(p.host, this.address(c.name), p.container);
+    this.forwarders.set(
+      c.name,
+      c.ports.map((p) => this.publish(p.host, this.address(c.name), p.container)),
+    );
     return running;
   }
 
   /** 127.0.0.1:<host> in the root namespace → the container's port, as Docker's proxy does. */
-  private publish(hostPort: number, address: string, port: number): void {
-    const f = spawn(
+  private publish(hostPort: number, address: string, port: number): ChildProcess {
+    return spawn(
       "socat",
       [`TCP-LISTEN:${hostPort},bind=127.0.0.1,reuseaddr,fork`, `TCP:${address}:${port}`],
       { stdio: "ignore", detached: true },
     );
-    this.forwarders.push(f);
   }
 
   stop(name: string): void {
     const r = this.running.get(name);
     if (!r) return;
+    for (const f of this.forwarders.get(name) ?? []) f.kill("SIGKILL");
+    this.forwarders.delete(name);
     if (r.exited === undefined && r.process.pid) {
       try {
         process.kill(-r.process.pid, "SIGTERM");
@@ -415,6 +419,22 @@ export class LabRuntime {
 
   names(): string[] {
     return [...this.running.keys()];
+  }
+
+  /** What a running container was started with. */
+  wiringOf(name: string): ContainerWiring | undefined {
+    return this.running.get(name)?.wiring;
+  }
+
+  /** A running container's own process (a restart changes it), or undefined if it is not running. */
+  pid(name: string): number | undefined {
+    const r = this.running.get(name);
+    return r && r.exited === undefined ? this.mainPid(r) : undefined;
+  }
+
+  /** Whether a container of this name can run here (up() made its network namespace). */
+  knows(name: string): boolean {
+    return this.addresses.has(name);
   }
 
   private stat(pid: number): string[] {

@@ -41,8 +41,8 @@ export interface LakeWiring {
   readonly server: string;
   readonly rootUser: string;
   readonly rootPassword: string;
-  /** Each bucket's inputs as its LakeBucket registers them. */
-  readonly buckets: LakeBucketInputs[];
+  /** Each bucket's inputs as its LakeBucket registers them, and whether destroy leaves it be. */
+  readonly buckets: (LakeBucketInputs & { retainOnDelete: boolean })[];
   readonly versioned: string[];
   readonly users: { name: string; secret: string; policy: string }[];
   readonly policies: { name: string; document: string }[];
@@ -53,6 +53,17 @@ export interface LabWiring {
   readonly lake: LakeWiring;
   readonly outputs: ProgramRun["outputs"];
   readonly credentials: any;
+  /** Every generated secret, by its resource's name: what the Pulumi state holds. */
+  readonly secrets: Record<string, string>;
+}
+
+/**
+ * The state a later `pulumi up` starts from: the secrets of the resources that exist, each kept
+ * unless it is replaced (`pulumi up --replace`). Without it every secret is new, as after destroy.
+ */
+export interface KeptState {
+  readonly secrets: Record<string, string>;
+  readonly replace?: readonly string[];
 }
 
 /** Real credentials of the forms the program asks @pulumi/random for. */
@@ -69,8 +80,17 @@ const CONTAINER = "docker:index/container:Container";
 const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)?.[1] ?? NaN);
 
 /** Evaluates the dev stack (plus `overrides`) and reads back the lab's wiring. */
-export async function labWiring(overrides: Record<string, unknown> = {}): Promise<LabWiring> {
-  const run = await runProgram("dev", overrides, [], randomSecret);
+export async function labWiring(
+  overrides: Record<string, unknown> = {},
+  kept?: KeptState,
+): Promise<LabWiring> {
+  const secrets: Record<string, string> = {};
+  const run = await runProgram("dev", overrides, [], (name, inputs) => {
+    const old = kept?.secrets[name];
+    secrets[name] =
+      old !== undefined && !kept?.replace?.includes(name) ? old : randomSecret(name, inputs);
+    return secrets[name];
+  });
   const regs = run.registrations;
   const byUrn = (urn: string) => regs.find((r) => urn.endsWith(`${r.type}::${r.name}`));
   const images = new Map(
@@ -129,15 +149,19 @@ export async function labWiring(overrides: Record<string, unknown> = {}): Promis
     server: provider.minioServer,
     rootUser: provider.minioUser,
     rootPassword: provider.minioPassword,
-    buckets: of("pulumi-nodejs:dynamic/storage:LakeBucket").map(
-      ({ bucket, server, accessKey, secretKey, deleteData }) => ({
-        bucket,
-        server,
-        accessKey,
-        secretKey,
-        deleteData,
+    buckets: regs
+      .filter((r) => r.type === "pulumi-nodejs:dynamic/storage:LakeBucket")
+      .map((r) => {
+        const { bucket, server, accessKey, secretKey, deleteData } = unsecret(r.inputs);
+        return {
+          bucket,
+          server,
+          accessKey,
+          secretKey,
+          deleteData,
+          retainOnDelete: r.retainOnDelete,
+        };
       }),
-    ),
     versioned: of("minio:index/s3BucketVersioning:S3BucketVersioning")
       .filter((v) => v.versioningConfiguration.status === "Enabled")
       .map((v) => v.bucket),
@@ -156,5 +180,6 @@ export async function labWiring(overrides: Record<string, unknown> = {}): Promis
     lake,
     outputs: run.outputs,
     credentials: run.outputs.credentials.value,
+    secrets,
   };
 }
