@@ -1,97 +1,96 @@
-import * as net from "net";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, readBoolean, readOneOf } from "./readers";
-import { defaults, TOP_LEVEL_KEYS, type LabConfig, type Target } from "./schema";
-import { readMinio, readPostgres, readSpark, readToggles } from "./services";
-import { readDocker, readImages, readKubernetes } from "./targets";
+import type { z } from "zod";
+import { LabSchema, shape, type LabConfig } from "./schema";
 
-export type { LabConfig, Target } from "./schema";
+export type { LabConfig, Target, Toggle } from "./schema";
 export { INTERNAL_BUCKETS, MEDALLION_BUCKETS, sparkMemoryMiB } from "./services";
 
 /** Raw stack config as the CLI hands it to the program: key (without namespace) → JSON-ish value. */
 export type RawConfig = Record<string, unknown>;
 
 /**
- * Parses and validates the whole stack config. Every problem is collected and reported in one
- * `pulumi.RunError` (the CLI prints it without a stack trace) before any resource exists, so a typo
- * never leaves a half-deployed lab.
+ * Parses and validates the whole stack config. Every problem is reported in one `pulumi.RunError`
+ * (the CLI prints it without a stack trace) before any resource exists, so a typo never leaves a
+ * half-deployed lab.
  */
 export function parseConfig(raw: RawConfig, stack: string): LabConfig {
-  const p = new Problems();
-  for (const key of Object.keys(raw).sort()) {
-    if (!TOP_LEVEL_KEYS.includes(key)) p.unknownKey(key, TOP_LEVEL_KEYS);
-  }
-  const target = readOneOf<Target>(p, "target", raw.target, ["docker", "kubernetes"], "docker");
-  const config: LabConfig = {
-    stack,
-    target,
-    retainDataOnDestroy: readBoolean(
-      p,
-      "retainDataOnDestroy",
-      raw.retainDataOnDestroy,
-      defaults.retainDataOnDestroy,
-    ),
-    docker: readDocker(p, raw.docker),
-    kubernetes: readKubernetes(p, raw.kubernetes),
-    postgres: readPostgres(p, raw.postgres),
-    minio: readMinio(p, raw.minio),
-    spark: readSpark(p, raw.spark),
-    ...readToggles(p, raw),
-    images: readImages(p, raw.images, target),
-  };
-  checkPublishedHost(p, config);
-  p.throwIfAny(stack);
-  return config;
+  const result = LabSchema.safeParse(withoutNulls(raw));
+  if (result.success) return { stack, ...result.data };
+  // Typos first: a misspelt key often explains why another one kept its default.
+  const typo = (i: z.core.$ZodIssue) => Number(i.code === "unrecognized_keys");
+  const issues = result.error.issues.sort((a, b) => typo(b) - typo(a));
+  // A value failing two checks that mean one thing (-1.5: not whole, below 0) is reported once.
+  const problems = [...new Set(issues.flatMap((issue) => describe(issue, raw)))];
+  throw new pulumi.RunError(
+    `Invalid configuration for stack '${stack}' (nothing was deployed):\n  - ${problems.join("\n  - ")}`,
+  );
 }
 
-/**
- * NiFi's certificate holds DNS names only and NiFi rejects a request by IP ("Invalid SNI"), so the
- * address people and the lab's tools use to reach the active target must be a name while NiFi is on.
- */
-function checkPublishedHost(p: Problems, config: LabConfig): void {
-  const [key, host] =
-    config.target === "kubernetes"
-      ? ["kubernetes.nodeAddress", config.kubernetes.nodeAddress]
-      : ["docker.publishedHost", config.docker.publishedHost];
-  if (config.nifi.enabled && net.isIP(host) !== 0) {
-    p.add(
-      key,
-      host,
-      "a host name, not an IP address, while nifi.enabled is true (NiFi's certificate holds host names only; map one to the address in /etc/hosts)",
-    );
+/** `null` means unset: a known key gets its default, an unknown one is still a typo. */
+function withoutNulls(value: unknown): unknown {
+  if (value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNulls(v)]));
+}
+
+/** Problem lines: the key, what is allowed, and the value given (or the one a rule judged). */
+function describe(issue: z.core.$ZodIssue, raw: RawConfig): string[] {
+  const section = issue.path[0] as keyof typeof shape | undefined;
+  if (issue.code === "unrecognized_keys") {
+    const at = section ? `${section}.` : "";
+    const fields = section && (shape[section] as z.ZodPrefault<z.ZodObject>).unwrap().shape;
+    const known = (fields ? Object.keys(fields).sort() : Object.keys(shape)).map((k) => at + k);
+    return issue.keys.sort().map((k) => unknownKey(at + k, known));
   }
+  const key = issue.path.join(".").replace(/\.(\d+)(?=\.|$)/g, "[$1]");
+  const given =
+    issue.code === "custom" && issue.params
+      ? issue.params.value
+      : issue.path.reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown>)?.[p], raw);
+  return [`${key} must be ${issue.message}, got ${JSON.stringify(given) ?? String(given)}`];
+}
+
+/** Names the known key within edit distance 2 (the first of the nearest), to turn a typo into a hint. */
+function unknownKey(key: string, known: readonly string[]): string {
+  const near = known
+    .map((k) => [distance(key.toLowerCase(), k.toLowerCase()), k] as const)
+    .filter(([d]) => d <= 2)
+    .sort(([a], [b]) => a - b)[0]?.[1];
+  return `${key} is not a known setting${near ? ` (did you mean ${near}?)` : ""}; known: ${known.join(", ")}`;
+}
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
 }
 
 /**
  * Reads this project's stack config through the Pulumi SDK (the only place that does) and parses it.
- * Object-valued keys arrive as JSON text, exactly as `pulumi config set --path` stores them.
+ * Objects, lists, numbers and booleans arrive as JSON text, as `pulumi config set --path` stores them.
  */
 export function loadConfig(): LabConfig {
-  const project = pulumi.getProject();
-  const prefix = `${project}:`;
+  const prefix = `${pulumi.getProject()}:`;
   const raw: RawConfig = {};
   const problems: string[] = [];
   for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
-    raw[key] = decode(text, key, problems);
+    try {
+      raw[key] = /^\s*[[{]/.test(text) ? JSON.parse(text) : text;
+    } catch {
+      problems.push(`${key} must be valid JSON, got ${JSON.stringify(text)}`);
+    }
   }
   if (problems.length > 0) {
     throw new pulumi.RunError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   }
   return parseConfig(raw, pulumi.getStack());
-}
-
-/** Config values are strings; objects, lists, numbers and booleans come JSON-encoded. */
-function decode(text: string, key: string, problems: string[]): unknown {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-    try {
-      return JSON.parse(trimmed);
-    } catch {
-      problems.push(`${key} must be valid JSON, got ${JSON.stringify(text)}`);
-      return undefined;
-    }
-  }
-  return text;
 }

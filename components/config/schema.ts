@@ -1,207 +1,203 @@
+import * as net from "net";
+import { z } from "zod";
+import { cpus, flag, list, optionalText, section, text, whole, type Format } from "./fields";
+import * as is from "./formats";
+import * as lab from "./services";
+
 /**
- * The typed stack config and its defaults. `Pulumi.yaml` declares the same defaults for the CLI and
- * the README's config table documents each key; `test/config.test.ts` keeps the three in step.
+ * The stack config, declared once: every key of the `dataflow-lab:` namespace with its type, what is
+ * allowed, its default and (in TSDoc) its meaning; `LabConfig` is inferred from it. Each check's
+ * message says what is allowed; the loader (index.ts) puts the key before it and the value after.
+ *
+ * Defaults live here and in `Pulumi.yaml`. The program needs them (a preview, the mock runtime, and a
+ * stack that sets one field of an object, which replaces the whole object); `Pulumi.yaml` gives them
+ * to the CLI, so `pulumi config` shows them with their descriptions. test/config.test.ts fails when
+ * the two disagree, and checks that the README's config table lists exactly these keys.
  */
 
-/** Where the lab runs. */
-export type Target = "docker" | "kubernetes";
+/** A service that can be switched off; switching it off leaves no resource of it behind. */
+const service = <S extends z.ZodRawShape>(mib: number, cores: number, more: S) =>
+  section({
+    /** Deploy the service. */ enabled: flag().default(true),
+    /** Container memory limit. */ memoryMiB: whole(128, 65536, mib),
+    /** CPU limit in cores; the defaults stay at most 2, the smallest host the lab supports. */
+    cpus: cpus(cores),
+    ...more,
+  });
 
-export interface LabConfig {
-  /** Pulumi stack name; part of every Docker object name. */
-  readonly stack: string;
-  /** `target`: `docker` (dev stack) or `kubernetes` (k8s stack). @default "docker" */
-  readonly target: Target;
-  /**
-   * `retainDataOnDestroy`: keep Docker volumes, PVCs, the namespace and the buckets when the stack is
-   * destroyed, so `pulumi destroy` never deletes data by accident. @default true
-   */
-  readonly retainDataOnDestroy: boolean;
-  readonly docker: {
+const PINNED: Format = [
+  'an image pinned to a version tag or digest (e.g. "postgres:16.9-bookworm"), never "latest"',
+  is.isPinnedImage,
+];
+const SIZE: Format = ['a size such as "512Mi", "20Gi" or "1Ti"', is.isSize];
+const HOST: Format = ["a host name or IP address", is.isHostName];
+const LAB_BUCKETS: readonly string[] = [...lab.MEDALLION_BUCKETS, ...lab.INTERNAL_BUCKETS];
+const bucketProblem = (bucket: string, i: number, all: string[]) =>
+  !is.isBucketName(bucket)
+    ? "an S3 bucket name: 3-63 lower-case letters, digits, '.' or '-'"
+    : LAB_BUCKETS.includes(bucket)
+      ? `a bucket other than ${LAB_BUCKETS.join(", ")}, which the lab always creates`
+      : all.indexOf(bucket) !== i
+        ? "each bucket once"
+        : "";
+const topicProblem = (t: string) =>
+  is.isTopicName(t) ? "" : "a Kafka topic name: letters, digits, '.', '_' or '-'";
+
+/** The keys of the `dataflow-lab:` namespace, in the order the loader lists them. */
+export const shape = {
+  /** Where the lab runs: `docker` (dev stack) or `kubernetes` (k8s stack). */
+  target: z.enum(["docker", "kubernetes"], 'one of "docker", "kubernetes"').default("docker"),
+  /** Keep volumes, PVCs, the namespace and the buckets on destroy: it never deletes data by accident. */
+  retainDataOnDestroy: flag().default(true),
+  docker: section({
+    /** The Docker endpoint; unset: `$DOCKER_HOST`, else the local socket. */
+    host: optionalText([
+      "a Docker endpoint: unix://, tcp://, ssh:// or npipe://",
+      (s) => /^(unix|tcp|ssh|npipe):\/\/.+$/.test(s),
+    ]),
+    /** Host address every published port binds to. */
+    bindAddress: text("127.0.0.1", ["an IPv4 or IPv6 address such as 127.0.0.1", net.isIP]),
+    /** The name people (and `pulumi up`, for MinIO's API) use to reach the published ports. */
+    publishedHost: text("localhost", HOST),
+  }),
+  kubernetes: section({
+    /** Namespace of every object. */
+    namespace: text("dataflow-lab", [
+      "a DNS-1123 label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit",
+      is.isDns1123Label,
+    ]),
+    /** kubeconfig context; unset: the current context. */ context: optionalText(),
+    /** kubeconfig path or contents; unset: `$KUBECONFIG`, else ~/.kube/config. */
+    kubeconfig: optionalText(),
+    /** StorageClass of every PVC; unset: the cluster's default. */ storageClass: optionalText(),
     /**
-     * `docker.host`: the Docker endpoint (`unix://`, `tcp://`, `ssh://`, `npipe://`).
-     * @default unset: `$DOCKER_HOST`, else the local socket
-     */
-    readonly host?: string;
-    /** `docker.bindAddress`: host address every published port binds to. @default "127.0.0.1" */
-    readonly bindAddress: string;
-    /**
-     * `docker.publishedHost`: the name people (and `pulumi up`, for MinIO's API) use to reach the
-     * published ports; change it for a remote Docker host. @default "localhost"
-     */
-    readonly publishedHost: string;
-  };
-  readonly kubernetes: {
-    /** `kubernetes.namespace`: namespace for every object (a DNS-1123 label). @default "dataflow-lab" */
-    readonly namespace: string;
-    /** `kubernetes.context`: kubeconfig context. @default the current context */
-    readonly context?: string;
-    /** `kubernetes.kubeconfig`: kubeconfig path or contents. @default `$KUBECONFIG` or ~/.kube/config */
-    readonly kubeconfig?: string;
-    /** `kubernetes.storageClass`: StorageClass of every PVC. @default the cluster's default class */
-    readonly storageClass?: string;
-    /**
-     * `kubernetes.nodeAddress`: address of a node as seen from the machine running Pulumi; NodePort
-     * URLs (and the MinIO API that `pulumi up` talks to) use it; a name, not an IP, since NiFi
-     * accepts only host names in its certificate. @default "localhost"
+     * A node's address as seen from the machine running Pulumi, for NodePort URLs and the MinIO API.
      * @see https://kind.sigs.k8s.io/docs/user/configuration/#extra-port-mappings
      */
-    readonly nodeAddress: string;
+    nodeAddress: text("localhost", HOST),
+    /** When set, every web UI and the MinIO API also get an Ingress at `<name>.<domain>`. */
+    ingressDomain: optionalText(["a DNS domain such as lab.example.com", is.isHostName]),
+    /** IngressClass of those Ingresses; unset: the cluster's default. */
+    ingressClassName: optionalText(),
+  }),
+  postgres: section({
+    /** PostgreSQL 16 or 17 (18 moved PGDATA). */ image: text("postgres:16.9-bookworm", PINNED),
+    /** PVC size on Kubernetes. */ storageSize: text("5Gi", SIZE),
+    /** Memory limit. */ memoryMiB: whole(128, 65536, 320),
+    /** CPU limit in cores. */ cpus: cpus(1),
+  }),
+  minio: section({
+    /** An S3 server that speaks MinIO's admin API. */
+    image: text("quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z", PINNED),
+    /** Extra buckets on top of bronze, silver, gold (and mlflow). */
+    buckets: list([], bucketProblem),
+    /** PVC size on Kubernetes. */ storageSize: text("20Gi", SIZE),
+    /** Memory limit. */ memoryMiB: whole(256, 65536, 576),
+    /** CPU limit in cores. */ cpus: cpus(1),
+  }),
+  spark: section({
+    /** Spark workers: numbered containers on Docker, replicas on Kubernetes. */
+    workers: whole(0, 64, 2),
+    /** Cores each worker offers (SPARK_WORKER_CORES). */ workerCores: whole(1, 64, 1),
     /**
-     * `kubernetes.ingressDomain`: when set, every web UI and the MinIO API also get an Ingress at
-     * `<name>.<domain>`, and `pulumi up` reaches MinIO there instead of through its NodePort.
-     */
-    readonly ingressDomain?: string;
-    /** `kubernetes.ingressClassName`: IngressClass for those Ingresses. @default the cluster default */
-    readonly ingressClassName?: string;
-  };
-  readonly postgres: {
-    /** `postgres.image`: PostgreSQL 16 or 17 (18 moved PGDATA). */
-    readonly image: string;
-    /** `postgres.storageSize`: PVC size on Kubernetes. @default "5Gi" */
-    readonly storageSize: string;
-    /** `postgres.memoryMiB`: memory limit. @default 320 */
-    readonly memoryMiB: number;
-    /** `postgres.cpus`: CPU limit in cores. @default 1 */
-    readonly cpus: number;
-  };
-  readonly minio: {
-    /** `minio.image`: an S3 server that speaks MinIO's admin API. */
-    readonly image: string;
-    /** `minio.buckets`: extra buckets on top of bronze/silver/gold. @default [] */
-    readonly buckets: readonly string[];
-    /** `minio.storageSize`: PVC size on Kubernetes. @default "20Gi" */
-    readonly storageSize: string;
-    /** `minio.memoryMiB`: memory limit. @default 576 */
-    readonly memoryMiB: number;
-    /** `minio.cpus`: CPU limit in cores. @default 1 */
-    readonly cpus: number;
-  };
-  readonly spark: {
-    /** `spark.workers`: Spark workers: numbered containers on Docker, replicas on Kubernetes (0–64). @default 2 */
-    readonly workers: number;
-    /** `spark.workerCores`: cores each worker offers (SPARK_WORKER_CORES). @default 1 */
-    readonly workerCores: number;
-    /**
-     * `spark.workerMemory`: memory each worker offers to executors (SPARK_WORKER_MEMORY, Spark
-     * syntax such as "512m" or "2g"; executors need at least 512m). @default "512m"
+     * Memory each worker offers to executors (SPARK_WORKER_MEMORY); executors need at least 512m.
      * @see https://spark.apache.org/docs/3.5.8/spark-standalone.html#cluster-launch-scripts
      */
-    readonly workerMemory: string;
-    /** `spark.workerMemoryMiB`: container limit of each worker; must exceed workerMemory by 896 MiB. @default 1408 */
-    readonly workerMemoryMiB: number;
-    /** `spark.masterMemoryMiB`: container limit of the master. @default 320 */
-    readonly masterMemoryMiB: number;
-    /** `spark.masterCpus`: CPU limit of the master (a worker's is `workerCores`). @default 1 */
-    readonly masterCpus: number;
-  };
-  readonly mlflow: ServiceToggle;
-  readonly prefect: ServiceToggle & {
-    /** `prefect.workerMemoryMiB`: container limit of the process worker (flows run inside it, each a Spark driver). @default 1536 */
-    readonly workerMemoryMiB: number;
-    /** `prefect.workerCpus`: CPU limit of the process worker. @default 1 */
-    readonly workerCpus: number;
-  };
-  readonly kafka: ServiceToggle &
-    StorageSize & {
-      /** `kafka.topics`: topics created once the broker is up. @default ["lab-events"] */
-      readonly topics: readonly string[];
-    };
-  /** `kafkaUi.*`: the Kafka UI; needs Kafka, and is off whenever Kafka is unless set explicitly. */
-  readonly kafkaUi: ServiceToggle;
-  readonly nifi: ServiceToggle & StorageSize;
-  /** `jupyterhub.storageSize`: the users' home directories (notebooks). */
-  readonly jupyterhub: ServiceToggle & StorageSize;
-  readonly streamlit: ServiceToggle;
-  readonly images: {
-    /**
-     * `images.registry`: registry the lab's own image (the lab runtime) is pushed to for
-     * Kubernetes, e.g. "localhost:5001" or "ghcr.io/you". The Docker target builds locally.
-     */
-    readonly registry?: string;
-    /** `images.lab`: a prebuilt lab runtime image to use instead of building images/lab-runtime. */
-    readonly lab?: string;
-  };
-}
-
-/** `<service>.enabled` and `<service>.memoryMiB`. */
-export interface ServiceToggle {
-  /** Deploy the service; switching it off leaves no resource of it behind. @default true */
-  readonly enabled: boolean;
-  /** Container memory limit in MiB. */
-  readonly memoryMiB: number;
-  /**
-   * CPU limit in cores (0.1–64). Docker refuses a limit above the host's CPU count, so the defaults
-   * stay at most 2, the smallest host the lab supports. @default 1 (NiFi and JupyterHub: 2)
-   */
-  readonly cpus: number;
-}
-
-/** `<service>.storageSize`: PVC size on Kubernetes. @default "10Gi" */
-export interface StorageSize {
-  readonly storageSize: string;
-}
-
-/** Services that can be switched off, and what each needs. */
-export const TOGGLES = [
-  "mlflow",
-  "prefect",
-  "kafka",
-  "kafkaUi",
-  "nifi",
-  "jupyterhub",
-  "streamlit",
-] as const;
-export type Toggle = (typeof TOGGLES)[number];
-export const REQUIRES: Readonly<Partial<Record<Toggle, Toggle>>> = { kafkaUi: "kafka" };
-
-/** Defaults for every key that has one; mirrored in `Pulumi.yaml`. */
-export const defaults = {
-  retainDataOnDestroy: true,
-  docker: { bindAddress: "127.0.0.1", publishedHost: "localhost" },
-  kubernetes: { namespace: "dataflow-lab", nodeAddress: "localhost" },
-  postgres: { image: "postgres:16.9-bookworm", storageSize: "5Gi", memoryMiB: 320, cpus: 1 },
-  minio: {
-    image: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
-    buckets: [] as string[],
-    storageSize: "20Gi",
-    memoryMiB: 576,
-    cpus: 1,
-  },
-  spark: {
-    workers: 2,
-    workerCores: 1,
-    workerMemory: "512m",
-    workerMemoryMiB: 1408,
-    masterMemoryMiB: 320,
-    masterCpus: 1,
-  },
-  mlflow: { enabled: true, memoryMiB: 576, cpus: 1 },
-  prefect: { enabled: true, memoryMiB: 384, cpus: 1, workerMemoryMiB: 1536, workerCpus: 1 },
-  kafka: {
-    enabled: true,
-    memoryMiB: 640,
-    cpus: 1,
-    storageSize: "10Gi",
-    topics: ["lab-events"] as string[],
-  },
-  kafkaUi: { enabled: true, memoryMiB: 256, cpus: 1 },
+    workerMemory: text("512m", [
+      'Spark memory of at least 512m, such as "512m" or "2g"',
+      (s) => (lab.sparkMemoryMiB(s) ?? 0) >= 512,
+    ]),
+    /** Container limit of each worker: at least workerMemory + WORKER_OVERHEAD_MIB. */
+    workerMemoryMiB: whole(256, 262144, 1408),
+    /** Container limit of the master. */ masterMemoryMiB: whole(256, 65536, 320),
+    /** CPU limit of the master (a worker's is `workerCores`). */ masterCpus: cpus(1),
+  }),
+  mlflow: service(576, 1, {}),
+  /** `memoryMiB` and `cpus` are the server's. */
+  prefect: service(384, 1, {
+    /** Container limit of the process worker (flows run inside it, each a Spark driver). */
+    workerMemoryMiB: whole(128, 65536, 1536),
+    /** CPU limit of the process worker. */ workerCpus: cpus(1),
+  }),
+  kafka: service(640, 1, {
+    /** PVC size on Kubernetes. */ storageSize: text("10Gi", SIZE),
+    /** Topics created once the broker is up. */ topics: list(["lab-events"], topicProblem),
+  }),
+  kafkaUi: service(256, 1, { /** Unset: follows `kafka.enabled`. */ enabled: flag().optional() }),
   // NiFi's start-up (NAR unpacking, flow load) is CPU-bound; the hub shares its container with
   // JupyterLab and every notebook's Spark driver.
-  nifi: { enabled: true, memoryMiB: 768, cpus: 2, storageSize: "10Gi" },
-  jupyterhub: { enabled: true, memoryMiB: 1792, cpus: 2, storageSize: "10Gi" },
-  streamlit: { enabled: true, memoryMiB: 256, cpus: 1 },
-  images: {},
-} as const;
+  /** `storageSize`: each of NiFi's repository PVCs on Kubernetes. */
+  nifi: service(768, 2, { storageSize: text("10Gi", SIZE) }),
+  /** `storageSize`: the PVC of the users' home directories (notebooks) on Kubernetes. */
+  jupyterhub: service(1792, 2, { storageSize: text("10Gi", SIZE) }),
+  streamlit: service(256, 1, {}),
+  /** Kubernetes cannot build, so the lab runtime is pushed to a registry or taken prebuilt. */
+  images: section({
+    /** Registry the lab runtime is pushed to for Kubernetes. */
+    registry: optionalText([
+      'a registry host with an optional path, e.g. "localhost:5001" or "ghcr.io/you"',
+      is.isRegistry,
+    ]),
+    /** A prebuilt lab runtime image instead of building images/lab-runtime. */
+    lab: optionalText(PINNED, /\S/),
+  }),
+};
 
-/** Top-level keys of the `dataflow-lab:` namespace. */
-export const TOP_LEVEL_KEYS: readonly string[] = [
-  "target",
-  "retainDataOnDestroy",
-  "docker",
-  "kubernetes",
-  "postgres",
-  "minio",
-  "spark",
-  ...TOGGLES,
-  "images",
-];
+type Parsed = z.output<z.ZodObject<typeof shape>>;
+
+/** Rules between keys: each is checked unless a key it reads is wrong (that key's message says so). */
+function rules(c: Parsed, ctx: z.RefinementCtx<Parsed>): void {
+  const wrong = (key: string) =>
+    ctx.issues.some(
+      (i) => i.code !== "unrecognized_keys" && `${key}.`.startsWith(`${i.path?.join(".")}.`),
+    );
+  const check = (bad: boolean, key: string, value: unknown, allowed: string, reads: string[]) => {
+    if (bad && ![key, ...reads].some(wrong)) {
+      ctx.addIssue({ code: "custom", path: key.split("."), message: allowed, params: { value } });
+    }
+  };
+  const { workerMemory, workerMemoryMiB: mib } = c.spark;
+  const least = (lab.sparkMemoryMiB(workerMemory) ?? 0) + lab.WORKER_OVERHEAD_MIB;
+  const heap = `at least spark.workerMemory + ${lab.WORKER_OVERHEAD_MIB} MiB (${least})`;
+  const offHeap = "for the worker daemon and the executor's JVM beyond its heap";
+  check(mib < least, "spark.workerMemoryMiB", mib, `${heap} ${offHeap}`, ["spark.workerMemory"]);
+  const needsKafka = "false while kafka.enabled is false (kafkaUi needs kafka)";
+  const ui = c.kafkaUi.enabled === true && !c.kafka.enabled;
+  check(ui, "kafkaUi.enabled", true, needsKafka, ["kafka.enabled"]);
+  // NiFi's certificate holds DNS names only and NiFi rejects a request by IP ("Invalid SNI"), so
+  // the address of the active target must be a name while NiFi is on.
+  const k8s = c.target === "kubernetes";
+  const [hostKey, host] = k8s
+    ? ["kubernetes.nodeAddress", c.kubernetes.nodeAddress]
+    : ["docker.publishedHost", c.docker.publishedHost];
+  const name = `a host name, not an IP address, while nifi.enabled is true (NiFi's certificate holds host names only; map one to the address in /etc/hosts)`;
+  check(c.nifi.enabled && net.isIP(host) !== 0, hostKey, host, name, ["target", "nifi.enabled"]);
+  const pushed = `a pushed image reference when images.registry is not set (a cluster cannot use images built on this machine)`;
+  const unbuilt = k8s && !c.images.registry && !c.images.lab;
+  check(unbuilt, "images.lab", null, pushed, ["target", "images"]);
+}
+
+/** Every key's checks, then the rules between keys (even when a key is wrong), then what follows. */
+export const LabSchema = z
+  .strictObject(shape)
+  .superRefine(rules, { when: () => true })
+  .transform((c) => ({
+    ...c,
+    kafkaUi: {
+      ...c.kafkaUi,
+      /** Deploy the Kafka UI; unset, it follows `kafka.enabled`. */
+      enabled: c.kafkaUi.enabled ?? c.kafka.enabled,
+    },
+  }));
+
+/** The parsed stack config. */ export type LabConfig = z.output<typeof LabSchema> & {
+  /** Pulumi stack name. */ readonly stack: string;
+};
+/** Where the lab runs. */ export type Target = LabConfig["target"];
+/** The services that can be switched off: every section with an `enabled` key. */
+export type Toggle = {
+  [K in keyof LabConfig]: LabConfig[K] extends { enabled: boolean } ? K : never;
+}[keyof LabConfig];
+
+/** What a stack that sets nothing gets: each section's defaults (and, apart, `target`'s). */
+export const { target: defaultTarget, ...defaults } = LabSchema.parse({});
