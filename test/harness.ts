@@ -78,6 +78,20 @@ export async function programError(
  */
 export const PROVIDER_CODE = "[dynamic provider code, serialized by pulumi up]";
 
+/**
+ * What the SDK's closure code-path finder would be: it packages a function's node_modules for the
+ * engine, which only `serializeFunction` with a real engine needs. Loading it pulls in
+ * @npmcli/arborist (about 500 of the SDK's 765 modules, half of each evaluation's load time), so
+ * the graph suite loads a stand-in that fails loudly if anything ever calls it.
+ */
+function codePathsStandIn() {
+  return {
+    computeCodePaths: async () => {
+      throw new Error("computeCodePaths is not loaded in the graph suite (see test/harness.ts)");
+    },
+  };
+}
+
 async function jestIsolated(fn: () => Promise<void>): Promise<void> {
   jest.resetModules();
   jest.doMock("@pulumi/pulumi/runtime/closure/serializeClosure", () => ({
@@ -87,6 +101,7 @@ async function jestIsolated(fn: () => Promise<void>): Promise<void> {
       containsSecrets: false,
     }),
   }));
+  jest.doMock("@pulumi/pulumi/runtime/closure/codePaths", codePathsStandIn);
   await fn();
 }
 
@@ -135,8 +150,21 @@ export function one(run: ProgramRun, type: string, name: string): Registration {
   return found[0];
 }
 
-/** Sorted, redacted inventory a reviewer can read like a preview. */
-export function inventory(run: ProgramRun): { type: string; name: string; inputs: unknown }[] {
+/**
+ * A parent's URN without its `urn:pulumi:<stack>::<project>::` prefix: the parent chain's types and
+ * the parent's name, which is what a child's own URN derives from (a changed one needs an alias).
+ */
+function parentOf(r: Registration): string {
+  return r.parent.replace(/^urn:pulumi:[^:]*::[^:]*::/, "");
+}
+
+/**
+ * Sorted, redacted inventory a reviewer can read like a preview; each resource names its parent,
+ * so a child moved to another component shows in review.
+ */
+export function inventory(
+  run: ProgramRun,
+): { type: string; name: string; parent: string; inputs: unknown }[] {
   const redact = (v: any): any => {
     if (Array.isArray(v)) return v.map(redact);
     if (v && typeof v === "object") {
@@ -153,6 +181,6 @@ export function inventory(run: ProgramRun): { type: string; name: string; inputs
   const inputs = (r: Registration) =>
     "__provider" in r.inputs ? { ...r.inputs, __provider: "[provider code]" } : r.inputs;
   return run.registrations
-    .map((r) => ({ type: r.type, name: r.name, inputs: redact(inputs(r)) }))
+    .map((r) => ({ type: r.type, name: r.name, parent: parentOf(r), inputs: redact(inputs(r)) }))
     .sort((a, b) => `${a.type}::${a.name}`.localeCompare(`${b.type}::${b.name}`));
 }
