@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, type LabConfig } from "../components/config";
 import { evaluateProgram, type ProgramRun } from "../scripts/plan/evaluate";
+import { withPlainStacks } from "./harness";
 
 /** What `build` made, and everything registered while making it. */
 export interface Constructed<T> {
@@ -25,15 +26,17 @@ export async function construct<T>(
   build: (config: LabConfig) => T,
 ): Promise<Constructed<T>> {
   let made: { component: T; config: LabConfig } | undefined;
-  const run = await evaluateProgram(pulumi, {
-    stack,
-    overrides,
-    load: () => {
-      const config = loadConfig();
-      made = { component: build(config), config };
-      return {};
-    },
-  });
+  const run = await withPlainStacks(() =>
+    evaluateProgram(pulumi, {
+      stack,
+      overrides,
+      load: () => {
+        const config = loadConfig();
+        made = { component: build(config), config };
+        return {};
+      },
+    }),
+  );
   return { ...made!, registrations: run.registrations };
 }
 
