@@ -495,35 +495,8 @@ describe("scaling and toggles", () => {
     },
   );
 
-  /** Every registration whose name mentions the service (resources, secrets, databases, identities). */
-  const traces = (r: ProgramRun, words: string[]) =>
-    r.registrations
-      .map((x) => `${x.type}::${x.name}`)
-      .filter((n) => words.some((w) => n.split("::")[1].includes(w)))
-      .sort();
-
-  it.each<[string, Record<string, unknown>, string[]]>([
-    ["mlflow", { mlflow: { enabled: false } }, ["mlflow"]],
-    ["prefect", { prefect: { enabled: false } }, ["prefect"]],
-    ["kafka (and its UI)", { kafka: { enabled: false } }, ["kafka"]],
-    ["kafkaUi alone", { kafkaUi: { enabled: false } }, ["kafka-ui"]],
-    ["nifi", { nifi: { enabled: false } }, ["nifi"]],
-    ["jupyterhub", { jupyterhub: { enabled: false } }, ["jupyterhub"]],
-    ["streamlit", { streamlit: { enabled: false } }, ["streamlit"]],
-  ])("switching off %s removes exactly its resources", async (_name, override, words) => {
-    for (const stack of ["dev", "k8s"]) {
-      const full = await defaultRun(stack);
-      const without = await runProgram(stack, override);
-      expect(traces(without, words)).toEqual([]);
-      const removed = new Set(traces(full, words));
-      const rest = (r: ProgramRun) =>
-        r.registrations
-          .map((x) => `${x.type}::${x.name}`)
-          .filter((n) => !removed.has(n))
-          .sort();
-      expect(rest(without)).toEqual(rest(full));
-    }
-  });
+  // Each toggle's resources, and the lab with every optional service off, are
+  // test/components/lab.test.ts: the lab built alone per variant, checked there against the program.
 
   it("kafkaUi switched on explicitly without Kafka is a config error naming both keys", async () => {
     const { programError } = await import("./harness");
@@ -535,29 +508,6 @@ describe("scaling and toggles", () => {
       "kafkaUi.enabled must be false while kafka.enabled is false (kafkaUi needs kafka), got true",
     );
     expect(registered).toEqual([]);
-  });
-
-  it("with every optional service off, the lab is MinIO + Spark, and PostgreSQL is not needed", async () => {
-    const off = { enabled: false };
-    const r = await runProgram("dev", {
-      mlflow: off,
-      prefect: off,
-      kafka: off,
-      nifi: off,
-      jupyterhub: off,
-      streamlit: off,
-    });
-    expect(ofType(r, "docker:index/container:Container").map((c) => c.name)).toEqual([
-      "minio",
-      "spark-master",
-      "spark-worker-1",
-      "spark-worker-2",
-    ]);
-    expect(Object.keys(r.outputs.urls.value).sort()).toEqual([
-      "minio-api",
-      "minio-console",
-      "spark-ui",
-    ]);
   });
 
   it("a prebuilt image from config replaces the build", async () => {
