@@ -78,6 +78,41 @@ export async function programError(
  */
 export const PROVIDER_CODE = "[dynamic provider code, serialized by pulumi up]";
 
+/**
+ * What the SDK's closure code-path finder would be: it packages a function's node_modules for the
+ * engine, which only `serializeFunction` with a real engine needs. Loading it pulls in
+ * @npmcli/arborist (about 500 of the SDK's 765 modules, half of each evaluation's load time), so
+ * the graph suite loads a stand-in that fails loudly if anything ever calls it.
+ */
+function codePathsStandIn() {
+  return {
+    computeCodePaths: async () => {
+      throw new Error("computeCodePaths is not loaded in the graph suite (see test/harness.ts)");
+    },
+  };
+}
+
+/**
+ * Runs `fn` with stack traces formatted as V8 does by default. The SDK records a trace for every
+ * output promise and every resource (`new Error().stack`, the latter with no frame limit), and
+ * under jest each frame otherwise goes through jest's source-map support: about a third of an
+ * evaluation's CPU time. The mock runtime never reads those traces; the cost is that an error
+ * thrown during an evaluation points into ts-jest's compiled output rather than the .ts line.
+ * Node consults the error's own realm's `Error.prepareStackTrace` before the main realm's (where
+ * jest installs its hook), so setting it here takes effect for the program's modules too.
+ */
+export async function withPlainStacks<T>(fn: () => Promise<T>): Promise<T> {
+  const realm = Error as { prepareStackTrace?: unknown };
+  const saved = realm.prepareStackTrace;
+  realm.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) =>
+    [String(error), ...frames.map((f) => `    at ${f}`)].join("\n");
+  try {
+    return await fn();
+  } finally {
+    realm.prepareStackTrace = saved;
+  }
+}
+
 async function jestIsolated(fn: () => Promise<void>): Promise<void> {
   jest.resetModules();
   jest.doMock("@pulumi/pulumi/runtime/closure/serializeClosure", () => ({
@@ -87,7 +122,8 @@ async function jestIsolated(fn: () => Promise<void>): Promise<void> {
       containsSecrets: false,
     }),
   }));
-  await fn();
+  jest.doMock("@pulumi/pulumi/runtime/closure/codePaths", codePathsStandIn);
+  await withPlainStacks(fn);
 }
 
 /** Removes secret envelopes, for assertions on the values inside. */
@@ -136,17 +172,17 @@ export function one(run: ProgramRun, type: string, name: string): Registration {
 }
 
 /**
- * The parent of a registration as `type::name` (the URN's last segment), so the inventory shows
- * which component owns each resource: moving a child to another parent replaces it unless it gets
- * an alias, and the snapshot diff makes that visible in review.
+ * A parent's URN without its `urn:pulumi:<stack>::<project>::` prefix: the parent chain's types and
+ * the parent's name, which is what a child's own URN derives from (a changed one needs an alias).
  */
-export function parentOf(r: Registration): string {
-  if (r.parent === "") return "";
-  const [types, name] = r.parent.split("::").slice(-2);
-  return `${types.split("$").pop()}::${name}`;
+function parentOf(r: Registration): string {
+  return r.parent.replace(/^urn:pulumi:[^:]*::[^:]*::/, "");
 }
 
-/** Sorted, redacted inventory a reviewer can read like a preview. */
+/**
+ * Sorted, redacted inventory a reviewer can read like a preview; each resource names its parent,
+ * so a child moved to another component shows in review.
+ */
 export function inventory(
   run: ProgramRun,
 ): { type: string; name: string; parent: string; inputs: unknown }[] {

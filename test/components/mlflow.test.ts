@@ -1,0 +1,94 @@
+/**
+ * MLflow alone on the fake platform: the WorkloadSpec it hands over and the addresses it exports,
+ * from the inputs the lab would give it (test/services.test.ts checks the same service as the
+ * whole program wires and realises it on each stack).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { LabConfig } from "../../components/config";
+import { Mlflow } from "../../components/ml/mlflow";
+import { construct, settle } from "../componentHarness";
+import { FakePlatform } from "../fakePlatform";
+
+/** Stand-ins for what the lab's other components hand MLflow. */
+const MINIO = "http://minio:9000";
+const STORE_URI = "postgresql+psycopg2://mlflow:mocksecret-db-mlflow@postgres:5432/mlflow";
+const SECRET_KEY = "mocksecret-s3-mlflow";
+
+/** MLflow's Args as the lab builds them from config: the one place to follow an API change. */
+function mlflow(config: LabConfig, platform: FakePlatform, after: pulumi.Resource[]): Mlflow {
+  return new Mlflow("lab-mlflow", {
+    platform,
+    image: platform.image({ name: "lab-runtime", dockerfile: "x", inputs: [] }),
+    backendStoreUri: pulumi.secret(STORE_URI),
+    s3Endpoint: MINIO,
+    s3: { accessKey: "mlflow", secretKey: pulumi.secret(SECRET_KEY) },
+    artifactBucket: "mlflow",
+    memoryMiB: config.mlflow.memoryMiB,
+    cpus: config.mlflow.cpus,
+    startAfter: after,
+  });
+}
+
+describe("MLflow's workload (fake platform)", () => {
+  let platform: FakePlatform;
+  let server: Mlflow;
+  let config: LabConfig;
+  let after: pulumi.Resource[];
+  beforeAll(async () => {
+    platform = new FakePlatform();
+    ({ component: server, config } = await construct("dev", {}, (c) => {
+      after = [new pulumi.ComponentResource("test:index:Ready", "postgres-ready", {})];
+      return mlflow(c, platform, after);
+    }));
+  });
+
+  it("serves artifacts itself, proxied to s3://<artifact bucket>, on port 5000", () => {
+    expect(platform.spec("mlflow").command).toEqual([
+      "mlflow",
+      "server",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "5000",
+      "--workers",
+      "1",
+      "--serve-artifacts",
+      "--artifacts-destination",
+      "s3://mlflow",
+    ]);
+    expect(platform.spec("mlflow").ports!.map((p) => p.port)).toEqual([5000]);
+  });
+
+  it("its identity and S3 address are plain env; the secret key and the store URI only secretEnv", async () => {
+    const spec = platform.spec("mlflow");
+    expect(spec.env).toEqual({ AWS_ACCESS_KEY_ID: "mlflow", MLFLOW_S3_ENDPOINT_URL: MINIO });
+    expect(Object.keys(spec.secretEnv ?? {}).sort()).toEqual([
+      "AWS_SECRET_ACCESS_KEY",
+      "MLFLOW_BACKEND_STORE_URI",
+    ]);
+    expect(await settle(spec.secretEnv!.AWS_SECRET_ACCESS_KEY)).toEqual({
+      value: SECRET_KEY,
+      secret: true,
+    });
+    expect(await settle(spec.secretEnv!.MLFLOW_BACKEND_STORE_URI)).toEqual({
+      value: STORE_URI,
+      secret: true,
+    });
+    // The store URI holds a password: never on the command line.
+    expect(JSON.stringify(spec.command)).not.toContain("mocksecret");
+  });
+
+  it("is healthy on /health, sized by mlflow.memoryMiB/cpus, and starts after what it is given", () => {
+    const spec = platform.spec("mlflow");
+    expect(spec.health.http).toEqual({ path: "/health", port: 5000 });
+    expect(spec.memoryMiB).toBe(config.mlflow.memoryMiB);
+    expect(spec.cpus).toBe(config.mlflow.cpus);
+    expect(spec.startAfter).toEqual(after);
+  });
+
+  it("exports its tracking URI inside the lab, its published URL and its health URL", () => {
+    expect(server.trackingUri).toBe("http://mlflow:5000");
+    expect(server.workload.urls).toEqual({ mlflow: "http://localhost:5000" });
+    expect(server.workload.healthUrl).toBe("http://mlflow:5000/health");
+  });
+});
