@@ -4,6 +4,7 @@
  * deltalake), and headless Chromium.
  */
 import { spawnSync } from "child_process";
+import * as http from "http";
 import * as path from "path";
 import { chromium } from "playwright-core";
 import type { Installs } from "./installs";
@@ -14,7 +15,12 @@ export interface Reply {
   text: string;
 }
 
-/** A browser's cookie jar over fetch, without following redirects (the test reads them). */
+/**
+ * A browser's cookie jar over plain HTTP, without following redirects (the test reads them). Not
+ * fetch: it always says `Sec-Fetch-Mode: cors`, whatever the caller sets, and JupyterHub sets its
+ * _xsrf cookie only on a navigation. Without the cookie, a form's token matches only within the
+ * second it was made (tornado signs a timestamp into it): the login that failed now and then.
+ */
 export class Browser {
   private readonly cookies = new Map<string, string>();
 
@@ -31,9 +37,7 @@ export class Browser {
       headers?: Record<string, string>;
     } = {},
   ): Promise<Reply> {
-    // A page load or a form's submission is a navigation; Node's fetch says `cors` unless told.
-    // JupyterHub sets its _xsrf cookie only on a navigation, and without the cookie the form's
-    // token matches only within the second it was made (tornado signs a timestamp into it).
+    // A page load or a form's submission is a navigation; a script's API call is not.
     const headers: Record<string, string> = {
       "sec-fetch-mode": init.json === undefined ? "navigate" : "cors",
       ...init.headers,
@@ -49,12 +53,7 @@ export class Browser {
       headers["content-type"] = "application/json";
       body = JSON.stringify(init.json);
     }
-    const r = await fetch(url, {
-      method: init.method ?? (body ? "POST" : "GET"),
-      headers,
-      body,
-      redirect: "manual",
-    });
+    const r = await send(url, init.method ?? (body ? "POST" : "GET"), headers, body);
     for (const c of r.headers.getSetCookie()) {
       const [pair] = c.split(";");
       const i = pair.indexOf("=");
@@ -63,8 +62,38 @@ export class Browser {
         this.cookies.delete(pair.slice(0, i));
       else this.cookies.set(pair.slice(0, i), value);
     }
-    return { status: r.status, headers: r.headers, text: await r.text() };
+    return r;
   }
+}
+
+/** One HTTP request as given, headers and all; the reply's headers keep each Set-Cookie apart. */
+function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const replied = new Headers();
+        for (let i = 0; i < res.rawHeaders.length; i += 2) {
+          replied.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        }
+        resolve({
+          status: res.statusCode!,
+          headers: replied,
+          text: Buffer.concat(chunks).toString("utf8"),
+        });
+      });
+      res.on("error", reject);
+    });
+    req.setTimeout(120000, () => req.destroy(new Error(`${method} ${url}: no answer in 120 s`)));
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 /** Runs Python in the lab runtime's environment; `args` arrive as sys.argv[1:]. */
