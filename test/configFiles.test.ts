@@ -48,6 +48,13 @@ describe("spark-defaults.conf", () => {
     });
   });
 
+  it("rebuilds a Delta table's state in one partition per core the application has, not 50", () => {
+    expect(props["spark.databricks.delta.snapshotPartitions"]).toBe("1");
+    expect(sparkDefaults({ ...base, executorCores: 3 })).toContain(
+      "spark.databricks.delta.snapshotPartitions 3",
+    );
+  });
+
   it("downloads nothing at run time (the jars are in the image)", () => {
     expect(conf).not.toContain("spark.jars.packages");
   });

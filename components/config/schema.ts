@@ -190,7 +190,15 @@ export const LabSchema = z
     },
   }));
 
-/** The parsed stack config. */ export type LabConfig = z.output<typeof LabSchema> & {
+/** Read-only all the way down: the config is parsed once, and nothing may change it after. */
+type Frozen<T> = T extends readonly (infer E)[]
+  ? readonly Frozen<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
+
+/** The parsed stack config. */
+export type LabConfig = Frozen<z.output<typeof LabSchema>> & {
   /** Pulumi stack name. */ readonly stack: string;
 };
 /** Where the lab runs. */ export type Target = LabConfig["target"];
