@@ -82,6 +82,9 @@ export class Prefect extends pulumi.ComponentResource implements Service {
           PREFECT_HOME: PREFECT_HOME,
           // The URL the browser calls, so the published address, not the internal one.
           PREFECT_UI_API_URL: `${args.platform.endpoint(publish).url}/api`,
+          // On by default: the server reports flow-run counts and its version to Prefect at start
+          // (prefect/server/services/telemetry.py); a lab says nothing about its users' work.
+          PREFECT_SERVER_ANALYTICS_ENABLED: "false",
         },
         secretEnv: {
           PREFECT_API_DATABASE_CONNECTION_URL: args.databaseUrl,
