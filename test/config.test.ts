@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, type RawConfig } from "../components/config";
 import { defaults } from "../components/config/schema";
+import { problemsOf } from "./configProblems";
 import { PROJECT, REPO_ROOT, programError, stackConfig } from "./harness";
 
 /** The config a stack's program would see, decoded back from the CLI's strings. */
@@ -13,19 +13,6 @@ function rawFor(stack: string, overrides: Record<string, unknown> = {}): RawConf
     raw[k.slice(PROJECT.length + 1)] = v.startsWith("{") || v.startsWith("[") ? JSON.parse(v) : v;
   }
   return raw;
-}
-
-function problemsOf(raw: RawConfig): string[] {
-  try {
-    parseConfig(raw, "dev");
-  } catch (e) {
-    expect(pulumi.RunError.isInstance(e)).toBe(true);
-    return (e as Error).message
-      .split("\n")
-      .slice(1)
-      .map((l) => l.replace(/^\s+- /, ""));
-  }
-  return [];
 }
 
 describe("stack config as the CLI merges it", () => {

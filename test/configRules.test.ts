@@ -2,22 +2,9 @@
  * The config schema's rules between keys and its edge cases, on `parseConfig` alone (no program run):
  * what test/config.test.ts does not pin and the zod schema must keep doing.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { parseConfig, type RawConfig } from "../components/config";
+import { parseConfig } from "../components/config";
 import { defaults } from "../components/config/schema";
-
-function problemsOf(raw: RawConfig): string[] {
-  try {
-    parseConfig(raw, "dev");
-  } catch (e) {
-    expect(pulumi.RunError.isInstance(e)).toBe(true);
-    return (e as Error).message
-      .split("\n")
-      .slice(1)
-      .map((l) => l.replace(/^\s+- /, ""));
-  }
-  return [];
-}
+import { problemsOf } from "./configProblems";
 
 const K8S_OK = { target: "kubernetes", images: { registry: "localhost:5001" } };
 const WORKER_OVERHEAD = "for the worker daemon and the executor's JVM beyond its heap, got";
