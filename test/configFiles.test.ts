@@ -4,7 +4,6 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CLIENT_SERVICES, clientEnv } from "../components/clientSettings";
@@ -16,6 +15,9 @@ import { spawnerEnvKeep } from "../components/notebooks/jupyterhub";
 import { SERVICES_DIR } from "../components/serviceFiles";
 import { kafkaEnv } from "../components/streaming/kafka";
 import { REPO_ROOT } from "./harness";
+import { tempDirs } from "./tempDirs";
+
+const tempDir = tempDirs();
 
 const base = {
   masterUrl: "spark://spark-master:7077",
@@ -185,7 +187,7 @@ describe("NiFi proxy hosts", () => {
 
 describe("image tags", () => {
   it("are a stable hash of what the build reads, and change with it", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tag-"));
+    const dir = tempDir("tag-");
     fs.mkdirSync(path.join(dir, "img"));
     fs.writeFileSync(path.join(dir, "img", "Dockerfile"), "FROM scratch\n");
     const first = contentTag(["img"], dir);

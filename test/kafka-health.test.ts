@@ -5,12 +5,14 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { SERVICES_DIR } from "../components/serviceFiles";
+import { tempDirs } from "./tempDirs";
+
+const tempDir = tempDirs();
 
 function setup(existingTopics: string[], brokerUp = true) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-health-"));
+  const dir = tempDir("kafka-health-");
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
   const calls = path.join(dir, "calls");

@@ -5,12 +5,14 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "./harness";
+import { tempDirs } from "./tempDirs";
+
+const tempDir = tempDirs();
 
 function runScript(args: string[], env: Record<string, string> = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-sh-"));
+  const dir = tempDir("lab-sh-");
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
   const log = path.join(dir, "calls");
