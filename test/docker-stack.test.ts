@@ -1,4 +1,5 @@
 import { serviceFile } from "../components/serviceFiles";
+import { STOP_GRACE_SECONDS } from "../components/platform/health";
 import { dependsOn, one, ofType, runProgram, unsecret, type ProgramRun } from "./harness";
 
 const CONTAINER = "docker:index/container:Container";
@@ -167,6 +168,21 @@ describe("dev stack (Docker)", () => {
     for (const c of containers) {
       expect(c.inputs.name).toBe(`dataflow-lab-dev-${c.name}`);
       expect([c.name, c.deleteBeforeReplace]).toEqual([c.name, true]);
+    }
+  });
+
+  it("stops a replaced or destroyed container cleanly before killing it; PostgreSQL gets longest", () => {
+    // Without destroyGraceSeconds the provider force-removes at once: SIGKILL, which the postgres
+    // image warns "is likely to cause data corruption".
+    const grace = Object.fromEntries(
+      ofType(run, CONTAINER).map((c) => [
+        c.name,
+        [c.inputs.destroyGraceSeconds, c.inputs.stopTimeout],
+      ]),
+    );
+    for (const [name, [destroy, stop]] of Object.entries(grace)) {
+      expect([name, destroy]).toEqual([name, stop]);
+      expect([name, destroy]).toEqual([name, name === "postgres" ? 90 : STOP_GRACE_SECONDS]);
     }
   });
 

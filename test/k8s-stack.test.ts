@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { STOP_GRACE_SECONDS } from "../components/platform/health";
 import {
   REPO_ROOT,
   dependsOn,
@@ -188,6 +189,10 @@ describe("k8s stack (Kubernetes)", () => {
     for (const w of workloads) {
       const spec = pod(w);
       expect(spec.enableServiceLinks).toBe(false);
+      expect([w.name, spec.terminationGracePeriodSeconds]).toEqual([
+        w.name,
+        w.name === "postgres" ? 90 : STOP_GRACE_SECONDS,
+      ]);
       if (w.name === "jupyterhub") {
         // PAM and spawning notebooks as their user need root.
         expect(spec.containers[0].securityContext).toEqual({ runAsUser: 0 });

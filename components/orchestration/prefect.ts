@@ -44,6 +44,8 @@ const PREFECT_HOME = "/tmp/prefect";
 
 const WORKER_START = "/usr/local/bin/dataflow-lab-worker-start";
 const DEPLOYED_MARKER = `${PREFECT_HOME}/lab-flows-deployed`;
+/** Seconds between the worker's polls for runs to start; see PREFECT_WORKER_QUERY_SECONDS. */
+const WORKER_QUERY_SECONDS = 5;
 const workerAlive = pythonHttpCheck(`http://localhost:${WORKER_PORT}/health`);
 
 /** Work pool the worker serves; it creates the pool if missing. */
@@ -123,6 +125,10 @@ export class Prefect extends pulumi.ComponentResource implements Service {
           PREFECT_DEFAULT_WORK_POOL_NAME: WORK_POOL,
           PREFECT_HOME: PREFECT_HOME,
           PREFECT_WORKER_WEBSERVER_PORT: String(WORKER_PORT),
+          // How often it asks for runs to start (Prefect's default 10 s): a run started from a
+          // notebook or the UI waits for the next poll. Its health endpoint fails after 30 polls
+          // missed, 150 s at this interval (settings/models/worker.py, workers/base.py).
+          PREFECT_WORKER_QUERY_SECONDS: String(WORKER_QUERY_SECONDS),
         },
         secretEnv: client.secretEnv,
         // Flows are Spark drivers; executors call back at this address.

@@ -1,6 +1,15 @@
 import type { HealthCheckSpec } from "./types";
 
 /**
+ * How long a workload gets to stop cleanly between its stop signal (the image's STOPSIGNAL) and
+ * SIGKILL, when `pulumi up` replaces it or `pulumi destroy` removes it: Docker's
+ * `destroyGraceSeconds` (without it the provider kills at once) and `stopTimeout`, Kubernetes'
+ * `terminationGracePeriodSeconds` (whose own default this is). A service that stops sooner is not
+ * waited for; the real-services suite reports how long each took.
+ */
+export const STOP_GRACE_SECONDS = 30;
+
+/**
  * Health-check timing every workload gets unless its `HealthCheckSpec` says otherwise: the one
  * place these numbers live. A component overrides a value only where its service differs, and says
  * why next to the override.

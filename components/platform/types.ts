@@ -30,6 +30,8 @@ export interface WorkloadSpec {
   /** Files mounted read-only into the container (config files, init scripts). */
   readonly files?: FileSpec[];
   readonly health: HealthCheckSpec;
+  /** Seconds to stop cleanly before SIGKILL. @default `STOP_GRACE_SECONDS` (health.ts) */
+  readonly stopGraceSeconds?: number;
   /** Memory limit in MiB; Kubernetes also requests it, so a node never overcommits the lab. */
   readonly memoryMiB: number;
   /** CPU limit in cores. @default 1 */

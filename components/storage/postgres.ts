@@ -110,6 +110,10 @@ export class Postgres extends pulumi.ComponentResource implements Service {
           // Every database consumer waits for this check (which creates their roles): poll often.
           intervalSeconds: 5,
         },
+        // The image stops it with SIGINT (a fast shutdown that flushes to disk); its Dockerfile
+        // warns that SIGKILL "is likely to cause data corruption" and that 10 s, Docker's default,
+        // may be too short. Stopping sooner is not waited for.
+        stopGraceSeconds: 90,
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         // uid/gid 999 is the image's `postgres` user; the entrypoint skips its gosu step when not root.

@@ -31,6 +31,8 @@ export interface LocalImage {
   /** Users the image's /etc/passwd has that this machine's may not. */
   readonly users: ImageUser[];
   readonly workdir: string;
+  /** The image's STOPSIGNAL. @default "SIGTERM" (Docker's, when the image sets none) */
+  readonly stopSignal?: NodeJS.Signals;
 }
 
 const E2E_IMAGES = path.join(REPO_ROOT, "test/e2e/images");
@@ -93,6 +95,8 @@ export function localImages(i: Installs): Record<string, LocalImage> {
       // The image generates en_US.utf8; this machine has C.UTF-8 (the same encoding).
       env: { PATH: [i.pgBin, BASE_PATH].join(":"), LANG: "C.UTF-8" },
       entrypoint: ["/docker-entrypoint/postgres-entrypoint.sh"],
+      // "STOPSIGNAL SIGINT": PostgreSQL's fast shutdown (docker-library/postgres 16/bookworm/Dockerfile).
+      stopSignal: "SIGINT",
       cmd: ["postgres"],
       user: hostUser("postgres"),
       users: [],

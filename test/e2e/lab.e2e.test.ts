@@ -69,6 +69,20 @@ function writeMemoryReport(): void {
   process.stderr.write(
     `e2e memory (each container's cgroup, limited to its declared memory, over both starts):\n${table}\n`,
   );
+  const stops = lab.runtime!.stops();
+  const graces = Object.fromEntries(wiring.containers.map((c) => [c.name, c.stopGraceS]));
+  const stopRows = [...new Set(stops.map((s) => s.name))].sort().map((n) => {
+    const own = stops.filter((s) => s.name === n);
+    return `| ${n} | ${own.length} | ${Math.max(...own.map((s) => s.seconds)).toFixed(1)} | ${graces[n]} | ${own.filter((s) => s.killed).length} |`;
+  });
+  const stopTable = [
+    "| service | stops | longest (s) | grace (s) | killed at the grace's end |",
+    "|---|---|---|---|---|",
+    ...stopRows,
+  ].join("\n");
+  fs.writeFileSync(path.join(REPORT, "stops.json"), JSON.stringify(stops, null, 2));
+  fs.writeFileSync(path.join(REPORT, "stops.md"), `${stopTable}\n`);
+  process.stderr.write(`e2e stops (stop signal to exit, every stop of the run):\n${stopTable}\n`);
 }
 
 /** Logs in through JupyterHub's form, as a browser does (the _xsrf cookie and field). */
@@ -675,6 +689,18 @@ spark.stop()`,
       `${url("mlflow")}/api/2.0/mlflow-artifacts/artifacts/${artifacts}/sales_by_category.csv`,
     );
     expect(csv.status).toBe(200);
+  });
+});
+
+describe("stopping", () => {
+  it("every container stopped on its stop signal within its grace, none had to be killed", () => {
+    const stops = lab.runtime!.stops();
+    // The restart stopped every container; the changes stopped some again.
+    const runnable = wiring.containers.filter((c) => !(c.name in started.notRun));
+    expect([...new Set(stops.map((s) => s.name))].sort()).toEqual(
+      runnable.map((c) => c.name).sort(),
+    );
+    expect(stops.filter((s) => s.killed)).toEqual([]);
   });
 });
 

@@ -52,6 +52,13 @@ export interface MemoryPeak {
   readonly limitMiB: number | null;
 }
 
+/** One stop of a running container: how long it took, and whether its grace ran out (SIGKILL). */
+export interface StopRecord {
+  readonly name: string;
+  readonly seconds: number;
+  readonly killed: boolean;
+}
+
 function sh(cmd: string, args: string[], allowFail = false): string {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
   if (r.status !== 0 && !allowFail) {
@@ -62,6 +69,8 @@ function sh(cmd: string, args: string[], allowFail = false): string {
 
 export interface Running {
   readonly wiring: ContainerWiring;
+  /** What stops it: the container's stop signal, else its image's STOPSIGNAL. */
+  readonly stopSignal: NodeJS.Signals;
   readonly process: ChildProcess;
   readonly log: string;
   readonly address: string;
@@ -106,6 +115,21 @@ export class LabRuntime {
 
   private memoryFile(): string {
     return path.join(this.workDir, "memory.json");
+  }
+
+  private stopsFile(): string {
+    return path.join(this.workDir, "stops.jsonl");
+  }
+
+  /** Every stop of a running container so far, over every start in this work directory. */
+  stops(): StopRecord[] {
+    const f = this.stopsFile();
+    if (!fs.existsSync(f)) return [];
+    return fs
+      .readFileSync(f, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   }
 
   /** Each container's peaks so far, over every start in this work directory. */
@@ -159,7 +183,8 @@ export class LabRuntime {
     }
     // One a killed run left behind would merge old peaks into a new report.
     sh("pkill", ["-f", SAMPLER], true);
-    for (const name of [...this.running.keys()]) this.stop(name);
+    // Dependents first, as `pulumi destroy` deletes: the reverse of the order they started in.
+    for (const name of [...this.running.keys()].reverse()) this.stop(name);
     for (const ns of sh("ip", ["netns", "list"], true).split("\n")) {
       const name = ns.split(" ")[0];
       if (!name.startsWith("dfl-")) continue;
@@ -264,7 +289,13 @@ export class LabRuntime {
       { stdio: ["ignore", out, out], detached: true },
     );
     fs.closeSync(out);
-    const running: Running = { wiring: c, process: proc, log, address: this.address(c.name) };
+    const running: Running = {
+      wiring: c,
+      stopSignal: c.stopSignal ?? image.stopSignal ?? "SIGTERM",
+      process: proc,
+      log,
+      address: this.address(c.name),
+    };
     proc.on("exit", (code, signal) => (running.exited = code ?? signal ?? "exited"));
     this.running.set(c.name, running);
     this.forwarders.set(
@@ -283,21 +314,31 @@ export class LabRuntime {
     );
   }
 
+  /**
+   * Stops a container as Docker does when Pulumi replaces or destroys it: the stop signal to its
+   * main process (PID 1 of its namespace, which ignores a signal it has no handler for), then,
+   * after the container's stop grace (`destroyGraceSeconds`), SIGKILL to whatever is left. Each
+   * stop's duration is kept for the report.
+   */
   stop(name: string): void {
     const r = this.running.get(name);
     if (!r) return;
     for (const f of this.forwarders.get(name) ?? []) f.kill("SIGKILL");
     this.forwarders.delete(name);
+    const started = Date.now();
     if (r.exited === undefined && r.process.pid) {
       try {
-        process.kill(-r.process.pid, "SIGTERM");
+        process.kill(this.mainPid(r), r.stopSignal);
       } catch {
         // already gone
       }
-      const deadline = Date.now() + 20000;
+      const deadline = started + r.wiring.stopGraceS * 1000;
       while (this.tree(r.process.pid).some((p) => this.alive(p)) && Date.now() < deadline) {
-        sh("sleep", ["0.2"]);
+        sh("sleep", ["0.1"]);
       }
+      const killed = Date.now() >= deadline;
+      const stop: StopRecord = { name, seconds: (Date.now() - started) / 1000, killed };
+      fs.appendFileSync(this.stopsFile(), `${JSON.stringify(stop)}\n`);
       for (const pid of this.tree(r.process.pid)) {
         try {
           process.kill(pid, "SIGKILL");

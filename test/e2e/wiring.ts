@@ -23,6 +23,10 @@ export interface ContainerWiring {
   readonly env: Record<string, string>;
   readonly files: { path: string; content: string; mode: string }[];
   readonly health: { test: string[]; intervalS: number; timeoutS: number; startPeriodS: number };
+  /** Seconds between its stop signal and SIGKILL when replaced or destroyed (`destroyGraceSeconds`). */
+  readonly stopGraceS: number;
+  /** Its own stop signal (`stopSignal`); unset, the image's STOPSIGNAL. */
+  readonly stopSignal?: NodeJS.Signals;
   /** How long `pulumi up` waits for it to become healthy (`waitTimeout`). */
   readonly waitTimeoutS: number;
   /** Published ports: host port → container port. */
@@ -129,6 +133,8 @@ export async function labWiring(
           timeoutS: seconds(c.healthcheck.timeout),
           startPeriodS: seconds(c.healthcheck.startPeriod),
         },
+        stopGraceS: c.destroyGraceSeconds,
+        stopSignal: c.stopSignal,
         waitTimeoutS: c.waitTimeout,
         ports: (c.ports ?? []).map((p: any) => ({ host: p.external, container: p.internal })),
         volumes: (c.volumes ?? []).map((v: any) => ({
