@@ -14,6 +14,9 @@ export interface SparkDefaultsInput {
   readonly executorCores: number;
 }
 
+/** How long an application keeps an executor it does not use (Spark's own executorIdleTimeout). */
+const IDLE_EXECUTOR = "60s";
+
 /** The JIT's quick tier (C1) only: see spark.driver.extraJavaOptions below. */
 const QUICK_JIT = "-XX:TieredStopAtLevel=1";
 
@@ -48,6 +51,17 @@ export function sparkDefaults(i: SparkDefaultsInput): string {
     // Standalone mode gives the first application every core; one executor's worth each lets a
     // notebook and a flow run side by side (override per session with spark.cores.max).
     ["spark.cores.max", String(i.executorCores)],
+    // A notebook's kernel keeps its SparkSession until it is shut down, and with it its executor:
+    // two notebooks left open would hold both default workers, and a flow run would wait for a
+    // core forever. Dynamically allocated, an executor idle for a minute is given back (its
+    // shuffle files and cached blocks too: recomputed if needed), and the session asks for one
+    // again at its next job. Shuffle tracking stands in for the external shuffle service.
+    ["spark.dynamicAllocation.enabled", "true"],
+    ["spark.dynamicAllocation.shuffleTracking.enabled", "true"],
+    ["spark.dynamicAllocation.initialExecutors", "1"],
+    ["spark.dynamicAllocation.executorIdleTimeout", IDLE_EXECUTOR],
+    ["spark.dynamicAllocation.cachedExecutorIdleTimeout", IDLE_EXECUTOR],
+    ["spark.dynamicAllocation.shuffleTracking.timeout", IDLE_EXECUTOR],
     // Delta rebuilds a table's state from its log in 50 partitions by default: 50 tasks (each a
     // round trip to MinIO) per table read or commit, on an application that has executorCores
     // cores. The lab's tables are small, so one partition per core. Measured on the lab's medallion

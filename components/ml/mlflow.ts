@@ -37,6 +37,11 @@ export class Mlflow extends pulumi.ComponentResource implements Service {
       {
         service: "mlflow",
         image: args.image,
+        // `mlflow server` would be PID 1 (the image's entrypoint execs its command), where a
+        // Python process without a SIGTERM handler ignores the signal: every stop would wait out
+        // the grace and end in SIGKILL (seen in the real-services suite). tini passes the signal
+        // on, to the server's process group (its web workers too).
+        entrypoint: ["/usr/bin/tini", "-g", "--"],
         command: [
           "mlflow",
           "server",

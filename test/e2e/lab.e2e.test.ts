@@ -232,44 +232,8 @@ describe("JupyterHub and the shipped notebooks", () => {
   });
 
   it("spawns the admin's server, and every shipped notebook runs there to the end, twice", async () => {
-    const { user, password } = creds().jupyterhub;
-    const { browser } = await hubLogin(user, password);
-    const hub = url("jupyterhub");
-    // The token JupyterHub's own pages send with API calls (window.jhdata.xsrf_token).
-    const home = await browser.request(`${hub}/hub/home`);
-    const xsrf = /xsrf_token: "([^"]+)"/.exec(home.text)?.[1];
-    expect(xsrf).toBeDefined();
-    // An API token, as the hub's own token page makes one (the browser's session + XSRF token);
-    // the rest goes through the REST API with it, as a script would.
-    const made = await browser.request(`${hub}/hub/api/users/${user}/tokens`, {
-      method: "POST",
-      json: { note: "e2e", expires_in: 3600 },
-      headers: { "X-XSRFToken": xsrf! },
-    });
-    expect(made.status).toBe(201);
-    const api = { authorization: `token ${JSON.parse(made.text).token}` };
-    const spawn = await browser.request(`${hub}/hub/api/users/${user}/server`, {
-      method: "POST",
-      headers: api,
-    });
-    expect([201, 202]).toContain(spawn.status);
-    let server: { pid: number; uid: number; env: Record<string, string> } | undefined;
-    let last = "";
-    for (let i = 0; i < 180 && !server; i++) {
-      const state = await browser.request(`${hub}/hub/api/users/${user}`, { headers: api });
-      last = `${state.status} ${state.text}`;
-      if (state.status === 200 && JSON.parse(state.text).servers?.[""]?.ready) {
-        server = lab
-          .runtime!.processes("jupyterhub")
-          .find((p) => p.cmdline.some((a) => a.endsWith("jupyterhub-singleuser")));
-      }
-      if (!server) await new Promise((r) => setTimeout(r, 1000));
-    }
-    if (!server)
-      throw new Error(
-        `the admin's server never became ready: ${last}\n${lab.runtime!.tail("jupyterhub")}`,
-      );
-    expect(server).toBeDefined();
+    const { user } = creds().jupyterhub;
+    const server = await spawnAdminServer();
     // What a notebook's kernel gets is what JupyterHub gave its server: run them with that.
     const notebooks = fs
       .readdirSync(path.join(REPO_ROOT, "lab/notebooks"))
@@ -292,7 +256,7 @@ nbformat.write(nb, sys.argv[3])`,
             `/tmp/executed-${round}-${nb}`,
           ],
           1800,
-          { user: [server!.uid, server!.uid], env: server!.env },
+          { user: [server.uid, server.uid], env: server.env },
         );
         if (r.status !== 0)
           throw new Error(`${nb} (round ${round}) failed:\n${r.output.slice(-6000)}`);
@@ -301,6 +265,51 @@ nbformat.write(nb, sys.argv[3])`,
     }
   });
 });
+
+/**
+ * Logs the admin in, spawns their server through the REST API as a script would (with a token
+ * the hub's own token page makes), and returns its process once the hub says it is ready.
+ */
+async function spawnAdminServer(): Promise<{ uid: number; env: Record<string, string> }> {
+  const { user, password } = creds().jupyterhub;
+  const { browser } = await hubLogin(user, password);
+  const hub = url("jupyterhub");
+  // The token JupyterHub's own pages send with API calls (window.jhdata.xsrf_token).
+  const home = await browser.request(`${hub}/hub/home`);
+  const xsrf = /xsrf_token: "([^"]+)"/.exec(home.text)?.[1];
+  expect(xsrf).toBeDefined();
+  // An API token, as the hub's own token page makes one (the browser's session + XSRF token);
+  // the rest goes through the REST API with it, as a script would.
+  const made = await browser.request(`${hub}/hub/api/users/${user}/tokens`, {
+    method: "POST",
+    json: { note: "e2e", expires_in: 3600 },
+    headers: { "X-XSRFToken": xsrf! },
+  });
+  expect(made.status).toBe(201);
+  const api = { authorization: `token ${JSON.parse(made.text).token}` };
+  const spawn = await browser.request(`${hub}/hub/api/users/${user}/server`, {
+    method: "POST",
+    headers: api,
+  });
+  expect([201, 202]).toContain(spawn.status);
+  let server: { pid: number; uid: number; env: Record<string, string> } | undefined;
+  let last = "";
+  for (let i = 0; i < 180 && !server; i++) {
+    const state = await browser.request(`${hub}/hub/api/users/${user}`, { headers: api });
+    last = `${state.status} ${state.text}`;
+    if (state.status === 200 && JSON.parse(state.text).servers?.[""]?.ready) {
+      server = lab
+        .runtime!.processes("jupyterhub")
+        .find((p) => p.cmdline.some((a) => a.endsWith("jupyterhub-singleuser")));
+    }
+    if (!server) await new Promise((r) => setTimeout(r, 1000));
+  }
+  if (!server)
+    throw new Error(
+      `the admin's server never became ready: ${last}\n${lab.runtime!.tail("jupyterhub")}`,
+    );
+  return server;
+}
 
 /** What the examples left in the lake, read with an identity's keys (spark's by default). */
 function lakeCounts(id: { accessKey: string; secretKey: string } = creds().s3.spark): any {
@@ -583,6 +592,13 @@ function pids(): Record<string, number | undefined> {
   return Object.fromEntries(lab.runtime!.names().map((n) => [n, lab.runtime!.pid(n)]));
 }
 
+/** The containers whose process is no longer the one `before` recorded: restarted or stopped. */
+function restartedSince(before: Record<string, number | undefined>): string[] {
+  return Object.keys(before)
+    .filter((n) => lab.runtime!.pid(n) !== before[n])
+    .sort();
+}
+
 describe("changes a lab in use goes through, applied to the running services as `pulumi up` applies them", () => {
   it("rotating spark's S3 key (`pulumi up --replace`) restarts only what holds it; they use the new key, the old one is refused", async () => {
     const old = wiring;
@@ -601,9 +617,7 @@ describe("changes a lab in use goes through, applied to the running services as 
     expect(holders).toEqual(
       expect.arrayContaining(["jupyterhub", "prefect-worker", "spark-worker-1"]),
     );
-    for (const [name, pid] of Object.entries(running)) {
-      if (!holders.includes(name)) expect([name, lab.runtime!.pid(name)]).toEqual([name, pid]);
-    }
+    expect(restartedSince(running)).toEqual(holders);
     expect(unhealthy()).toEqual([]);
     // Only that secret changed.
     const others = (w: LabWiring) => ({ ...w.secrets, "s3-spark": undefined });
@@ -647,10 +661,7 @@ spark.stop()`,
       [],
       ["spark-worker-1", "spark-worker-2"],
     ]);
-    for (const [name, pid] of Object.entries(running)) {
-      if (!name.startsWith("spark-worker"))
-        expect([name, lab.runtime!.pid(name)]).toEqual([name, pid]);
-    }
+    expect(restartedSince(running)).toEqual(["spark-worker-1", "spark-worker-2"]);
     expect(unhealthy()).toEqual([]);
     // The master's own view (its web UI's JSON): two live workers, the stopped ones dead.
     let alive = 0;
@@ -689,6 +700,77 @@ spark.stop()`,
       `${url("mlflow")}/api/2.0/mlflow-artifacts/artifacts/${artifacts}/sales_by_category.csv`,
     );
     expect(csv.status).toBe(200);
+  });
+});
+
+describe("sharing the Spark cluster", () => {
+  it("sessions left open in notebooks give their executors back when idle, so a flow run still gets one", async () => {
+    // As in JupyterLab, where a kernel keeps its SparkSession until it is shut down: two sessions
+    // in the admin's server, one per worker's core, each having run a job, then left idle.
+    const server = await spawnAdminServer();
+    const apps = ["e2e-idle-1", "e2e-idle-2"];
+    for (const app of apps) {
+      const started = lab.runtime!.exec(
+        "jupyterhub",
+        [
+          "sh",
+          "-c",
+          `python3 -c "$0" ${app} > /tmp/${app}.log 2>&1 &`,
+          `import sys, time
+sys.path.insert(0, "/opt/lab/flows")
+import lakehouse
+spark = lakehouse.spark(sys.argv[1])
+print("rows", spark.read.format("delta").load(lakehouse.SILVER).count(), flush=True)
+time.sleep(1800)`,
+        ],
+        30,
+        { user: [server.uid, server.uid], env: server.env },
+      );
+      expect(started.status).toBe(0);
+    }
+    const master = async (): Promise<any> => (await fetch(`${url("spark-ui")}/json/`)).json();
+    const ranJob = (app: string) =>
+      /rows \d+/.test(lab.runtime!.exec("jupyterhub", ["cat", `/tmp/${app}.log`]).output);
+    for (let i = 0; i < 180 && !apps.every(ranJob); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(apps.filter(ranJob)).toEqual(apps);
+    // Every worker's cores are theirs now: without giving them back, nothing else could run.
+    const busy = await master();
+    expect(
+      busy.workers.filter((w: any) => w.state === "ALIVE").map((w: any) => w.coresused),
+    ).toEqual(busy.workers.filter((w: any) => w.state === "ALIVE").map((w: any) => w.cores));
+    // A run of the bronze-to-silver deployment, as the Prefect UI's "Quick run" starts it.
+    const api = `${url("prefect")}/api`;
+    const auth = {
+      authorization: `Basic ${Buffer.from(creds().prefect.authString).toString("base64")}`,
+      "content-type": "application/json",
+    };
+    const deployment = (await (
+      await fetch(`${api}/deployments/name/bronze-to-silver/bronze-to-silver`, { headers: auth })
+    ).json()) as { id: string };
+    const created = await fetch(`${api}/deployments/${deployment.id}/create_flow_run`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({}),
+    });
+    expect(created.status).toBe(201);
+    const runId = ((await created.json()) as { id: string }).id;
+    const t0 = Date.now();
+    let state = "";
+    for (let i = 0; i < 600 && !["COMPLETED", "FAILED", "CRASHED"].includes(state); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const run = await fetch(`${api}/flow_runs/${runId}`, { headers: auth });
+      state = ((await run.json()) as { state_type: string }).state_type;
+    }
+    process.stderr.write(
+      `e2e: with two idle sessions open, a bronze-to-silver run ended ${state} after ${(Date.now() - t0) / 1000}s\n`,
+    );
+    expect(state).toBe("COMPLETED");
+    // The sessions are still there (their applications alive), only their executors went back.
+    const after = await master();
+    expect(apps.filter((a) => after.activeapps.some((x: any) => x.name === a))).toEqual(apps);
+    lab.runtime!.exec("jupyterhub", ["pkill", "-f", "e2e-idle-"]);
   });
 });
 

@@ -79,7 +79,7 @@ export class Lab {
     for (const name of added) {
       if (!runtime.knows(name)) throw new Error(`${name} was not declared when the lab started`);
     }
-    for (const name of [...removed, ...replaced]) runtime.stop(name);
+    for (const name of runtime.stopOrder([...removed, ...replaced])) runtime.stop(name);
 
     const before = this.current;
     const healthyAfterS: Record<string, number> = {};

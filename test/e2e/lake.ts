@@ -9,7 +9,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { lakeBucketProvider, minioStore } from "../../components/storage/lakeBucket";
+import {
+  lakeBucketProvider,
+  minioStore,
+  type LakeBucketInputs,
+} from "../../components/storage/lakeBucket";
 import type { LakeWiring } from "./wiring";
 
 export function mc(mcBin: string, lake: LakeWiring, args: string[], allowFail = false): string {
@@ -50,16 +54,20 @@ export async function applyLake(
   const provider = lakeBucketProvider(minioStore);
   const declared = (l: LakeWiring | undefined, bucket: string) =>
     l?.buckets.some((b) => b.bucket === bucket) ?? false;
+  // What the provider gets: the LakeBucket's inputs, without the resource option beside them.
+  const inputs = (b: LakeBucketInputs): LakeBucketInputs => ({
+    bucket: b.bucket,
+    server: b.server,
+    accessKey: b.accessKey,
+    secretKey: b.secretKey,
+    deleteData: b.deleteData,
+  });
   for (const gone of before?.buckets.filter((b) => !declared(lake, b.bucket)) ?? []) {
-    const { bucket, server, accessKey, secretKey, deleteData } = gone;
-    const inputs = { bucket, server, accessKey, secretKey, deleteData };
-    if (!gone.retainOnDelete) await provider.delete!(bucket, inputs);
+    if (!gone.retainOnDelete) await provider.delete!(gone.bucket, inputs(gone));
   }
   for (const b of lake.buckets) {
     if (declared(before, b.bucket)) continue;
-    const { bucket, server, accessKey, secretKey, deleteData } = b;
-    const made = await provider.create!({ bucket, server, accessKey, secretKey, deleteData });
-    adopted[bucket] = made.outs.adopted;
+    adopted[b.bucket] = (await provider.create!(inputs(b))).outs.adopted;
   }
   for (const gone of before?.users.filter((u) => !lake.users.some((n) => n.name === u.name)) ??
     []) {

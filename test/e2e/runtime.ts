@@ -183,8 +183,7 @@ export class LabRuntime {
     }
     // One a killed run left behind would merge old peaks into a new report.
     sh("pkill", ["-f", SAMPLER], true);
-    // Dependents first, as `pulumi destroy` deletes: the reverse of the order they started in.
-    for (const name of [...this.running.keys()].reverse()) this.stop(name);
+    for (const name of this.stopOrder([...this.running.keys()])) this.stop(name);
     for (const ns of sh("ip", ["netns", "list"], true).split("\n")) {
       const name = ns.split(" ")[0];
       if (!name.startsWith("dfl-")) continue;
@@ -312,6 +311,21 @@ export class LabRuntime {
       [`TCP-LISTEN:${hostPort},bind=127.0.0.1,reuseaddr,fork`, `TCP:${address}:${port}`],
       { stdio: "ignore", detached: true },
     );
+  }
+
+  /**
+   * `names` in the order Pulumi deletes them (`destroy`, or replacing delete-before-replace): each
+   * after everything among them that depends on it, so no client outlives its server.
+   */
+  stopOrder(names: readonly string[]): string[] {
+    const order: string[] = [];
+    const visit = (name: string) => {
+      if (order.includes(name)) return;
+      for (const d of names) if (this.wiringOf(d)?.after.includes(name)) visit(d);
+      order.push(name);
+    };
+    for (const name of names) visit(name);
+    return order;
   }
 
   /**
