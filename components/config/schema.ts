@@ -83,7 +83,7 @@ export const shape = {
   postgres: section({
     /** PostgreSQL 16 or 17 (18 moved PGDATA). */ image: text("postgres:16.9-bookworm", PINNED),
     /** PVC size on Kubernetes. */ storageSize: text("5Gi", SIZE),
-    /** Memory limit. */ memoryMiB: whole(128, 65536, 320),
+    /** Memory limit. */ memoryMiB: whole(128, 65536, 256),
     /** CPU limit in cores. */ cpus: cpus(1),
   }),
   minio: section({
@@ -92,7 +92,7 @@ export const shape = {
     /** Extra buckets on top of bronze, silver, gold (and mlflow). */
     buckets: list([], bucketProblem),
     /** PVC size on Kubernetes. */ storageSize: text("20Gi", SIZE),
-    /** Memory limit. */ memoryMiB: whole(256, 65536, 576),
+    /** Memory limit. */ memoryMiB: whole(256, 65536, 640),
     /** CPU limit in cores. */ cpus: cpus(1),
   }),
   spark: section({
