@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
 import { contentTag } from "../imageTag";
-import { healthTiming, STOP_GRACE_SECONDS } from "./health";
+import { healthTiming, stopGrace } from "./health";
 import { checkWorkload } from "./workloadRules";
 import {
   endpointAt,
@@ -111,8 +111,8 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             })),
             healthcheck: healthcheck(spec.health),
             // Replaced or destroyed, it stops cleanly first; `docker stop` by hand waits as long.
-            destroyGraceSeconds: spec.stopGraceSeconds ?? STOP_GRACE_SECONDS,
-            stopTimeout: spec.stopGraceSeconds ?? STOP_GRACE_SECONDS,
+            destroyGraceSeconds: stopGrace(spec),
+            stopTimeout: stopGrace(spec),
             // Dependents (and the MinIO provider) must see a healthy service, not a started one.
             wait: true,
             waitTimeout: waitTimeoutSeconds(spec.health),

@@ -1,4 +1,4 @@
-import type { HealthCheckSpec } from "./types";
+import type { HealthCheckSpec, WorkloadSpec } from "./types";
 
 /**
  * How long a workload gets to stop cleanly between its stop signal (the image's STOPSIGNAL) and
@@ -8,6 +8,11 @@ import type { HealthCheckSpec } from "./types";
  * waited for; the real-services suite reports how long each took.
  */
 export const STOP_GRACE_SECONDS = 30;
+
+/** The stop grace both platforms give `spec`: its own, or {@link STOP_GRACE_SECONDS}. */
+export function stopGrace(spec: Pick<WorkloadSpec, "stopGraceSeconds">): number {
+  return spec.stopGraceSeconds ?? STOP_GRACE_SECONDS;
+}
 
 /**
  * Health-check timing every workload gets unless its `HealthCheckSpec` says otherwise: the one

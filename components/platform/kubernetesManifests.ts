@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { healthTiming, STOP_GRACE_SECONDS } from "./health";
+import { healthTiming, stopGrace } from "./health";
 import type { FileSpec, HealthCheckSpec, HttpProbe, VolumeSpec, WorkloadSpec } from "./types";
 
 import Input = k8s.types.input.core.v1;
@@ -99,7 +99,7 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
     // which crashes Spark and cp-kafka (see README troubleshooting).
     enableServiceLinks: false,
     automountServiceAccountToken: false,
-    terminationGracePeriodSeconds: spec.stopGraceSeconds ?? STOP_GRACE_SECONDS,
+    terminationGracePeriodSeconds: stopGrace(spec),
     securityContext: podSecurity(spec),
     containers: [
       {
