@@ -350,14 +350,21 @@ print(json.dumps({
   return JSON.parse(r.stdout);
 }
 
+/** The header Prefect's API takes its basic-auth credential in (the lab's current one by default). */
+function prefectAuth(authString: string = creds().prefect.authString): { authorization: string } {
+  return { authorization: `Basic ${Buffer.from(authString).toString("base64")}` };
+}
+
+/** The Spark master's own view of the cluster (its web UI's JSON): workers and applications. */
+async function sparkMaster(): Promise<any> {
+  return (await fetch(`${url("spark-ui")}/json/`)).json();
+}
+
 /** A deployment's flow runs' state types, asked with a Prefect credential. */
 async function prefectRuns(authString: string, deployment: string): Promise<string[]> {
   const runs = await fetch(`${url("prefect")}/api/flow_runs/filter`, {
     method: "POST",
-    headers: {
-      authorization: `Basic ${Buffer.from(authString).toString("base64")}`,
-      "content-type": "application/json",
-    },
+    headers: { ...prefectAuth(authString), "content-type": "application/json" },
     body: JSON.stringify({ deployments: { name: { any_: [deployment] } } }),
   });
   expect(runs.status).toBe(200);
@@ -408,10 +415,7 @@ describe("what the notebooks left behind", () => {
 
   it("Prefect has both flows deployed, paused daily, and ran each twice to Completed on the worker", async () => {
     const api = `${url("prefect")}/api`;
-    const auth = {
-      authorization: `Basic ${Buffer.from(creds().prefect.authString).toString("base64")}`,
-      "content-type": "application/json",
-    };
+    const auth = { ...prefectAuth(), "content-type": "application/json" };
     const deployments = await fetch(`${api}/deployments/filter`, {
       method: "POST",
       headers: auth,
@@ -565,9 +569,7 @@ describe("after a restart on the same data with fresh credentials, as after `pul
     }
     const old = await fetch(`${url("prefect")}/api/flow_runs/filter`, {
       method: "POST",
-      headers: {
-        authorization: `Basic ${Buffer.from(before.wiring.credentials.prefect.authString).toString("base64")}`,
-      },
+      headers: prefectAuth(before.wiring.credentials.prefect.authString),
     });
     expect(old.status).toBe(401);
   });
@@ -666,7 +668,7 @@ spark.stop()`,
     // The master's own view (its web UI's JSON): two live workers, the stopped ones dead.
     let alive = 0;
     for (let i = 0; i < 30 && alive < 2; i++) {
-      const master: any = await (await fetch(`${url("spark-ui")}/json/`)).json();
+      const master = await sparkMaster();
       alive = master.workers.filter((w: { state: string }) => w.state === "ALIVE").length;
       if (alive < 2) await new Promise((r) => setTimeout(r, 1000));
     }
@@ -728,7 +730,6 @@ time.sleep(1800)`,
       );
       expect(started.status).toBe(0);
     }
-    const master = async (): Promise<any> => (await fetch(`${url("spark-ui")}/json/`)).json();
     const ranJob = (app: string) =>
       /rows \d+/.test(lab.runtime!.exec("jupyterhub", ["cat", `/tmp/${app}.log`]).output);
     for (let i = 0; i < 180 && !apps.every(ranJob); i++) {
@@ -736,16 +737,13 @@ time.sleep(1800)`,
     }
     expect(apps.filter(ranJob)).toEqual(apps);
     // Every worker's cores are theirs now: without giving them back, nothing else could run.
-    const busy = await master();
+    const busy = await sparkMaster();
     expect(
       busy.workers.filter((w: any) => w.state === "ALIVE").map((w: any) => w.coresused),
     ).toEqual(busy.workers.filter((w: any) => w.state === "ALIVE").map((w: any) => w.cores));
     // A run of the bronze-to-silver deployment, as the Prefect UI's "Quick run" starts it.
     const api = `${url("prefect")}/api`;
-    const auth = {
-      authorization: `Basic ${Buffer.from(creds().prefect.authString).toString("base64")}`,
-      "content-type": "application/json",
-    };
+    const auth = { ...prefectAuth(), "content-type": "application/json" };
     const deployment = (await (
       await fetch(`${api}/deployments/name/bronze-to-silver/bronze-to-silver`, { headers: auth })
     ).json()) as { id: string };
@@ -768,7 +766,7 @@ time.sleep(1800)`,
     );
     expect(state).toBe("COMPLETED");
     // The sessions are still there (their applications alive), only their executors went back.
-    const after = await master();
+    const after = await sparkMaster();
     expect(apps.filter((a) => after.activeapps.some((x: any) => x.name === a))).toEqual(apps);
     lab.runtime!.exec("jupyterhub", ["pkill", "-f", "e2e-idle-"]);
   });
