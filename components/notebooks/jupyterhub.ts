@@ -52,7 +52,7 @@ export function spawnerEnvKeep(client: ClientEnv): string[] {
  * JupyterHub with real accounts (PAM; the admin's password is generated) whose notebook servers run
  * as local processes in this container, i.e. in the lab runtime, with the lab's client settings.
  * Home directories (the notebooks) are on a kept volume.
- * @see https://jupyterhub.readthedocs.io/en/4.0.2/tutorial/getting-started/authenticators-users-basics.html
+ * @see https://jupyterhub.readthedocs.io/en/5.5.1/tutorial/getting-started/authenticators-users-basics.html
  */
 export class JupyterHub extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;

@@ -1,4 +1,4 @@
-"""JupyterHub of DataFlow Lab (JupyterHub 4.0.2).
+"""JupyterHub of DataFlow Lab (JupyterHub 5.5).
 
 Real accounts (PAM) instead of a shared password, and notebook servers as local processes in this
 container: it runs the lab runtime image, so every notebook is a Spark driver with the same Python,
@@ -21,6 +21,11 @@ c.Authenticator.allowed_users = {admin}
 # State in the lab's PostgreSQL, so it survives the container (the cookie secret and the proxy
 # token come from JPY_COOKIE_SECRET and CONFIGPROXY_AUTH_TOKEN).
 c.JupyterHub.db_url = os.environ["JUPYTERHUB_DB_URL"]
+# That database outlives the runtime image: a lab whose hub ran an older JupyterHub (the runtime
+# had 4.1.6) would otherwise refuse to start on a newer schema until someone ran
+# `jupyterhub upgrade-db` in the container. The hub's tables hold users, tokens and server state,
+# nothing a notebook wrote, so migrating them on start is the right trade for a lab.
+c.JupyterHub.upgrade_db = True
 
 c.Spawner.default_url = "/lab"
 # The spawner passes only a few variables to notebook servers by default; add the lab's settings
