@@ -194,7 +194,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(v.ports).toEqual([5000]);
   });
 
-  it("prefect-server: on Postgres through asyncpg, basic auth, the UI pointed at the published API, no analytics sent", () => {
+  it("prefect-server: on Postgres through asyncpg, basic auth, the UI pointed at the published API and built where its user may write, no analytics sent", () => {
     const v = view(run, "prefect-server");
     expect(v.image).toMatch(LAB_RUNTIME[stack]);
     expect(v.command).toEqual([
@@ -211,6 +211,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       PREFECT_HOME: "/tmp/prefect",
       PREFECT_SERVER_ANALYTICS_ENABLED: "false",
       PREFECT_SERVER_API_AUTH_STRING: "<secret>",
+      PREFECT_SERVER_UI_STATIC_DIRECTORY: "/tmp/prefect/ui_build",
       PREFECT_UI_API_URL: `http://localhost:${external(4200, 30420)}/api`,
     });
   });

@@ -80,8 +80,13 @@ export class Prefect extends pulumi.ComponentResource implements Service {
         image: args.image,
         command: ["prefect", "server", "start", "--host", "0.0.0.0", "--port", String(SERVER_PORT)],
         env: {
-          // The image's user has no home directory; the server writes its UI build here.
+          // The image's user has no home directory.
           PREFECT_HOME: PREFECT_HOME,
+          // At start the server copies its UI into a directory of its own (the base URL written
+          // in), by default prefect/server/ui_build inside the installed package, which the
+          // image's user cannot write: PermissionError, and the server exits. Prefect's setting
+          // for exactly this (prefect/settings/models/server/ui.py, 3.4.1).
+          PREFECT_SERVER_UI_STATIC_DIRECTORY: `${PREFECT_HOME}/ui_build`,
           // The URL the browser calls, so the published address, not the internal one.
           PREFECT_UI_API_URL: `${args.platform.endpoint(publish).url}/api`,
           // On by default: the server reports flow-run counts and its version to Prefect at start
