@@ -122,18 +122,7 @@ export async function renderPage(
   screenshot: string,
   timeoutMs = 120000,
 ): Promise<string> {
-  const browser = await chromium.launch({
-    executablePath: installs.chromium,
-    // As root, without the sandbox; no background traffic to the (unreachable) internet.
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium(installs);
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
     await page.goto(url);
@@ -145,4 +134,52 @@ export async function renderPage(
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * JupyterLab as its user opens it: Chromium signs in on the hub's login form, follows the hub's
+ * redirects (OAuth) to the user's running server, and waits until the file browser lists `entry`.
+ * Saves a screenshot and returns the release the page reports (its page config's appVersion).
+ */
+export async function openJupyterLab(
+  installs: Installs,
+  hub: string,
+  login: { user: string; password: string },
+  entry: string,
+  screenshot: string,
+  timeoutMs = 120000,
+): Promise<string> {
+  const browser = await launchChromium(installs);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${hub}/hub/login`);
+    await page.fill("#username_input", login.user);
+    await page.fill("#password_input", login.password);
+    await page.click("#login_submit");
+    await page.waitForURL(/\/user\/[^/]+\/lab/, { timeout: timeoutMs });
+    await page
+      .locator(".jp-DirListing-itemText")
+      .getByText(entry, { exact: true })
+      .waitFor({ timeout: timeoutMs });
+    await page.screenshot({ path: screenshot });
+    const config = await page.locator("#jupyter-config-data").textContent();
+    return JSON.parse(config ?? "{}").appVersion;
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Debian's Chromium, headless, as root without the sandbox; no traffic to the internet. */
+function launchChromium(installs: Installs) {
+  return chromium.launch({
+    executablePath: installs.chromium,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
 }

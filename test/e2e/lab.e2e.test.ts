@@ -11,7 +11,7 @@ import * as path from "path";
 import { REPO_ROOT } from "../harness";
 import { Client } from "minio";
 import { lakeBucketProvider, minioStore } from "../../components/storage/lakeBucket";
-import { Browser, labPython, renderPage } from "./clients";
+import { Browser, labPython, openJupyterLab, renderPage } from "./clients";
 import { Lab, workDirs, type StartReport } from "./lab";
 import { labWiring, type LabWiring } from "./wiring";
 
@@ -263,6 +263,21 @@ nbformat.write(nb, sys.argv[3])`,
         process.stderr.write(`e2e: ${nb} (round ${round}) ran in ${(Date.now() - t0) / 1000}s\n`);
       }
     }
+  });
+
+  it("JupyterLab opens in Chromium through the hub's login, at the locked release, with the examples in its file browser (screenshot in e2e-report/)", async () => {
+    const locked = /^jupyterlab==(\S+)/m.exec(
+      fs.readFileSync(path.join(REPO_ROOT, "images/lab-runtime/requirements.lock"), "utf8"),
+    )?.[1];
+    expect(locked).toBeDefined();
+    const version = await openJupyterLab(
+      lab.installs!,
+      url("jupyterhub"),
+      creds().jupyterhub,
+      "examples",
+      path.join(REPORT, "jupyterlab.png"),
+    );
+    expect(version).toBe(locked);
   });
 });
 
