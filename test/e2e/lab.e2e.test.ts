@@ -428,6 +428,18 @@ describe("what the notebooks left behind", () => {
     expect(c.stream_commits).toBeGreaterThanOrEqual(2);
   });
 
+  it("the Prefect UI is served from the build the server made at start, pointed at the published API behind basic auth", async () => {
+    const ui = url("prefect");
+    const page = await fetch(`${ui}/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("<title>Prefect Server</title>");
+    // The packaged UI holds a placeholder the server replaces with the base URL in its own copy.
+    expect(html).not.toContain("PREFECT_UI_SERVE_BASE_REPLACE_PLACEHOLDER");
+    const settings = (await (await fetch(`${ui}/ui-settings`)).json()) as Record<string, unknown>;
+    expect(settings).toMatchObject({ api_url: `${ui}/api`, auth: "BASIC" });
+  });
+
   it("Prefect has both flows deployed, paused daily, and ran each twice to Completed on the worker", async () => {
     const api = `${url("prefect")}/api`;
     const auth = { ...prefectAuth(), "content-type": "application/json" };
