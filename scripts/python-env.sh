@@ -8,7 +8,10 @@
 # The venv is cached under ${XDG_CACHE_HOME:-~/.cache}/dataflow-lab/python/<hash of the locks>, so
 # it is built once per lock; a marker file written last tells a complete venv from a half-built one
 # (which is rebuilt). pip's download and wheel caches stay in its default place, so a rebuild is
-# quick. Progress goes to stderr.
+# quick. The venv's file list is kept beside the marker, and a venv that something has written into
+# since it was built (a service run as root, say) is refused: a suite passing on it could hide what
+# the image lacks, as Prefect's UI build, left in the package by a root run, once hid that the
+# image's user cannot write there. Progress goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,15 +41,29 @@ digest="$(cat "$RUNTIME/requirements.lock" "$RUNTIME/pyspark.lock" | sha256sum |
 root="${XDG_CACHE_HOME:-$HOME/.cache}/dataflow-lab/python"
 venv="$root/$digest"
 marker="$venv/.dataflow-lab-complete"
+files="$venv/.dataflow-lab-files"
 # The marker names the interpreter: a venv of a Python that pyenv has since replaced is rebuilt.
 expected="python=$python version=$python_version"
+
+# Every file and link of the venv with its size; bytecode is left out (Python writes it on import).
+file_list() {
+  (cd "$venv" && find . \( -name __pycache__ -prune \) -o \( -type f -o -type l \) \
+    -not -name '*.pyc' -not -name '.dataflow-lab-*' -printf '%p %s\n' | LC_ALL=C sort)
+}
 
 mkdir -p "$root"
 # One builder at a time per lock (e.g. two test runs started together).
 exec 9>"$venv.lock"
 flock 9
 
-if [ -f "$marker" ] && [ "$(cat "$marker")" = "$expected" ] && "$venv/bin/python" -c "" 2>/dev/null; then
+# (A venv built before the file list was kept has none: it is rebuilt.)
+if [ -f "$marker" ] && [ -f "$files" ] && [ "$(cat "$marker")" = "$expected" ] &&
+  "$venv/bin/python" -c "" 2>/dev/null; then
+  changed="$(file_list | diff "$files" - | grep '^[<>]' | head -n 5 || true)"
+  [ -z "$changed" ] || fail "$venv has changed since it was built (< built, > now; first 5):
+$changed
+Something wrote into the lab runtime's environment, which the image's services cannot do; find
+what, then remove $venv to rebuild it."
   echo "$venv"
   exit 0
 fi
@@ -61,5 +78,6 @@ pip=("$venv/bin/python" -m pip)
 # own setuptools. Then pip check can pass, unlike in the image where pip does not see PySpark.
 "${pip[@]}" install --require-hashes --no-deps -r "$RUNTIME/pyspark.lock" >&2
 "${pip[@]}" check >&2 || fail "pip check failed in $venv: the locks are not a consistent set"
+file_list >"$files"
 echo "$expected" >"$marker"
 echo "$venv"
