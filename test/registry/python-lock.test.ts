@@ -219,6 +219,7 @@ describe("images/lab-runtime's Python lock", () => {
 });
 
 describe("the locked Python environment (scripts/python-env.sh)", () => {
+  const pinned = (name: string) => parseLock(MAIN_LOCK).get(name)!.version;
   it("installs for Python 3.10 with hashes required, and the lab's modules import at the expected versions", () => {
     const script = [
       "import json, sys",
@@ -240,13 +241,12 @@ describe("the locked Python environment (scripts/python-env.sh)", () => {
     if (!jsonLine) throw new Error(`no version report from the venv's python:\n${tail(output)}`);
     const versions = JSON.parse(jsonLine) as Record<string, string>;
     expect(versions.python).toBe("3.10");
-    expect(versions.jupyterhub).toBe(parseLock(MAIN_LOCK).get("jupyterhub")!.version);
+    expect(versions.jupyterhub).toBe(pinned("jupyterhub"));
     expect(versions.sqlalchemy).toMatch(/^2\.0\./);
     expect(Number(versions.numpy.split(".")[0])).toBeLessThan(2);
     expect(versions.pyspark).toBe(parseLock(SPARK_LOCK).get("pyspark")!.version);
   });
 
-  const pinned = (name: string) => parseLock(MAIN_LOCK).get(name)!.version;
   it.each([
     { command: "mlflow server --help", expected: () => /--backend-store-uri/ },
     {
