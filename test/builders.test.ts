@@ -83,6 +83,7 @@ describe("Docker builders", () => {
       timeout: "5s",
       retries: 6,
       startPeriod: "20s",
+      startInterval: "2s",
     });
   });
 
@@ -117,7 +118,8 @@ describe("Kubernetes builders", () => {
     });
     expect(p.readinessProbe.httpGet).toEqual({ path: "/health", port: 5000, scheme: "HTTP" });
     expect(p.livenessProbe.httpGet).toEqual({ path: "/health", port: 5000, scheme: "HTTP" });
-    expect(p.startupProbe.failureThreshold).toBe(12);
+    // Every 2 s (the start interval) across the 60 s start period and 6 retries at 10 s: 120 s.
+    expect(p.startupProbe).toMatchObject({ periodSeconds: 2, failureThreshold: 60 });
     expect(probes({ command: ["true"] }).readinessProbe.exec).toEqual({ command: ["true"] });
   });
 

@@ -40,8 +40,15 @@ describe("health-check defaults: one place, realised alike on both platforms", (
         fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
         fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
         fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }),
-        (intervalSeconds, timeoutSeconds, startPeriodSeconds) => {
-          const h = { command: ["x"], intervalSeconds, timeoutSeconds, startPeriodSeconds };
+        fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
+        (intervalSeconds, timeoutSeconds, startPeriodSeconds, startIntervalSeconds) => {
+          const h = {
+            command: ["x"],
+            intervalSeconds,
+            timeoutSeconds,
+            startPeriodSeconds,
+            startIntervalSeconds,
+          };
           const t = healthTiming(h);
           expect(healthcheck(h)).toEqual({
             tests: ["CMD", "x"],
@@ -49,15 +56,17 @@ describe("health-check defaults: one place, realised alike on both platforms", (
             timeout: `${t.timeoutSeconds}s`,
             retries: t.retries,
             startPeriod: `${t.startPeriodSeconds}s`,
+            startInterval: `${t.startIntervalSeconds}s`,
           });
           const p = probes(h);
+          // A starting service is polled alike on both platforms.
           expect(p.startupProbe).toMatchObject({
-            periodSeconds: t.intervalSeconds,
+            periodSeconds: t.startIntervalSeconds,
             timeoutSeconds: t.timeoutSeconds,
           });
           // The startup probe spans at least the start period plus Docker's retries.
           expect(
-            (p.startupProbe.failureThreshold as number) * t.intervalSeconds,
+            (p.startupProbe.failureThreshold as number) * t.startIntervalSeconds,
           ).toBeGreaterThanOrEqual(t.startPeriodSeconds + t.retries * t.intervalSeconds);
           expect(waitTimeoutSeconds(h)).toBeGreaterThan(
             t.startPeriodSeconds + t.retries * (t.intervalSeconds + t.timeoutSeconds),

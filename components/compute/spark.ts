@@ -110,8 +110,8 @@ export class Spark extends pulumi.ComponentResource implements Service {
             `curl -fsS http://localhost:${MASTER_UI_PORT}/json/ | grep -q ALIVE`,
           ],
           http: { path: "/json/", port: MASTER_UI_PORT },
-          // Workers, notebooks and flows wait for the master, a daemon up within seconds: poll often.
-          intervalSeconds: 5,
+          // A daemon up within seconds: a start that fails counts sooner. (Workers, notebooks and
+          // flows wait for it; the start interval of health.ts polls it until it is up.)
           startPeriodSeconds: 20,
         },
         memoryMiB: args.memoryMiB,
@@ -144,8 +144,7 @@ export class Spark extends pulumi.ComponentResource implements Service {
           health: {
             command: ["curl", "-fsS", `http://localhost:${WORKER_UI_PORT}/json/`],
             http: { path: "/json/", port: WORKER_UI_PORT },
-            // As the master's: a daemon up within seconds, which the lab's readiness waits for.
-            intervalSeconds: 5,
+            // As the master's: a daemon up within seconds.
             startPeriodSeconds: 20,
           },
           memoryMiB: args.workerMemoryMiB,

@@ -201,6 +201,7 @@ export function healthcheck(h: HealthCheckSpec): docker.types.input.ContainerHea
     timeout: `${t.timeoutSeconds}s`,
     retries: t.retries,
     startPeriod: `${t.startPeriodSeconds}s`,
+    startInterval: `${t.startIntervalSeconds}s`,
   };
 }
 

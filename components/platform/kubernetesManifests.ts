@@ -182,11 +182,15 @@ export function probes(h: HealthCheckSpec): {
   const ready = action(h.http, h.command, h.tcpPort);
   const alive = h.liveness ? action(h.liveness.http, h.liveness.command ?? h.command) : ready;
   return {
+    // Polled as Docker polls a starting container, for as long as Docker waits in all (the start
+    // period, then its retries at the interval).
     startupProbe: {
       ...ready,
-      periodSeconds: period,
+      periodSeconds: t.startIntervalSeconds,
       timeoutSeconds: timeout,
-      failureThreshold: Math.ceil(t.startPeriodSeconds / period) + t.retries,
+      failureThreshold: Math.ceil(
+        (t.startPeriodSeconds + t.retries * period) / t.startIntervalSeconds,
+      ),
     },
     readinessProbe: {
       ...ready,

@@ -136,6 +136,10 @@ export interface HealthCheckSpec {
   readonly liveness?: { readonly command?: string[]; readonly http?: HttpProbe };
   /** Seconds between checks. @default `HEALTH_DEFAULTS.intervalSeconds` (health.ts) */
   readonly intervalSeconds?: number;
+  /**
+   * Seconds between checks while starting. @default `HEALTH_DEFAULTS.startIntervalSeconds` (health.ts)
+   */
+  readonly startIntervalSeconds?: number;
   /** Seconds one check may take. @default `HEALTH_DEFAULTS.timeoutSeconds` (health.ts) */
   readonly timeoutSeconds?: number;
   /**

@@ -92,8 +92,8 @@ export class Minio extends pulumi.ComponentResource implements Service {
           command: ["mc", "ready", "local"],
           http: { path: "/minio/health/ready", port: API_PORT },
           liveness: { http: { path: "/minio/health/live", port: API_PORT } },
-          // Up within seconds, and `pulumi up` (the MinIO provider, the buckets) waits for it.
-          intervalSeconds: 5,
+          // Up within seconds, so a start that fails counts sooner; `pulumi up` (the MinIO
+          // provider, the buckets) waits for it.
           startPeriodSeconds: 10,
         },
         memoryMiB: args.memoryMiB,

@@ -107,8 +107,8 @@ export class Postgres extends pulumi.ComponentResource implements Service {
           liveness: {
             command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", POSTGRES_SUPERUSER],
           },
-          // Every database consumer waits for this check (which creates their roles): poll often.
-          intervalSeconds: 5,
+          // Every database consumer waits for this check (which creates their roles); the start
+          // interval of health.ts polls it until it passes.
         },
         // The image stops it with SIGINT (a fast shutdown that flushes to disk); its Dockerfile
         // warns that SIGKILL "is likely to cause data corruption" and that 10 s, Docker's default,

@@ -445,21 +445,28 @@ export class LabRuntime {
     return { ok: r.status === 0, output: r.output };
   }
 
-  /** Waits as `pulumi up` does (`wait: true`, `waitTimeout`) until the health check passes. */
+  /**
+   * Waits as `pulumi up` does (`wait: true`, `waitTimeout`) until the health check passes, checked
+   * when Docker checks: each start interval within the start period, each interval after it.
+   */
   async waitHealthy(name: string): Promise<number> {
     const r = this.running.get(name)!;
     const c = r.wiring;
     const started = Date.now();
     const deadline = started + c.waitTimeoutS * 1000;
+    const pause = () =>
+      Date.now() - started < c.health.startPeriodS * 1000
+        ? c.health.startIntervalS
+        : c.health.intervalS;
     let last = "";
     while (Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, pause() * 1000));
       if (r.exited !== undefined) {
         throw new Error(`${name} exited (${r.exited}) before it was healthy\n${this.tail(name)}`);
       }
       const h = this.health(name);
       if (h.ok) return (Date.now() - started) / 1000;
       last = h.output;
-      await new Promise((res) => setTimeout(res, Math.min(c.health.intervalS, 5) * 1000));
     }
     throw new Error(
       `${name} not healthy within ${c.waitTimeoutS}s; last check said:\n${last}\n${this.tail(name)}`,

@@ -22,7 +22,13 @@ export interface ContainerWiring {
   readonly command?: string[];
   readonly env: Record<string, string>;
   readonly files: { path: string; content: string; mode: string }[];
-  readonly health: { test: string[]; intervalS: number; timeoutS: number; startPeriodS: number };
+  readonly health: {
+    test: string[];
+    intervalS: number;
+    startIntervalS: number;
+    timeoutS: number;
+    startPeriodS: number;
+  };
   /** Seconds between its stop signal and SIGKILL when replaced or destroyed (`destroyGraceSeconds`). */
   readonly stopGraceS: number;
   /** Its own stop signal (`stopSignal`); unset, the image's STOPSIGNAL. */
@@ -130,6 +136,7 @@ export async function labWiring(
         health: {
           test: c.healthcheck.tests.slice(1),
           intervalS: seconds(c.healthcheck.interval),
+          startIntervalS: seconds(c.healthcheck.startInterval),
           timeoutS: seconds(c.healthcheck.timeout),
           startPeriodS: seconds(c.healthcheck.startPeriod),
         },
