@@ -18,10 +18,6 @@ if [ -f "$state" ] && [ "$(cat "$state")" = "$wanted" ]; then
   exec nc -z 127.0.0.1 19092
 fi
 
-# While the broker is still starting, fail at once: a tool JVM would wait for it (up to the check's
-# timeout) and compete with the broker's own start for CPU, every start interval.
-nc -z 127.0.0.1 19092 || { echo "the broker does not listen on $bootstrap yet" >&2; exit 1; }
-
 # The tools start a JVM; keep it small inside the broker's memory limit.
 export KAFKA_HEAP_OPTS="-Xmx64m"
 existing=$(kafka-topics --bootstrap-server "$bootstrap" --list)
