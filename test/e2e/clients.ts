@@ -136,10 +136,19 @@ export async function renderPage(
   }
 }
 
+/** What {@link openJupyterLab} saw. */
+export interface JupyterLabVisit {
+  /** The release the page reports (its page config's appVersion). */
+  readonly appVersion: string;
+  /** What `code` printed, run in a new kernel over the page's own websocket. */
+  readonly printed: string;
+}
+
 /**
  * JupyterLab as its user opens it: Chromium signs in on the hub's login form, follows the hub's
  * redirects (OAuth) to the user's running server, and waits until the file browser lists `entry`.
- * Saves a screenshot and returns the release the page reports (its page config's appVersion).
+ * Saves a screenshot, then, from the page, starts a kernel and runs `code` in it over the kernel's
+ * websocket, as a notebook does: the way every cell goes through the hub's proxy.
  */
 export async function openJupyterLab(
   installs: Installs,
@@ -147,8 +156,9 @@ export async function openJupyterLab(
   login: { user: string; password: string },
   entry: string,
   screenshot: string,
+  code: string,
   timeoutMs = 120000,
-): Promise<string> {
+): Promise<JupyterLabVisit> {
   const browser = await launchChromium(installs);
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -163,9 +173,91 @@ export async function openJupyterLab(
       .waitFor({ timeout: timeoutMs });
     await page.screenshot({ path: screenshot });
     const config = await page.locator("#jupyter-config-data").textContent();
-    return JSON.parse(config ?? "{}").appVersion;
+    const printed = await page.evaluate(runInNewKernel, { code, timeoutMs });
+    return { appVersion: JSON.parse(config ?? "{}").appVersion, printed };
   } finally {
     await browser.close();
+  }
+}
+
+/**
+ * Runs in the JupyterLab page: starts a kernel through the server's REST API (XSRF token from the
+ * page's cookie, as JupyterLab sends it), runs `code` over the kernel's websocket (Jupyter's
+ * messaging protocol, JSON frames) and returns what it printed; the kernel is shut down after.
+ */
+async function runInNewKernel({ code, timeoutMs }: { code: string; timeoutMs: number }) {
+  // The page's globals, typed here without the DOM library (this runs in Chromium, not in Node).
+  const { location, document } = globalThis as unknown as {
+    location: { pathname: string; protocol: string; host: string };
+    document: { cookie: string };
+  };
+  const server = location.pathname.replace(/\/lab(\/.*)?$/, "");
+  const xsrf = /(?:^|;\s*)_xsrf=([^;]+)/.exec(document.cookie)?.[1];
+  const headers = {
+    "Content-Type": "application/json",
+    ...(xsrf ? { "X-XSRFToken": decodeURIComponent(xsrf) } : {}),
+  };
+  const made = await fetch(`${server}/api/kernels`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ name: "python3" }),
+  });
+  if (!made.ok) throw new Error(`starting a kernel: ${made.status} ${await made.text()}`);
+  const kernel = (await made.json()) as { id: string };
+  try {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(
+      `${scheme}://${location.host}${server}/api/kernels/${kernel.id}/channels`,
+    );
+    return await new Promise<string>((resolve, reject) => {
+      const msgId = `e2e-${Date.now()}`;
+      let printed = "";
+      let replied = false;
+      let idle = false;
+      const timer = setTimeout(() => reject(new Error(`no reply in ${timeoutMs} ms`)), timeoutMs);
+      ws.onerror = () => reject(new Error("the kernel's websocket failed"));
+      ws.onopen = () =>
+        ws.send(
+          JSON.stringify({
+            header: {
+              msg_id: msgId,
+              msg_type: "execute_request",
+              session: msgId,
+              username: "",
+              version: "5.3",
+              date: new Date().toISOString(),
+            },
+            parent_header: {},
+            metadata: {},
+            content: {
+              code,
+              silent: false,
+              store_history: false,
+              user_expressions: {},
+              allow_stdin: false,
+              stop_on_error: true,
+            },
+            channel: "shell",
+            buffers: [],
+          }),
+        );
+      ws.onmessage = (event) => {
+        const msg = JSON.parse(event.data as string);
+        if (msg.parent_header?.msg_id !== msgId) return;
+        const type = msg.header.msg_type;
+        if (type === "stream") printed += msg.content.text;
+        if (type === "error") reject(new Error(`${msg.content.ename}: ${msg.content.evalue}`));
+        if (type === "execute_reply") replied = true;
+        if (type === "status" && msg.content.execution_state === "idle") idle = true;
+        if (replied && idle) {
+          clearTimeout(timer);
+          ws.close();
+          resolve(printed);
+        }
+      };
+    });
+  } finally {
+    await fetch(`${server}/api/kernels/${kernel.id}`, { method: "DELETE", headers });
   }
 }
 

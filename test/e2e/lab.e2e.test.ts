@@ -265,19 +265,25 @@ nbformat.write(nb, sys.argv[3])`,
     }
   });
 
-  it("JupyterLab opens in Chromium through the hub's login, at the locked release, with the examples in its file browser (screenshot in e2e-report/)", async () => {
-    const locked = /^jupyterlab==(\S+)/m.exec(
-      fs.readFileSync(path.join(REPO_ROOT, "images/lab-runtime/requirements.lock"), "utf8"),
-    )?.[1];
-    expect(locked).toBeDefined();
-    const version = await openJupyterLab(
+  it("JupyterLab opens in Chromium through the hub's login, at the locked release, with the examples in its file browser (screenshot in e2e-report/), and runs code in a kernel over its websocket through the proxy", async () => {
+    const locked = (lock: string, pkg: string) =>
+      new RegExp(`^${pkg}==(\\S+)`, "m").exec(
+        fs.readFileSync(path.join(REPO_ROOT, "images/lab-runtime", lock), "utf8"),
+      )?.[1];
+    const jupyterlab = locked("requirements.lock", "jupyterlab");
+    const pyspark = locked("pyspark.lock", "pyspark");
+    expect([jupyterlab, pyspark]).toEqual([expect.any(String), expect.any(String)]);
+    const visit = await openJupyterLab(
       lab.installs!,
       url("jupyterhub"),
       creds().jupyterhub,
       "examples",
       path.join(REPORT, "jupyterlab.png"),
+      "import getpass, pyspark; print(getpass.getuser(), pyspark.__version__)",
     );
-    expect(version).toBe(locked);
+    expect(visit.appVersion).toBe(jupyterlab);
+    // The user's own kernel, with the lab's Spark: what a notebook's first cell would see.
+    expect(visit.printed.trim()).toBe(`${creds().jupyterhub.user} ${pyspark}`);
   });
 });
 
