@@ -11,6 +11,7 @@ import * as path from "path";
 import { REPO_ROOT } from "../harness";
 import { Client } from "minio";
 import { lakeBucketProvider, minioStore } from "../../components/storage/lakeBucket";
+import { lockedVersion, MAIN_LOCK, SPARK_LOCK } from "../registry/pythonLock";
 import { Browser, labPython, openJupyterLab, renderPage } from "./clients";
 import { Lab, workDirs, type StartReport } from "./lab";
 import { labWiring, type LabWiring } from "./wiring";
@@ -266,13 +267,8 @@ nbformat.write(nb, sys.argv[3])`,
   });
 
   it("JupyterLab opens in Chromium through the hub's login, at the locked release, with the examples in its file browser (screenshot in e2e-report/), and runs code in a kernel over its websocket through the proxy", async () => {
-    const locked = (lock: string, pkg: string) =>
-      new RegExp(`^${pkg}==(\\S+)`, "m").exec(
-        fs.readFileSync(path.join(REPO_ROOT, "images/lab-runtime", lock), "utf8"),
-      )?.[1];
-    const jupyterlab = locked("requirements.lock", "jupyterlab");
-    const pyspark = locked("pyspark.lock", "pyspark");
-    expect([jupyterlab, pyspark]).toEqual([expect.any(String), expect.any(String)]);
+    const jupyterlab = lockedVersion(MAIN_LOCK, "jupyterlab");
+    const pyspark = lockedVersion(SPARK_LOCK, "pyspark");
     const visit = await openJupyterLab(
       lab.installs!,
       url("jupyterhub"),

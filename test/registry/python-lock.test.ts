@@ -8,17 +8,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { run, tail } from "../command";
+import { REPO_ROOT as ROOT, RUNTIME_DIR } from "./jars";
+import { lockedVersion, MAIN_LOCK, normalize, parseLock, SPARK_LOCK } from "./pythonLock";
 
-const ROOT = path.resolve(__dirname, "../..");
-const RUNTIME_DIR = path.join(ROOT, "images/lab-runtime");
 const REQUIREMENTS_IN = path.join(RUNTIME_DIR, "requirements.in");
-const MAIN_LOCK = path.join(RUNTIME_DIR, "requirements.lock");
-const SPARK_LOCK = path.join(RUNTIME_DIR, "pyspark.lock");
 /** Locked in pyspark.lock only: the image has them from its Spark distribution. */
 const SPARK_PACKAGES = ["pyspark", "py4j"];
-
-/** PEP 503 name normalization: `Importlib_Metadata` and `importlib-metadata` are one package. */
-const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
 
 interface Requirement {
   name: string;
@@ -47,30 +42,6 @@ function parseRequirementsIn(text: string): Requirement[] {
     requirements.push({ name: normalize(m[1]), specifiers, line });
   }
   return requirements;
-}
-
-interface LockEntry {
-  name: string;
-  version: string;
-  hashes: string[];
-}
-
-/** The entries of a pip-style lock: `name==version \` followed by `--hash=sha256:…` lines. */
-function parseLock(file: string): Map<string, LockEntry> {
-  const entries = new Map<string, LockEntry>();
-  let current: LockEntry | undefined;
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-    if (/^[A-Za-z0-9]/.test(line)) {
-      const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)/.exec(line);
-      if (!m) throw new Error(`${path.basename(file)}: not a name==version pin: ${line}`);
-      current = { name: normalize(m[1]), version: m[2], hashes: [] };
-      if (entries.has(current.name)) throw new Error(`${file}: ${current.name} twice`);
-      entries.set(current.name, current);
-    } else if (current) {
-      for (const h of line.matchAll(/--hash=sha256:([0-9a-f]{64})\b/g)) current.hashes.push(h[1]);
-    }
-  }
-  return entries;
 }
 
 /** A PEP 440 version reduced to what these pins need: release numbers, then pre < final < post. */
@@ -219,7 +190,7 @@ describe("images/lab-runtime's Python lock", () => {
 });
 
 describe("the locked Python environment (scripts/python-env.sh)", () => {
-  const pinned = (name: string) => parseLock(MAIN_LOCK).get(name)!.version;
+  const pinned = (name: string) => lockedVersion(MAIN_LOCK, name);
   it("installs for Python 3.10 with hashes required, and the lab's modules import at the expected versions", () => {
     const script = [
       "import json, sys",
@@ -244,7 +215,7 @@ describe("the locked Python environment (scripts/python-env.sh)", () => {
     expect(versions.jupyterhub).toBe(pinned("jupyterhub"));
     expect(versions.sqlalchemy).toMatch(/^2\.0\./);
     expect(Number(versions.numpy.split(".")[0])).toBeLessThan(2);
-    expect(versions.pyspark).toBe(parseLock(SPARK_LOCK).get("pyspark")!.version);
+    expect(versions.pyspark).toBe(lockedVersion(SPARK_LOCK, "pyspark"));
   });
 
   it.each([
