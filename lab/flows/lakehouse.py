@@ -212,20 +212,23 @@ def landed_batches(spark: SparkSession) -> set[str]:
     return {r["_batch"] for r in batches}
 
 
-def land(spark: SparkSession, rows: list[dict]) -> int:
-    """Appends raw rows to bronze, with the time they were ingested. Returns how many."""
+def land_batch(spark: SparkSession, batch: str, rows: list[dict]) -> int:
+    """Lands a batch once: a batch already in bronze is not appended again (0). Whether it is there
+    is read while holding the write slot, so two sessions landing the same batch at once (two
+    notebooks, a notebook and a flow run) land it once: the second finds the first's rows."""
+    with one_writer():
+        if batch in landed_batches(spark):
+            return 0
+        return append_raw(spark, rows)
+
+
+def append_raw(spark: SparkSession, rows: list[dict]) -> int:
+    """Appends raw rows to bronze, with the time they were ingested. Returns how many. The caller
+    holds the write slot (`one_writer()`, which is not reentrant)."""
     df = spark.createDataFrame([[r[c] for c in RAW_COLUMNS] for r in rows], RAW_SCHEMA)
     df = df.withColumn("_ingested_at", F.current_timestamp())
-    with one_writer():
-        df.write.format("delta").mode("append").save(BRONZE)
+    df.write.format("delta").mode("append").save(BRONZE)
     return len(rows)
-
-
-def land_batch(spark: SparkSession, batch: str, rows: list[dict]) -> int:
-    """Lands a batch once: a batch already in bronze is not appended again (0)."""
-    if batch in landed_batches(spark):
-        return 0
-    return land(spark, rows)
 
 
 def land_days(spark: SparkSession, days=SAMPLE_DAYS) -> dict[str, int]:

@@ -4,6 +4,8 @@ late data), silver is validated, deduplicated and MERGEd (replays change nothing
 inserts and corrects), and gold counts every valid order once.
 """
 
+import contextlib
+import threading
 import unittest
 
 import local_lake
@@ -92,6 +94,43 @@ class PipelineTest(local_lake.LocalLakeCase):
         for name in ("sales_by_category", "sales_by_region", "daily_sales"):
             orders = self.spark.read.format("delta").load(lh.GOLD[name]).agg(F.sum("orders"))
             self.assertEqual(orders.first()[0], 770, name)
+
+
+class ConcurrentLandingTest(local_lake.LocalLakeCase):
+    """Two sessions landing the sample at once, as two notebooks or a notebook and a flow run do
+    in the lab: each day lands once. The lab's write slot is a Prefect global concurrency limit of
+    one; here, where Prefect is not running, a lock stands in for it, held as the limit is."""
+
+    app = "lakehouse-concurrent"
+
+    def test_two_sessions_landing_the_same_days_land_each_once(self):
+        lh = self.lh
+        slot = threading.Lock()
+
+        @contextlib.contextmanager
+        def one_writer(timeout_seconds: float = 1800):
+            with slot:
+                yield
+
+        original, lh.one_writer = lh.one_writer, one_writer
+        self.addCleanup(setattr, lh, "one_writer", original)
+        start = threading.Barrier(2)
+        landed: list[dict] = []
+
+        def session() -> None:
+            start.wait()
+            landed.append(lh.land_days(self.spark, (1, 2)))
+
+        threads = [threading.Thread(target=session) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len(landed), 2, "a session failed")
+        # Per day, one session appended its 416 rows and the other found them there.
+        for day in ("day-001", "day-002"):
+            self.assertEqual(sorted(r[day] for r in landed), [0, 416], day)
+        self.assertEqual(self.count(lh.BRONZE), 832)
 
 
 if __name__ == "__main__":
