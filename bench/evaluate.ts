@@ -44,15 +44,21 @@ async function main(): Promise<void> {
       `${stack.padEnd(6)} ${ms.toFixed(0).padStart(13)}  ${String(resources).padStart(9)}`,
     );
   }
-  // The memory each service took in the last real-services run (npm run e2e), beside its limit.
-  const measured = path.resolve(__dirname, "..", "..", "e2e-report", "memory.md");
-  const fallback = path.resolve(__dirname, "..", "e2e-report", "memory.md");
-  const report = [measured, fallback].find((f) => fs.existsSync(f));
-  console.log(
-    report
-      ? `\nMeasured by the last \`npm run e2e\` (${path.relative(process.cwd(), report)}):\n${fs.readFileSync(report, "utf8")}`
-      : "\nNo measured memory yet: `npm run e2e` writes e2e-report/memory.md.",
-  );
+  // The memory and CPU time each service took in the last real-services run (npm run e2e),
+  // beside its limits.
+  for (const [file, what] of [
+    ["memory.md", "memory"],
+    ["cpu.md", "CPU time"],
+  ]) {
+    const measured = path.resolve(__dirname, "..", "..", "e2e-report", file);
+    const fallback = path.resolve(__dirname, "..", "e2e-report", file);
+    const report = [measured, fallback].find((f) => fs.existsSync(f));
+    console.log(
+      report
+        ? `\nMeasured by the last \`npm run e2e\` (${path.relative(process.cwd(), report)}):\n${fs.readFileSync(report, "utf8")}`
+        : `\nNo measured ${what} yet: \`npm run e2e\` writes e2e-report/${file}.`,
+    );
+  }
 }
 
 main().catch((e) => {

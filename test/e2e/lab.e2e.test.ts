@@ -50,13 +50,13 @@ afterAll(() => {
   else fs.rmSync(root, { recursive: true, force: true });
 });
 
-/** e2e-report/memory.{json,md}: each container's peaks beside its limit. */
+/** e2e-report/memory.{json,md} and cpu.md: each container's peaks and CPU time beside its limits. */
 function writeMemoryReport(): void {
-  const limits = Object.fromEntries(wiring.containers.map((c) => [c.name, c.memoryMiB]));
-  const peaks = lab.runtime!.memory();
-  const rows = Object.keys(peaks)
+  const limits = Object.fromEntries(wiring.containers.map((c) => [c.name, c]));
+  const usage = lab.runtime!.usage();
+  const rows = Object.keys(usage)
     .sort()
-    .map((n) => ({ service: n, ...peaks[n], limitMiB: limits[n] }));
+    .map((n) => ({ service: n, ...usage[n], limitMiB: limits[n].memoryMiB, cpus: limits[n].cpus }));
   fs.writeFileSync(path.join(REPORT, "memory.json"), JSON.stringify(rows, null, 2));
   const table = [
     "| service | peak working set (MiB) | peak charged, page cache included (MiB) | limit (MiB) | working set / limit | OOM kills |",
@@ -69,6 +69,20 @@ function writeMemoryReport(): void {
   fs.writeFileSync(path.join(REPORT, "memory.md"), `${table}\n`);
   process.stderr.write(
     `e2e memory (each container's cgroup, limited to its declared memory, over both starts):\n${table}\n`,
+  );
+  const total = rows.reduce((sum, r) => sum + r.cpuSeconds, 0);
+  const cpuTable = [
+    "| service | CPU time (s) | share of the lab's | limit (cores) | held back by the limit (s) |",
+    "|---|---|---|---|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.service} | ${r.cpuSeconds.toFixed(0)} | ${((100 * r.cpuSeconds) / total).toFixed(0)} % | ${r.cpus} | ${r.throttledSeconds.toFixed(1)} |`,
+    ),
+    `| all | ${total.toFixed(0)} | | | |`,
+  ].join("\n");
+  fs.writeFileSync(path.join(REPORT, "cpu.md"), `${cpuTable}\n`);
+  process.stderr.write(
+    `e2e CPU (each container's cgroup, limited to its declared CPUs, over the whole run):\n${cpuTable}\n`,
   );
   const stops = lab.runtime!.stops();
   const graces = Object.fromEntries(wiring.containers.map((c) => [c.name, c.stopGraceS]));
@@ -815,7 +829,7 @@ describe("stopping", () => {
 
 describe("memory", () => {
   it("no service was killed for memory, and each limit is at least 1.25 × the peak working set measured", () => {
-    const peaks = lab.runtime!.memory();
+    const peaks = lab.runtime!.usage();
     const measured = wiring.containers.filter((c) => !(c.name in started.notRun));
     const short = measured
       .filter(

@@ -5,8 +5,8 @@
  * volumes are directories that outlive the processes; published ports are forwarded from
  * 127.0.0.1:<host port> in the root namespace, as Docker publishes them. Health checks are the
  * containers' own commands, run inside their namespaces. Each container (and whatever is `exec`'d
- * into it) runs in a memory cgroup of its own, limited to the container's declared memory as Docker
- * limits it, and sampled by memory.py.
+ * into it) runs in cgroups of its own, limited to the container's declared memory and CPUs as Docker
+ * limits them, and sampled by usage.py.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -19,37 +19,50 @@ const BRIDGE = "dfl-br0";
 /** A subnet of this machine's own: the bridge has no route out, so nothing leaves it. */
 const SUBNET = "10.213.0";
 const LAUNCH = path.join(REPO_ROOT, "test/e2e/launch.py");
-const SAMPLER = path.join(REPO_ROOT, "test/e2e/memory.py");
-/** Puts the shell in the cgroup named by $0, then runs the command: its whole tree is counted. */
-const IN_CGROUP = 'echo $$ > "$0/cgroup.procs" && exec "$@"';
+const SAMPLER = path.join(REPO_ROOT, "test/e2e/usage.py");
+/**
+ * Puts the shell in each cgroup of the space-separated list $0, then runs the command: its whole
+ * tree is counted and limited.
+ */
+const IN_CGROUP = 'for g in $0; do echo $$ > "$g/cgroup.procs" || exit 125; done; exec "$@"';
+/** Docker's `--cpus` is a CFS quota over this period (moby's getCPUResources); so is Kubernetes'. */
+const CFS_PERIOD_US = 100_000;
 
 /**
- * Where this process's memory cgroup (v1) is mounted; the containers' cgroups go below it. Set
- * DFL_E2E_UNLIMITED=1 to measure a service without enforcing its limit (e.g. a new one).
+ * Where this process sits in the cgroup v1 hierarchy of `controller` (which `probe` tells from an
+ * empty directory); the containers' cgroups go below it. Set DFL_E2E_UNLIMITED=1 to measure a
+ * service without enforcing its limits (e.g. a new one).
  */
-function memoryCgroup(): string {
-  const line = fs
+function ownCgroup(controller: string, probe: string): string {
+  const fields = fs
     .readFileSync("/proc/self/cgroup", "utf8")
     .split("\n")
-    .find((l) => /^\d+:memory:/.test(l));
-  const dir = line && path.join("/sys/fs/cgroup/memory", line.slice(line.indexOf(":/") + 1));
-  if (!dir || !fs.existsSync(path.join(dir, "memory.limit_in_bytes"))) {
+    .map((l) => l.split(":"))
+    .find((f) => f.length >= 3 && f[1].split(",").includes(controller));
+  // A hierarchy is mounted under its controllers' names: memory, cpu,cpuacct or cpu and cpuacct.
+  const dir = fields && path.join("/sys/fs/cgroup", fields[1], fields.slice(2).join(":"));
+  if (!dir || !fs.existsSync(path.join(dir, probe))) {
     throw new Error(
-      "the real-services suite needs the cgroup v1 memory controller (/sys/fs/cgroup/memory) " +
+      `the real-services suite needs the cgroup v1 ${controller} controller (/sys/fs/cgroup/${controller}) ` +
         "to limit and measure each service as Docker does",
     );
   }
   return dir;
 }
 
-/** Peaks per container, as memory.py records them. */
-export interface MemoryPeak {
+/** Per container, over every start, as usage.py records it. */
+export interface Usage {
   /** Usage minus inactive page cache: what `docker stats` shows. */
   readonly workingSetMiB: number;
   /** The kernel's own peak charge, page cache included. */
   readonly chargedMiB: number;
   readonly oomKills: number;
   readonly limitMiB: number | null;
+  /** CPU time used, every process of the container (and its `exec`s) counted. */
+  readonly cpuSeconds: number;
+  /** How long its CPU limit held it back (CFS throttling). */
+  readonly throttledSeconds: number;
+  readonly cpus: number | null;
 }
 
 /** One stop of a running container: how long it took, and whether its grace ran out (SIGKILL). */
@@ -82,7 +95,12 @@ export class LabRuntime {
   /** Each container's published-port forwarders, which go with it as Docker's do. */
   private readonly forwarders = new Map<string, ChildProcess[]>();
   private readonly addresses = new Map<string, string>();
-  private readonly cgroups = memoryCgroup();
+  /** The cgroup parents: memory, then CPU limits, then CPU accounting (maybe one hierarchy). */
+  private readonly hierarchies = [
+    ownCgroup("memory", "memory.limit_in_bytes"),
+    ownCgroup("cpu", "cpu.cfs_quota_us"),
+    ownCgroup("cpuacct", "cpuacct.usage"),
+  ];
   private sampler?: ChildProcess;
 
   constructor(
@@ -107,14 +125,14 @@ export class LabRuntime {
       sh("ip", ["-n", ns, "link", "set", "eth0", "up"]);
       sh("ip", ["-n", ns, "link", "set", "lo", "up"]);
     });
-    this.sampler = spawn("python3", [SAMPLER, this.cgroups, this.memoryFile()], {
+    this.sampler = spawn("python3", [SAMPLER, ...this.hierarchies, this.usageFile()], {
       stdio: "ignore",
       detached: true,
     });
   }
 
-  private memoryFile(): string {
-    return path.join(this.workDir, "memory.json");
+  private usageFile(): string {
+    return path.join(this.workDir, "usage.json");
   }
 
   private stopsFile(): string {
@@ -132,42 +150,49 @@ export class LabRuntime {
       .map((l) => JSON.parse(l));
   }
 
-  /** Each container's peaks so far, over every start in this work directory. */
-  memory(): Record<string, MemoryPeak> {
-    const f = this.memoryFile();
+  /** Each container's usage so far, over every start in this work directory. */
+  usage(): Record<string, Usage> {
+    const f = this.usageFile();
     return fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : {};
   }
 
-  private cgroup(name: string): string {
-    return path.join(this.cgroups, `dfl-${name}`);
+  /** The container's cgroups, one per hierarchy, as IN_CGROUP takes them. */
+  private cgroups(name: string): string {
+    return [...new Set(this.hierarchies.map((h) => path.join(h, `dfl-${name}`)))].join(" ");
   }
 
-  /** A fresh cgroup, limited as Docker limits the container (its `memory`, no swap). */
+  /** Fresh cgroups, limited as Docker limits the container: its `memory` (no swap), its `cpus`. */
   private newCgroup(c: ContainerWiring): string {
     this.removeCgroup(c.name);
-    const dir = this.cgroup(c.name);
-    fs.mkdirSync(dir);
+    const [memory, cpu] = this.hierarchies.map((h) => path.join(h, `dfl-${c.name}`));
+    for (const dir of this.cgroups(c.name).split(" ")) fs.mkdirSync(dir);
     if (!process.env.DFL_E2E_UNLIMITED) {
-      fs.writeFileSync(path.join(dir, "memory.limit_in_bytes"), String(c.memoryMiB * 2 ** 20));
+      fs.writeFileSync(path.join(memory, "memory.limit_in_bytes"), String(c.memoryMiB * 2 ** 20));
+      fs.writeFileSync(path.join(cpu, "cpu.cfs_period_us"), String(CFS_PERIOD_US));
+      fs.writeFileSync(
+        path.join(cpu, "cpu.cfs_quota_us"),
+        String(Math.round(c.cpus * CFS_PERIOD_US)),
+      );
     }
-    return dir;
+    return this.cgroups(c.name);
   }
 
   private removeCgroup(name: string): void {
-    const dir = this.cgroup(name);
-    for (let i = 0; i < 50 && fs.existsSync(dir); i++) {
-      for (const pid of fs.readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n")) {
-        if (!pid) continue;
-        try {
-          process.kill(Number(pid), "SIGKILL");
-        } catch {
-          // already gone
+    for (const dir of this.cgroups(name).split(" ")) {
+      for (let i = 0; i < 50 && fs.existsSync(dir); i++) {
+        for (const pid of fs.readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n")) {
+          if (!pid) continue;
+          try {
+            process.kill(Number(pid), "SIGKILL");
+          } catch {
+            // already gone
+          }
         }
-      }
-      try {
-        fs.rmdirSync(dir);
-      } catch {
-        sh("sleep", ["0.1"]);
+        try {
+          fs.rmdirSync(dir);
+        } catch {
+          sh("sleep", ["0.1"]);
+        }
       }
     }
   }
@@ -197,9 +222,10 @@ export class LabRuntime {
       }
       sh("ip", ["netns", "delete", name], true);
     }
-    for (const cg of fs.readdirSync(this.cgroups).filter((d) => d.startsWith("dfl-"))) {
-      this.removeCgroup(cg.slice("dfl-".length));
-    }
+    const left = this.hierarchies
+      .flatMap((h) => fs.readdirSync(h))
+      .filter((d) => d.startsWith("dfl-"));
+    for (const cg of new Set(left)) this.removeCgroup(cg.slice("dfl-".length));
     sh("ip", ["link", "delete", BRIDGE], true);
   }
 
@@ -389,7 +415,7 @@ export class LabRuntime {
     const res = spawnSync(
       "sh",
       [
-        ...["-c", IN_CGROUP, this.cgroup(name), "nsenter", "-t", String(pid)],
+        ...["-c", IN_CGROUP, this.cgroups(name), "nsenter", "-t", String(pid)],
         ...["-m", "-n", "-u", "-p", ...user, "--wd=/", "env", "-i", ...env, ...argv],
       ],
       { encoding: "utf8", timeout: timeoutS * 1000 },

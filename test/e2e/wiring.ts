@@ -39,6 +39,8 @@ export interface ContainerWiring {
   readonly ports: { host: number; container: number }[];
   readonly volumes: { volume: string; path: string }[];
   readonly memoryMiB: number;
+  /** Its CPU limit in cores (Docker's `cpus`). */
+  readonly cpus: number;
   readonly root: boolean;
   /** Containers that must be healthy first (from the registration's dependencies). */
   readonly after: string[];
@@ -149,6 +151,7 @@ export async function labWiring(
           path: v.containerPath,
         })),
         memoryMiB: c.memory,
+        cpus: Number(c.cpus),
         root: c.user === "root",
         after: [...new Set(deps.filter((d) => d?.type === CONTAINER).map((d) => d!.name))].sort(),
         needsLake: deps.some((d) => d?.type.startsWith("minio:")),
