@@ -117,7 +117,12 @@ export const shape = {
   prefect: service(384, 1, {
     /** Container limit of the process worker (flows run inside it, each a Spark driver). */
     workerMemoryMiB: whole(128, 65536, 1536),
-    /** CPU limit of the process worker. */ workerCpus: cpus(1),
+    /**
+     * CPU limit of the process worker. Two cores, because a flow run is a Python process and a Spark
+     * driver JVM whose compiler and GC threads run beside it: measured in the real-services suite,
+     * one core held the worker back 48 s over the scenario's flow runs.
+     */
+    workerCpus: cpus(2),
   }),
   kafka: service(640, 1, {
     /** PVC size on Kubernetes. */ storageSize: text("10Gi", SIZE),
