@@ -127,10 +127,12 @@ async function hubLogin(
 }
 
 describe("the dev stack's services, started from the program's wiring", () => {
-  it("every runnable service passes its own declared health check", () => {
+  it("every runnable service passes its own declared health check", async () => {
     const runnable = wiring.containers.map((c) => c.name).filter((n) => !(n in started.notRun));
     expect(Object.keys(started.healthyAfterS).sort()).toEqual(runnable.sort());
-    for (const name of runnable) expect(lab.runtime!.health(name)).toMatchObject({ ok: true });
+    for (const name of runnable) {
+      expect(await lab.runtime!.health(name)).toMatchObject({ ok: true });
+    }
     process.stderr.write(`e2e: healthy after (s): ${JSON.stringify(started.healthyAfterS)}\n`);
     process.stderr.write(`e2e: not run here: ${JSON.stringify(started.notRun)}\n`);
   });
@@ -627,9 +629,11 @@ describe("after a restart on the same data with fresh credentials, as after `pul
   });
 });
 
-/** Whether every running container passes its own health check now. */
-function unhealthy(): string[] {
-  return lab.runtime!.names().filter((n) => !lab.runtime!.health(n).ok);
+/** The running containers that fail their own health check now (each checked at once). */
+async function unhealthy(): Promise<string[]> {
+  const names = lab.runtime!.names();
+  const checks = await Promise.all(names.map((n) => lab.runtime!.health(n)));
+  return names.filter((_, i) => !checks[i].ok);
 }
 
 /** Each running container's own process, to tell which ones a change restarted. */
@@ -663,7 +667,7 @@ describe("changes a lab in use goes through, applied to the running services as 
       expect.arrayContaining(["jupyterhub", "prefect-worker", "spark-worker-1"]),
     );
     expect(restartedSince(running)).toEqual(holders);
-    expect(unhealthy()).toEqual([]);
+    expect(await unhealthy()).toEqual([]);
     // Only that secret changed.
     const others = (w: LabWiring) => ({ ...w.secrets, "s3-spark": undefined });
     expect(others(wiring)).toEqual(others(old));
@@ -707,7 +711,7 @@ spark.stop()`,
       ["spark-worker-1", "spark-worker-2"],
     ]);
     expect(restartedSince(running)).toEqual(["spark-worker-1", "spark-worker-2"]);
-    expect(unhealthy()).toEqual([]);
+    expect(await unhealthy()).toEqual([]);
     // The master's own view (its web UI's JSON): two live workers, the stopped ones dead.
     let alive = 0;
     for (let i = 0; i < 30 && alive < 2; i++) {
@@ -728,7 +732,7 @@ spark.stop()`,
     const stopped = await lab.apply(off);
     expect([stopped.removed, stopped.added]).toEqual([["mlflow"], []]);
     expect(off.containers.filter((c) => "MLFLOW_TRACKING_URI" in c.env)).toEqual([]);
-    expect(unhealthy()).toEqual([]);
+    expect(await unhealthy()).toEqual([]);
     await expect(fetch(`${mlflowUrl}/health`)).rejects.toThrow();
     wiring = await labWiring({}, { secrets: off.secrets });
     const back = await lab.apply(wiring);
@@ -737,7 +741,7 @@ spark.stop()`,
     expect(back.adoptedBuckets).toEqual({ mlflow: true });
     expect(off.secrets["s3-mlflow"]).toBeUndefined();
     expect(wiring.secrets["s3-mlflow"]).not.toBe(key);
-    expect(unhealthy()).toEqual([]);
+    expect(await unhealthy()).toEqual([]);
     const again = await mlflowRuns();
     expect(again.map((r) => r.info.run_id).sort()).toEqual(runs.map((r) => r.info.run_id).sort());
     const artifacts = again[0].info.artifact_uri.replace(/^mlflow-artifacts:\//, "");

@@ -400,6 +400,38 @@ export class LabRuntime {
     timeoutS = 60,
     as: { user?: [number, number]; env?: Record<string, string> } = {},
   ): { status: number | null; output: string } {
+    const res = spawnSync("sh", this.execArgs(name, argv, as), {
+      encoding: "utf8",
+      timeout: timeoutS * 1000,
+    });
+    return { status: res.status, output: `${res.stdout ?? ""}${res.stderr ?? ""}` };
+  }
+
+  /**
+   * `exec` without blocking: what runs beside it (another container's health check, a sampler's
+   * timer) goes on, as each container's checks do under Docker.
+   */
+  execAsync(
+    name: string,
+    argv: string[],
+    timeoutS = 60,
+  ): Promise<{ status: number | null; output: string }> {
+    const child = spawn("sh", this.execArgs(name, argv, {}), {
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: timeoutS * 1000,
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    return new Promise((resolve) => child.on("close", (status) => resolve({ status, output })));
+  }
+
+  /** `sh`'s arguments to run argv inside a running container, as its user with its environment. */
+  private execArgs(
+    name: string,
+    argv: string[],
+    as: { user?: [number, number]; env?: Record<string, string> },
+  ): string[] {
     const r = this.running.get(name);
     if (!r) throw new Error(`${name} is not running`);
     const pid = this.mainPid(r);
@@ -412,15 +444,10 @@ export class LabRuntime {
     const uid = as.user ?? plan.user;
     const user = uid ? ["-S", String(uid[0]), "-G", String(uid[1])] : [];
     // In the container's cgroup, as `docker exec` is: a notebook's kernel counts for JupyterHub.
-    const res = spawnSync(
-      "sh",
-      [
-        ...["-c", IN_CGROUP, this.cgroups(name), "nsenter", "-t", String(pid)],
-        ...["-m", "-n", "-u", "-p", ...user, "--wd=/", "env", "-i", ...env, ...argv],
-      ],
-      { encoding: "utf8", timeout: timeoutS * 1000 },
-    );
-    return { status: res.status, output: `${res.stdout ?? ""}${res.stderr ?? ""}` };
+    return [
+      ...["-c", IN_CGROUP, this.cgroups(name), "nsenter", "-t", String(pid)],
+      ...["-m", "-n", "-u", "-p", ...user, "--wd=/", "env", "-i", ...env, ...argv],
+    ];
   }
 
   /** The container's own process: the launcher's exec target, below `ip netns exec` and unshare. */
@@ -465,9 +492,9 @@ export class LabRuntime {
     });
   }
 
-  health(name: string): { ok: boolean; output: string } {
+  async health(name: string): Promise<{ ok: boolean; output: string }> {
     const c = this.running.get(name)!.wiring;
-    const r = this.exec(name, c.health.test, c.health.timeoutS);
+    const r = await this.execAsync(name, c.health.test, c.health.timeoutS);
     return { ok: r.status === 0, output: r.output };
   }
 
@@ -490,7 +517,7 @@ export class LabRuntime {
       if (r.exited !== undefined) {
         throw new Error(`${name} exited (${r.exited}) before it was healthy\n${this.tail(name)}`);
       }
-      const h = this.health(name);
+      const h = await this.health(name);
       if (h.ok) return (Date.now() - started) / 1000;
       last = h.output;
     }
