@@ -43,15 +43,15 @@ beforeAll(
 
 afterAll(() => {
   lab?.stop();
-  if (lab?.runtime) writeMemoryReport();
+  if (lab?.runtime) writeReport();
   // The data directories (GBs of jars' and services' copies); DFL_E2E_KEEP=1 keeps them and
   // every container's log (run/containers/<name>/log) for a closer look.
   if (process.env.DFL_E2E_KEEP) process.stderr.write(`e2e: kept ${root}\n`);
   else fs.rmSync(root, { recursive: true, force: true });
 });
 
-/** e2e-report/memory.{json,md} and cpu.md: each container's peaks and CPU time beside its limits. */
-function writeMemoryReport(): void {
+/** e2e-report/: each container's memory peaks and CPU time beside its limits, and its stops. */
+function writeReport(): void {
   const limits = Object.fromEntries(wiring.containers.map((c) => [c.name, c]));
   const usage = lab.runtime!.usage();
   const rows = Object.keys(usage)
