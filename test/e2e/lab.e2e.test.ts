@@ -58,46 +58,73 @@ function writeReport(): void {
     .sort()
     .map((n) => ({ service: n, ...usage[n], limitMiB: limits[n].memoryMiB, cpus: limits[n].cpus }));
   fs.writeFileSync(path.join(REPORT, "memory.json"), JSON.stringify(rows, null, 2));
-  const table = [
-    "| service | peak working set (MiB) | peak charged, page cache included (MiB) | limit (MiB) | working set / limit | OOM kills |",
-    "|---|---|---|---|---|---|",
-    ...rows.map(
-      (r) =>
-        `| ${r.service} | ${r.workingSetMiB} | ${r.chargedMiB} | ${r.limitMiB} | ${(r.workingSetMiB / r.limitMiB).toFixed(2)} | ${r.oomKills} |`,
-    ),
-  ].join("\n");
-  fs.writeFileSync(path.join(REPORT, "memory.md"), `${table}\n`);
-  process.stderr.write(
-    `e2e memory (each container's cgroup, limited to its declared memory, over both starts):\n${table}\n`,
+  writeTable(
+    "memory.md",
+    "e2e memory (each container's cgroup, limited to its declared memory, over both starts)",
+    [
+      "service",
+      "peak working set (MiB)",
+      "peak charged, page cache included (MiB)",
+      "limit (MiB)",
+      "working set / limit",
+      "OOM kills",
+    ],
+    rows.map((r) => [
+      r.service,
+      r.workingSetMiB,
+      r.chargedMiB,
+      r.limitMiB,
+      (r.workingSetMiB / r.limitMiB).toFixed(2),
+      r.oomKills,
+    ]),
   );
   const total = rows.reduce((sum, r) => sum + r.cpuSeconds, 0);
-  const cpuTable = [
-    "| service | CPU time (s) | share of the lab's | limit (cores) | held back by the limit (s) |",
-    "|---|---|---|---|---|",
-    ...rows.map(
-      (r) =>
-        `| ${r.service} | ${r.cpuSeconds.toFixed(0)} | ${((100 * r.cpuSeconds) / total).toFixed(0)} % | ${r.cpus} | ${r.throttledSeconds.toFixed(1)} |`,
-    ),
-    `| all | ${total.toFixed(0)} | | | |`,
-  ].join("\n");
-  fs.writeFileSync(path.join(REPORT, "cpu.md"), `${cpuTable}\n`);
-  process.stderr.write(
-    `e2e CPU (each container's cgroup, limited to its declared CPUs, over the whole run):\n${cpuTable}\n`,
+  writeTable(
+    "cpu.md",
+    "e2e CPU (each container's cgroup, limited to its declared CPUs, over the whole run)",
+    [
+      "service",
+      "CPU time (s)",
+      "share of the lab's",
+      "limit (cores)",
+      "held back by the limit (s)",
+    ],
+    [
+      ...rows.map((r) => [
+        r.service,
+        r.cpuSeconds.toFixed(0),
+        `${((100 * r.cpuSeconds) / total).toFixed(0)} %`,
+        r.cpus,
+        r.throttledSeconds.toFixed(1),
+      ]),
+      ["all", total.toFixed(0), "", "", ""],
+    ],
   );
   const stops = lab.runtime!.stops();
-  const graces = Object.fromEntries(wiring.containers.map((c) => [c.name, c.stopGraceS]));
-  const stopRows = [...new Set(stops.map((s) => s.name))].sort().map((n) => {
-    const own = stops.filter((s) => s.name === n);
-    return `| ${n} | ${own.length} | ${Math.max(...own.map((s) => s.seconds)).toFixed(1)} | ${graces[n]} | ${own.filter((s) => s.killed).length} |`;
-  });
-  const stopTable = [
-    "| service | stops | longest (s) | grace (s) | killed at the grace's end |",
-    "|---|---|---|---|---|",
-    ...stopRows,
-  ].join("\n");
   fs.writeFileSync(path.join(REPORT, "stops.json"), JSON.stringify(stops, null, 2));
-  fs.writeFileSync(path.join(REPORT, "stops.md"), `${stopTable}\n`);
-  process.stderr.write(`e2e stops (stop signal to exit, every stop of the run):\n${stopTable}\n`);
+  writeTable(
+    "stops.md",
+    "e2e stops (stop signal to exit, every stop of the run)",
+    ["service", "stops", "longest (s)", "grace (s)", "killed at the grace's end"],
+    [...new Set(stops.map((s) => s.name))].sort().map((n) => {
+      const own = stops.filter((s) => s.name === n);
+      return [
+        n,
+        own.length,
+        Math.max(...own.map((s) => s.seconds)).toFixed(1),
+        limits[n].stopGraceS,
+        own.filter((s) => s.killed).length,
+      ];
+    }),
+  );
+}
+
+/** A Markdown table into e2e-report/<file>, and printed under `title`. */
+function writeTable(file: string, title: string, header: string[], rows: unknown[][]): void {
+  const line = (cells: unknown[]) => `| ${cells.join(" | ")} |`;
+  const table = [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+  fs.writeFileSync(path.join(REPORT, file), `${table}\n`);
+  process.stderr.write(`${title}:\n${table}\n`);
 }
 
 /** Logs in through JupyterHub's form, as a browser does (the _xsrf cookie and field). */

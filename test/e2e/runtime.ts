@@ -156,16 +156,16 @@ export class LabRuntime {
     return fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : {};
   }
 
-  /** The container's cgroups, one per hierarchy, as IN_CGROUP takes them. */
-  private cgroups(name: string): string {
-    return [...new Set(this.hierarchies.map((h) => path.join(h, `dfl-${name}`)))].join(" ");
+  /** The container's cgroups, one per hierarchy (IN_CGROUP takes them joined by spaces). */
+  private cgroups(name: string): string[] {
+    return [...new Set(this.hierarchies.map((h) => path.join(h, `dfl-${name}`)))];
   }
 
   /** Fresh cgroups, limited as Docker limits the container: its `memory` (no swap), its `cpus`. */
   private newCgroup(c: ContainerWiring): string {
     this.removeCgroup(c.name);
     const [memory, cpu] = this.hierarchies.map((h) => path.join(h, `dfl-${c.name}`));
-    for (const dir of this.cgroups(c.name).split(" ")) fs.mkdirSync(dir);
+    for (const dir of this.cgroups(c.name)) fs.mkdirSync(dir);
     if (!process.env.DFL_E2E_UNLIMITED) {
       fs.writeFileSync(path.join(memory, "memory.limit_in_bytes"), String(c.memoryMiB * 2 ** 20));
       fs.writeFileSync(path.join(cpu, "cpu.cfs_period_us"), String(CFS_PERIOD_US));
@@ -174,11 +174,11 @@ export class LabRuntime {
         String(Math.round(c.cpus * CFS_PERIOD_US)),
       );
     }
-    return this.cgroups(c.name);
+    return this.cgroups(c.name).join(" ");
   }
 
   private removeCgroup(name: string): void {
-    for (const dir of this.cgroups(name).split(" ")) {
+    for (const dir of this.cgroups(name)) {
       for (let i = 0; i < 50 && fs.existsSync(dir); i++) {
         for (const pid of fs.readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n")) {
           if (!pid) continue;
@@ -445,7 +445,7 @@ export class LabRuntime {
     const user = uid ? ["-S", String(uid[0]), "-G", String(uid[1])] : [];
     // In the container's cgroup, as `docker exec` is: a notebook's kernel counts for JupyterHub.
     return [
-      ...["-c", IN_CGROUP, this.cgroups(name), "nsenter", "-t", String(pid)],
+      ...["-c", IN_CGROUP, this.cgroups(name).join(" "), "nsenter", "-t", String(pid)],
       ...["-m", "-n", "-u", "-p", ...user, "--wd=/", "env", "-i", ...env, ...argv],
     ];
   }
