@@ -56,7 +56,13 @@ function writeReport(): void {
   const usage = lab.runtime!.usage();
   const rows = Object.keys(usage)
     .sort()
-    .map((n) => ({ service: n, ...usage[n], limitMiB: limits[n].memoryMiB, cpus: limits[n].cpus }));
+    .map((n) => ({
+      service: n,
+      ...usage[n],
+      // Declared; a container the last wiring no longer has (a failed change) keeps what was enforced.
+      limitMiB: limits[n]?.memoryMiB ?? usage[n].limitMiB,
+      cpus: limits[n]?.cpus ?? usage[n].cpus,
+    }));
   fs.writeFileSync(path.join(REPORT, "memory.json"), JSON.stringify(rows, null, 2));
   writeTable(
     "memory.md",
@@ -112,7 +118,7 @@ function writeReport(): void {
         n,
         own.length,
         Math.max(...own.map((s) => s.seconds)).toFixed(1),
-        limits[n].stopGraceS,
+        limits[n]?.stopGraceS,
         own.filter((s) => s.killed).length,
       ];
     }),
