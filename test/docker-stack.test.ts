@@ -89,13 +89,9 @@ describe("dev stack (Docker)", () => {
     }
   });
 
-  it("uses explicit providers everywhere: docker resources on the docker provider, lake objects on the MinIO provider", () => {
-    // A dynamic resource (the lake's buckets) carries its own provider code instead.
+  it("uses explicit providers everywhere: docker resources on the docker provider, lake objects on the MinIO provider, buckets on the dynamic provider", () => {
     for (const r of run.registrations.filter(
-      (x) =>
-        x.custom &&
-        !x.type.startsWith("pulumi:providers:") &&
-        !x.type.startsWith("pulumi-nodejs:dynamic"),
+      (x) => x.custom && !x.type.startsWith("pulumi:providers:"),
     )) {
       const pkg = r.type.split(":")[0];
       expect({ resource: `${r.type}::${r.name}`, provider: r.provider }).toEqual({

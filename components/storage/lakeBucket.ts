@@ -107,6 +107,19 @@ export function lakeBucketProvider(
 const PROVIDER = lakeBucketProvider(minioStore);
 
 /**
+ * The engine's provider for dynamic resources (package `pulumi-nodejs`), made explicit. The
+ * project disables default providers (`pulumi:disable-default-providers: ["*"]`), and the real
+ * engine applies that to dynamic resources too: without this, every bucket is refused with
+ * "Default provider for 'pulumi-nodejs' disabled" (the mock runtime does not know that rule). Each
+ * bucket still carries its own code ({@link lakeBucketProvider}); this only names who runs it.
+ */
+export class DynamicProvider extends pulumi.ProviderResource {
+  constructor(name: string, opts?: pulumi.ResourceOptions) {
+    super("pulumi-nodejs", name, {}, opts);
+  }
+}
+
+/**
  * One bucket of the lake, adopted if it exists (see {@link lakeBucketProvider}). A bucket with
  * objects is deleted only with `deleteData`; with `retainOnDelete` (`retainDataOnDestroy`) it is
  * never deleted at all.

@@ -2,7 +2,7 @@ import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import type { Workload } from "../platform/types";
 import type { Service, StatefulServiceArgs } from "../service";
-import { LakeBucket } from "./lakeBucket";
+import { DynamicProvider, LakeBucket } from "./lakeBucket";
 import { bucketPolicy, type BucketAccess } from "./s3Policy";
 
 /** A least-privilege MinIO user for one consumer. */
@@ -126,6 +126,7 @@ export class Minio extends pulumi.ComponentResource implements Service {
     // Buckets outlive the stack (retainDataOnDestroy) and a service switched off: the next
     // `pulumi up` adopts them with their objects (see LakeBucket).
     this.buckets = {};
+    const bucketProvider = new DynamicProvider(name, { parent: this });
     for (const bucket of args.buckets) {
       this.buckets[bucket] = new LakeBucket(
         bucket,
@@ -136,7 +137,12 @@ export class Minio extends pulumi.ComponentResource implements Service {
           secretKey: pulumi.secret(pulumi.output(args.rootPassword)),
           deleteData: !args.retainOnDestroy,
         },
-        { parent: this, dependsOn: ready, retainOnDelete: args.retainOnDestroy },
+        {
+          parent: this,
+          provider: bucketProvider,
+          dependsOn: ready,
+          retainOnDelete: args.retainOnDestroy,
+        },
       );
     }
     for (const bucket of args.versionedBuckets) {
