@@ -33,25 +33,24 @@ export class LabSecrets extends pulumi.ComponentResource {
     const child = { parent: this, provider };
     // Letters and digits only: the values travel through env files, URLs, sed (NiFi's start.sh) and
     // shell scripts unquoted.
-    const password = (id: string, length = 32) =>
-      pulumi.secret(new random.RandomPassword(id, { length, special: false }, child).result);
+    const password = (id: string, length = 32, extra: Partial<random.RandomPasswordArgs> = {}) =>
+      pulumi.secret(
+        new random.RandomPassword(id, { ...extra, length, special: false }, child).result,
+      );
     const byName = (names: readonly string[], f: (n: string) => pulumi.Output<string>) =>
       Object.fromEntries([...names].sort().map((n) => [n, f(n)]));
 
-    this.minioRootUser = pulumi.secret(
-      new random.RandomString(
-        "minio-root-user",
-        { length: 16, special: false, upper: false },
-        child,
-      ).result,
-    );
+    // Only kinds whose values the random provider itself marks secret (RandomPassword's `result`,
+    // RandomBytes' `hex`): a RandomString's `result` or a RandomId's `hex` and `id` are stored in
+    // plaintext in the state, and `pulumi.secret()` around an output cannot change that.
+    this.minioRootUser = password("minio-root-user", 16, { upper: false });
     this.minioRootPassword = password("minio-root-password", 40);
     this.postgresPassword = password("postgres-superuser");
     this.databasePasswords = byName(args.databases, (db) => password(`db-${db}`));
     this.s3SecretKeys = byName(args.s3Identities, (id) => password(`s3-${id}`, 40));
     this.passwords = byName(args.passwords, (id) => password(id));
     this.hexKeys = byName(Object.keys(args.hexKeys), (id) =>
-      pulumi.secret(new random.RandomId(id, { byteLength: args.hexKeys[id] }, child).hex),
+      pulumi.secret(new random.RandomBytes(id, { length: args.hexKeys[id] }, child).hex),
     );
     this.registerOutputs({});
   }

@@ -47,6 +47,7 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(f: (d: { getUrnsList(): string[] }) => void): void };
+  getAdditionalsecretoutputsList(): string[];
 }
 
 type ProjectDecl = { type?: string; default?: unknown; value?: unknown; secret?: boolean };
@@ -95,12 +96,12 @@ export function stackConfig(
  * What a generated credential resolves to under mocks. The default marks every value, so a leak
  * can be searched for; the real-services suite passes real random values instead.
  */
-export type SecretSource = (name: string, inputs: Record<string, unknown>) => string;
+export type SecretSource = (name: string, inputs: Record<string, unknown>, type: string) => string;
 export type MockCreate = (
   args: pulumiType.runtime.MockResourceArgs,
   state: Record<string, unknown>,
 ) => Promise<Record<string, unknown>> | Record<string, unknown>;
-export const markedSecret: SecretSource = (name) => `${MOCK_SECRET_MARKER}-${name}`;
+export const markedSecret = (name: string): string => `${MOCK_SECRET_MARKER}-${name}`;
 
 /** One evaluation: which stack, with which config, from which checkout. */
 export interface EvaluateOptions {
@@ -200,12 +201,21 @@ export async function setLabMocks(
   secret: SecretSource = markedSecret,
   create?: MockCreate,
 ): Promise<void> {
+  // Which outputs each resource's SDK asks the engine to keep secret (`additionalSecretOutputs`,
+  // e.g. RandomPassword's `result`): the engine applies them, the mock runtime ignores them, so
+  // they are applied here, and the graph suite states what the real state will hold.
+  const secretOutputs = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       async newResource(args) {
         onResource(args);
-        const state = mockState(pulumi, args.type, args.name, args.inputs, secret);
-        return { id: `${args.name}-id`, state: create ? await create(args, state) : state };
+        const mocked = mockState(args.type, args.name, args.inputs, secret);
+        // A copy: the default state is the inputs object itself, which onResource recorded.
+        const state = { ...(create ? await create(args, mocked) : mocked) };
+        for (const key of secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
+          if (key in state) state[key] = pulumi.secret(state[key]);
+        }
+        return { id: `${args.name}-id`, state };
       },
       call(args) {
         throw new Error(`unmocked invoke ${args.token}`);
@@ -215,27 +225,34 @@ export async function setLabMocks(
     stack,
     false,
   );
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, cb: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
+    return register(req, cb);
+  };
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- resource inputs and state are untyped maps */
 export function mockState(
-  pulumi: typeof pulumiType,
   type: string,
   name: string,
   inputs: Record<string, any>,
   secret: SecretSource = markedSecret,
 ): Record<string, any> {
   switch (type) {
+    // Plain values: which of them are secret is the SDK's `additionalSecretOutputs` (above).
     case "random:index/randomPassword:RandomPassword":
-    case "random:index/randomString:RandomString":
-      return { ...inputs, result: pulumi.secret(secret(name, inputs)) };
-    case "random:index/randomId:RandomId": {
-      // Not secret by itself: the program marks what must be.
-      if (secret === markedSecret) {
-        return { ...inputs, hex: `${MOCK_SECRET_MARKER}${name}`, b64Url: `mockid-${name}` };
-      }
-      const bytes = Buffer.from(secret(name, inputs), "hex");
-      return { ...inputs, hex: bytes.toString("hex"), b64Url: bytes.toString("base64url") };
+      return { ...inputs, result: secret(name, inputs, type), bcryptHash: `bcrypt-${name}` };
+    case "random:index/randomBytes:RandomBytes": {
+      const value = secret(name, inputs, type);
+      const bytes = Buffer.from(value, "hex");
+      // Marked values are not hex; they stand for themselves so a leak can be searched for.
+      return secret === markedSecret
+        ? { ...inputs, hex: value, base64: value }
+        : { ...inputs, hex: bytes.toString("hex"), base64: bytes.toString("base64") };
     }
     case "docker:index/image:Image":
       return {

@@ -79,8 +79,10 @@ export interface KeptState {
 }
 
 /** Real credentials of the forms the program asks @pulumi/random for. */
-export function randomSecret(_name: string, inputs: Record<string, any>): string {
-  if (inputs.byteLength) return crypto.randomBytes(inputs.byteLength).toString("hex");
+export function randomSecret(_name: string, inputs: Record<string, any>, type: string): string {
+  if (type === "random:index/randomBytes:RandomBytes") {
+    return crypto.randomBytes(inputs.length).toString("hex");
+  }
   const alphabet =
     "abcdefghijklmnopqrstuvwxyz0123456789" +
     (inputs.upper === false ? "" : "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
@@ -97,10 +99,10 @@ export async function labWiring(
   kept?: KeptState,
 ): Promise<LabWiring> {
   const secrets: Record<string, string> = {};
-  const run = await runProgram("dev", overrides, [], (name, inputs) => {
+  const run = await runProgram("dev", overrides, [], (name, inputs, type) => {
     const old = kept?.secrets[name];
     secrets[name] =
-      old !== undefined && !kept?.replace?.includes(name) ? old : randomSecret(name, inputs);
+      old !== undefined && !kept?.replace?.includes(name) ? old : randomSecret(name, inputs, type);
     return secrets[name];
   });
   const regs = run.registrations;
