@@ -5,14 +5,19 @@
 #   scripts/lab.sh destroy [stack]                remove the lab (data volumes/PVCs/buckets are kept)
 #   scripts/lab.sh urls [stack]                   what to open
 #   scripts/lab.sh credentials [stack]            every login (decrypted)
+#   scripts/lab.sh pulumi <pulumi args>           any Pulumi command on this backend (npm run pulumi --)
 #
 # State lives in $DATAFLOW_LAB_HOME (default ~/.dataflow-lab); its secrets are encrypted with a
 # passphrase generated there on first use, unless PULUMI_CONFIG_PASSPHRASE(_FILE) is already set.
 set -euo pipefail
 
 command="${1:-up}"
-stack="${2:-dev}"
-shift $(($# > 2 ? 2 : $#))
+if [ "$command" = pulumi ]; then
+  shift
+else
+  stack="${2:-dev}"
+  shift $(($# > 2 ? 2 : $#))
+fi
 cd "$(dirname "$0")/.."
 
 fail() {
@@ -20,7 +25,7 @@ fail() {
   exit 1
 }
 command -v pulumi >/dev/null || fail "the Pulumi CLI is not installed: https://www.pulumi.com/docs/install/"
-command -v node >/dev/null || fail "Node.js 20 or later is not installed"
+command -v node >/dev/null || fail "Node.js 22 or later is not installed"
 [ -d node_modules ] || npm ci
 
 home="${DATAFLOW_LAB_HOME:-$HOME/.dataflow-lab}"
@@ -35,16 +40,31 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
   export PULUMI_CONFIG_PASSPHRASE_FILE="$passphrase"
 fi
 
+# Health checks' start_interval needs Docker API 1.44 (Engine 25+); podman's compatible API is
+# 1.41, and the provider refuses such a container. Turned off once, visibly, where the host is older.
+health_start_interval() {
+  local api
+  api=$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null) || return 0
+  [ -n "$api" ] || return 0
+  if [ "$(printf '%s\n1.44\n' "$api" | sort -V | head -n1)" != 1.44 ] &&
+    [ "$(pulumi config get --path docker.healthStartInterval --stack "$stack" 2>/dev/null)" != false ]; then
+    echo "Docker API $api is older than 1.44: setting docker.healthStartInterval false" >&2
+    pulumi config set --path docker.healthStartInterval false --stack "$stack"
+  fi
+}
+
 case "$command" in
   up)
     if [ "$stack" = dev ] && command -v docker >/dev/null && ! docker info >/dev/null 2>&1; then
       fail "Docker is not running (the dev stack deploys to the local Docker host)"
     fi
     pulumi stack select --create "$stack" --secrets-provider passphrase
+    if [ "$stack" = dev ]; then health_start_interval; fi
     pulumi up --stack "$stack" "$@"
     ;;
   destroy) pulumi destroy --stack "$stack" "$@" ;;
   urls) pulumi stack output urls --stack "$stack" --json ;;
   credentials) pulumi stack output credentials --stack "$stack" --show-secrets --json ;;
-  *) fail "unknown command '$command' (up, destroy, urls, credentials)" ;;
+  pulumi) pulumi "$@" ;;
+  *) fail "unknown command '$command' (up, destroy, urls, credentials, pulumi)" ;;
 esac

@@ -87,6 +87,12 @@ describe("Docker builders", () => {
     });
   });
 
+  it("healthcheck leaves start_interval out for a Docker API below 1.44 (podman, Engine < 25)", () => {
+    const h = healthcheck({ command: ["pg_isready"] }, false);
+    expect(h).not.toHaveProperty("startInterval");
+    expect(h).toMatchObject({ interval: "10s", startPeriod: "30s", retries: 6 });
+  });
+
   it("wait timeout covers the start period and every retry", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 600 }), (i, start) => {

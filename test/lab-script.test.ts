@@ -11,14 +11,17 @@ import { tempDirs } from "./tempDirs";
 
 const tempDir = tempDirs();
 
-function runScript(args: string[], env: Record<string, string> = {}) {
+/** `dockerApi`: what the recording `docker version` prints as the server's API version. */
+function runScript(args: string[], env: Record<string, string> = {}, dockerApi = "") {
   const dir = tempDir("lab-sh-");
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
   const log = path.join(dir, "calls");
   const recorder = `#!/bin/sh\necho "$(basename "$0") $* | backend=$PULUMI_BACKEND_URL pass=$PULUMI_CONFIG_PASSPHRASE_FILE" >> ${log}\n`;
   for (const tool of ["pulumi", "docker"]) {
-    fs.writeFileSync(path.join(bin, tool), recorder, { mode: 0o755 });
+    const answer =
+      tool === "docker" && dockerApi ? `if [ "$1" = version ]; then echo ${dockerApi}; fi\n` : "";
+    fs.writeFileSync(path.join(bin, tool), recorder + answer, { mode: 0o755 });
   }
   const r = spawnSync("bash", [path.join(REPO_ROOT, "scripts/lab.sh"), ...args], {
     env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, ...env },
@@ -76,6 +79,29 @@ describe("scripts/lab.sh", () => {
         cmd.replace(/ dev$/, " k8s"),
       ]);
     }
+  });
+
+  it("up: on a Docker API older than 1.44 (podman) turns health checks' start_interval off first", () => {
+    const old = runScript(["up"], {}, "1.41");
+    expect(old.status).toBe(0);
+    const pulumi = old.calls.filter((c) => c.startsWith("pulumi")).map((c) => c.split(" | ")[0]);
+    expect(pulumi).toEqual([
+      "pulumi stack select --create dev --secrets-provider passphrase",
+      "pulumi config get --path docker.healthStartInterval --stack dev",
+      "pulumi config set --path docker.healthStartInterval false --stack dev",
+      "pulumi up --stack dev",
+    ]);
+    expect(old.stderr).toContain("Docker API 1.41 is older than 1.44");
+    const current = runScript(["up"], {}, "1.50");
+    expect(current.calls.filter((c) => c.includes("config"))).toEqual([]);
+  });
+
+  it("pulumi: any Pulumi command from any shell, on the lab's backend and passphrase", () => {
+    const r = runScript(["pulumi", "config", "set", "--path", "spark.workers", "5"]);
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual([
+      `pulumi config set --path spark.workers 5 | backend=file://${r.home}/.dataflow-lab/state pass=${r.home}/.dataflow-lab/passphrase`,
+    ]);
   });
 
   it("refuses an unknown command", () => {

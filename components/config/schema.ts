@@ -59,6 +59,13 @@ export const shape = {
     bindAddress: text("127.0.0.1", ["an IPv4 or IPv6 address such as 127.0.0.1", net.isIP]),
     /** The name people (and `pulumi up`, for MinIO's API) use to reach the published ports. */
     publishedHost: text("localhost", HOST),
+    /**
+     * Check a starting service's health every 2 s (`start_interval`) rather than at its steady
+     * interval. Needs Docker API 1.44 (Engine 25+): set false on podman (its Docker API is 1.41)
+     * or an older engine, which refuse the container otherwise. `npm run up` sets it for you.
+     * @see https://docs.docker.com/reference/dockerfile/#healthcheck
+     */
+    healthStartInterval: flag().default(true),
   }),
   kubernetes: section({
     /** Namespace of every object. */

@@ -109,7 +109,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
               // Readable by the image's user, whoever it is (uploads are root-owned).
               permissions: f.executable ? "0755" : "0644",
             })),
-            healthcheck: healthcheck(spec.health),
+            healthcheck: healthcheck(spec.health, this.config.docker.healthStartInterval),
             // Replaced or destroyed, it stops cleanly first; `docker stop` by hand waits as long.
             destroyGraceSeconds: stopGrace(spec),
             stopTimeout: stopGrace(spec),
@@ -193,7 +193,10 @@ export function envList(
 }
 
 /** Docker healthcheck in exec form; failures during the start period do not count. */
-export function healthcheck(h: HealthCheckSpec): docker.types.input.ContainerHealthcheck {
+export function healthcheck(
+  h: HealthCheckSpec,
+  startInterval = true,
+): docker.types.input.ContainerHealthcheck {
   const t = healthTiming(h);
   return {
     tests: ["CMD", ...h.command],
@@ -201,7 +204,9 @@ export function healthcheck(h: HealthCheckSpec): docker.types.input.ContainerHea
     timeout: `${t.timeoutSeconds}s`,
     retries: t.retries,
     startPeriod: `${t.startPeriodSeconds}s`,
-    startInterval: `${t.startIntervalSeconds}s`,
+    // The provider refuses the container below API 1.44 ("specify health-check start interval"
+    // requires it), which podman's compatible API (1.41) and Docker Engine < 25 are.
+    ...(startInterval ? { startInterval: `${t.startIntervalSeconds}s` } : {}),
   };
 }
 

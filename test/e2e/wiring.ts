@@ -140,7 +140,9 @@ export async function labWiring(
         health: {
           test: c.healthcheck.tests.slice(1),
           intervalS: seconds(c.healthcheck.interval),
-          startIntervalS: seconds(c.healthcheck.startInterval),
+          // Without start_interval (docker.healthStartInterval false) the start period polls at
+          // the interval, as an engine older than 25 does.
+          startIntervalS: seconds(c.healthcheck.startInterval ?? c.healthcheck.interval),
           timeoutS: seconds(c.healthcheck.timeout),
           startPeriodS: seconds(c.healthcheck.startPeriod),
         },
