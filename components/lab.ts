@@ -101,7 +101,6 @@ export class DataFlowLab extends pulumi.ComponentResource {
         databases: databases.map((d) => d.name),
         s3Identities: identities.map((i) => i.name),
         passwords,
-        hexKeys: on("jupyterhub") ? { "jupyterhub-cookie-secret": 32 } : {},
       },
       { parent: this },
     ));
@@ -287,7 +286,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
             adminUser: ADMIN,
             adminPassword: secrets.passwords["jupyterhub-admin"],
             databaseUrl: database("jupyterhub").url("jupyterhub", "psycopg2"),
-            cookieSecret: secrets.hexKeys["jupyterhub-cookie-secret"],
+            cookieKey: secrets.passwords["jupyterhub-cookie-secret"],
             proxyToken: secrets.passwords["jupyterhub-proxy-token"],
             client,
             files: [spark.conf],

@@ -45,7 +45,9 @@ export function identityAccess(
 /** Generated passwords of the services that are switched on, by name. */
 export function passwordsFor(on: (t: Toggle) => boolean): string[] {
   return [
-    ...(on("jupyterhub") ? ["jupyterhub-admin", "jupyterhub-proxy-token"] : []),
+    ...(on("jupyterhub")
+      ? ["jupyterhub-admin", "jupyterhub-cookie-secret", "jupyterhub-proxy-token"]
+      : []),
     ...(on("prefect") ? ["prefect-admin"] : []),
     ...(on("kafkaUi") ? ["kafka-ui-admin"] : []),
     ...(on("nifi") ? ["nifi-admin"] : []),

@@ -9,8 +9,6 @@ export interface LabSecretsArgs {
   readonly s3Identities: readonly string[];
   /** Other passwords and keys, by name, e.g. `["jupyterhub-admin"]` (32 letters and digits). */
   readonly passwords: readonly string[];
-  /** Random keys given as hex, by name and byte length (e.g. JupyterHub's cookie secret). */
-  readonly hexKeys: Readonly<Record<string, number>>;
 }
 
 /**
@@ -24,7 +22,6 @@ export class LabSecrets extends pulumi.ComponentResource {
   readonly databasePasswords: Readonly<Record<string, pulumi.Output<string>>>;
   readonly s3SecretKeys: Readonly<Record<string, pulumi.Output<string>>>;
   readonly passwords: Readonly<Record<string, pulumi.Output<string>>>;
-  readonly hexKeys: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: LabSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:security:Secrets", name, {}, opts);
@@ -40,18 +37,16 @@ export class LabSecrets extends pulumi.ComponentResource {
     const byName = (names: readonly string[], f: (n: string) => pulumi.Output<string>) =>
       Object.fromEntries([...names].sort().map((n) => [n, f(n)]));
 
-    // Only kinds whose values the random provider itself marks secret (RandomPassword's `result`,
-    // RandomBytes' `hex`): a RandomString's `result` or a RandomId's `hex` and `id` are stored in
-    // plaintext in the state, and `pulumi.secret()` around an output cannot change that.
+    // Only RandomPassword, whose `result` the random provider itself marks secret: a RandomString's
+    // `result`, a RandomId's `hex` and `id`, and a RandomBytes' `id` (its base64 value) are stored
+    // in plaintext in the state (the real-engine suite found each), and `pulumi.secret()` around
+    // an output cannot change that. A key of another form is derived where it is used.
     this.minioRootUser = password("minio-root-user", 16, { upper: false });
     this.minioRootPassword = password("minio-root-password", 40);
     this.postgresPassword = password("postgres-superuser");
     this.databasePasswords = byName(args.databases, (db) => password(`db-${db}`));
     this.s3SecretKeys = byName(args.s3Identities, (id) => password(`s3-${id}`, 40));
     this.passwords = byName(args.passwords, (id) => password(id));
-    this.hexKeys = byName(Object.keys(args.hexKeys), (id) =>
-      pulumi.secret(new random.RandomBytes(id, { length: args.hexKeys[id] }, child).hex),
-    );
     this.registerOutputs({});
   }
 }

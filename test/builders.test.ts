@@ -1,6 +1,11 @@
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
-import { envList, healthcheck, waitTimeoutSeconds } from "../components/platform/docker";
+import {
+  envList,
+  dockerCpus,
+  healthcheck,
+  waitTimeoutSeconds,
+} from "../components/platform/docker";
 import { fileKey, podSpec, probes } from "../components/platform/kubernetesManifests";
 import { bucketPolicy } from "../components/storage/s3Policy";
 
@@ -91,6 +96,18 @@ describe("Docker builders", () => {
     const h = healthcheck({ command: ["pg_isready"] }, false);
     expect(h).not.toHaveProperty("startInterval");
     expect(h).toMatchObject({ interval: "10s", startPeriod: "30s", retries: 6 });
+  });
+
+  it("dockerCpus spells a CPU limit as the provider reads it back, so previews stay quiet", () => {
+    expect([1, 2, 0.5, 1.5, 0.1, 10, 64].map(dockerCpus)).toEqual([
+      "1.0",
+      "2.0",
+      "0.5",
+      "1.5",
+      "0.1",
+      "10.",
+      "64.0",
+    ]);
   });
 
   it("wait timeout covers the start period and every retry", () => {

@@ -269,7 +269,7 @@ describe("npm run plan on the real stacks", () => {
       const block = markdown.slice(markdown.indexOf("```diff\n") + 8).split("\n```")[0];
       const { workerMemoryMiB } = JSON.parse(stackConfig("dev")["dataflow-lab:spark"]);
       expect(block.split("\n")).toEqual([
-        `+ docker:index:Container spark-worker-3  image=sha256:lab-runtime memory=${workerMemoryMiB}MiB cpus=1 env=SPARK_DAEMON_MEMORY,SPARK_WORKER_CORES,SPARK_WORKER_MEMORY files=/opt/spark/conf/spark-defaults.conf`,
+        `+ docker:index:Container spark-worker-3  image=sha256:lab-runtime memory=${workerMemoryMiB}MiB cpus=1.0 env=SPARK_DAEMON_MEMORY,SPARK_WORKER_CORES,SPARK_WORKER_MEMORY files=/opt/spark/conf/spark-defaults.conf`,
       ]);
       const total = /~ memoryLimitMiB\.total: (\d+) → (\d+)/.exec(markdown);
       expect(Number(total?.[2]) - Number(total?.[1])).toBe(workerMemoryMiB);

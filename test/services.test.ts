@@ -311,8 +311,8 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(v.env).toMatchObject({
       HUB_ADMIN_USER: "admin",
       HUB_ADMIN_PASSWORD: "<secret>",
+      HUB_COOKIE_KEY: "<secret>",
       JUPYTERHUB_DB_URL: "<secret>",
-      JPY_COOKIE_SECRET: "<secret>",
       CONFIGPROXY_AUTH_TOKEN: "<secret>",
     });
     expect(v.volumes).toEqual(["/home"]);
@@ -367,7 +367,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
         ...client,
         "CONFIGPROXY_AUTH_TOKEN",
         "HUB_ADMIN_PASSWORD",
-        "JPY_COOKIE_SECRET",
+        "HUB_COOKIE_KEY",
         "JUPYTERHUB_DB_URL",
       ].sort(),
       kafka: [],

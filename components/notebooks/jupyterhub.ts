@@ -17,8 +17,12 @@ export interface JupyterHubArgs extends StatefulServiceArgs {
   readonly adminPassword: pulumi.Input<string>;
   /** Hub database, `postgresql://jupyterhub:…@postgres:5432/jupyterhub` (secret). */
   readonly databaseUrl: pulumi.Input<string>;
-  /** 32 random bytes, hex: signs the hub's cookies (JPY_COOKIE_SECRET). */
-  readonly cookieSecret: pulumi.Input<string>;
+  /**
+   * A generated password from which the hub derives its 32-byte cookie secret (its SHA-256, in
+   * jupyterhub_config.py). Not JPY_COOKIE_SECRET's hex: @pulumi/random's only kind whose value the
+   * state keeps encrypted is RandomPassword (a RandomId's or RandomBytes' value is also its id).
+   */
+  readonly cookieKey: pulumi.Input<string>;
   /** Token between the hub and its proxy (CONFIGPROXY_AUTH_TOKEN). */
   readonly proxyToken: pulumi.Input<string>;
   /** What notebooks get: lake, Spark, MLflow, Prefect, Kafka. */
@@ -77,7 +81,7 @@ export class JupyterHub extends pulumi.ComponentResource implements Service {
           ...args.client.secretEnv,
           CONFIGPROXY_AUTH_TOKEN: args.proxyToken,
           HUB_ADMIN_PASSWORD: args.adminPassword,
-          JPY_COOKIE_SECRET: args.cookieSecret,
+          HUB_COOKIE_KEY: args.cookieKey,
           JUPYTERHUB_DB_URL: args.databaseUrl,
         },
         ports: [

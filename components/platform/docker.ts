@@ -46,7 +46,9 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     this.network = new docker.Network(
       name,
       { name: this.prefix, driver: "bridge", labels: this.labels("network") },
-      { parent: this, provider: this.provider },
+      // podman reads back an IPAM driver the program never sets (`host-local`), which would
+      // replace the network, and every container on it, on each `pulumi up`.
+      { parent: this, provider: this.provider, ignoreChanges: ["ipamOptions"] },
     );
     this.registerOutputs({ network: this.network.name });
   }
@@ -118,7 +120,11 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             waitTimeout: waitTimeoutSeconds(spec.health),
             restart: "unless-stopped",
             memory: spec.memoryMiB,
-            cpus: String(spec.cpus ?? 1),
+            // No swap beyond the limit, as on Kubernetes: the limit is what the real-services
+            // suite measures against. Unset, the daemon makes it twice the memory and the
+            // provider reads that back as a change on every preview.
+            memorySwap: spec.memoryMiB,
+            cpus: dockerCpus(spec.cpus ?? 1),
             labels: this.labels(spec.service),
             logDriver: "json-file",
             logOpts: { "max-size": "10m", "max-file": "3" },
@@ -131,6 +137,9 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             // ("name already in use", "port is already allocated"; by design in pulumi-docker #1356),
             // so a changed env (a rotated password) could never be applied.
             deleteBeforeReplace: true,
+            // podman's Docker API reports no log options back, so each preview would replace
+            // every container to set them again; Docker reports them as given.
+            ignoreChanges: ["logOpts"],
           },
         ),
     );
@@ -190,6 +199,17 @@ export function envList(
     (k) => [k, pulumi.secret(pulumi.interpolate`${k}=${secretEnv[k]}`)] as const,
   );
   return [...plain, ...secret].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
+}
+
+/**
+ * A CPU limit written as the provider reads it back from the daemon (`nanoInt64ToDecimalString` in
+ * terraform-provider-docker's helpers.go): "1.0", "0.5", "1.5", and (its quirk) "10." for ten.
+ * Any other spelling of the same number is a change, and a replacement, on every preview.
+ */
+export function dockerCpus(cpus: number): string {
+  const fixed = cpus.toFixed(9);
+  if ((fixed.match(/0/g) ?? []).length === 9) return cpus.toFixed(1);
+  return fixed.replace(/0+$/, "");
 }
 
 /** Docker healthcheck in exec form; failures during the start period do not count. */

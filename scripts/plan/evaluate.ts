@@ -246,14 +246,6 @@ export function mockState(
     // Plain values: which of them are secret is the SDK's `additionalSecretOutputs` (above).
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: secret(name, inputs, type), bcryptHash: `bcrypt-${name}` };
-    case "random:index/randomBytes:RandomBytes": {
-      const value = secret(name, inputs, type);
-      const bytes = Buffer.from(value, "hex");
-      // Marked values are not hex; they stand for themselves so a leak can be searched for.
-      return secret === markedSecret
-        ? { ...inputs, hex: value, base64: value }
-        : { ...inputs, hex: bytes.toString("hex"), base64: bytes.toString("base64") };
-    }
     case "docker:index/image:Image":
       return {
         ...inputs,

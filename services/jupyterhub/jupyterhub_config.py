@@ -5,6 +5,7 @@ container: it runs the lab runtime image, so every notebook is a Spark driver wi
 PySpark and Delta as the workers. Everything deployment-specific arrives as environment variables.
 """
 
+import hashlib
 import os
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
@@ -18,8 +19,13 @@ c.Authenticator.admin_users = {admin}
 # Without an allow-list any account of the container with a password could log in.
 c.Authenticator.allowed_users = {admin}
 
-# State in the lab's PostgreSQL, so it survives the container (the cookie secret and the proxy
-# token come from JPY_COOKIE_SECRET and CONFIGPROXY_AUTH_TOKEN).
+# The cookie secret, 32 bytes as JupyterHub asks: the SHA-256 of a password Pulumi generated. Set
+# here, it takes precedence over JPY_COOKIE_SECRET and the cookie secret file (JupyterHub's
+# init_secrets: config, then env, then file).
+c.JupyterHub.cookie_secret = hashlib.sha256(os.environ["HUB_COOKIE_KEY"].encode()).digest()
+
+# State in the lab's PostgreSQL, so it survives the container (the proxy token comes from
+# CONFIGPROXY_AUTH_TOKEN).
 c.JupyterHub.db_url = os.environ["JUPYTERHUB_DB_URL"]
 # That database outlives the runtime image: a lab whose hub ran an older JupyterHub (the runtime
 # had 4.1.6) would otherwise refuse to start on a newer schema until someone ran

@@ -79,10 +79,7 @@ export interface KeptState {
 }
 
 /** Real credentials of the forms the program asks @pulumi/random for. */
-export function randomSecret(_name: string, inputs: Record<string, any>, type: string): string {
-  if (type === "random:index/randomBytes:RandomBytes") {
-    return crypto.randomBytes(inputs.length).toString("hex");
-  }
+export function randomSecret(_name: string, inputs: Record<string, any>): string {
   const alphabet =
     "abcdefghijklmnopqrstuvwxyz0123456789" +
     (inputs.upper === false ? "" : "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
@@ -99,10 +96,10 @@ export async function labWiring(
   kept?: KeptState,
 ): Promise<LabWiring> {
   const secrets: Record<string, string> = {};
-  const run = await runProgram("dev", overrides, [], (name, inputs, type) => {
+  const run = await runProgram("dev", overrides, [], (name, inputs) => {
     const old = kept?.secrets[name];
     secrets[name] =
-      old !== undefined && !kept?.replace?.includes(name) ? old : randomSecret(name, inputs, type);
+      old !== undefined && !kept?.replace?.includes(name) ? old : randomSecret(name, inputs);
     return secrets[name];
   });
   const regs = run.registrations;
