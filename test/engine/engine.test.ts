@@ -1,0 +1,326 @@
+/**
+ * The real engine: the Pulumi CLI and the real provider plugins run the program, as a user's
+ * `npm run up` does, on a throwaway file backend. `pulumi preview` of both stacks, then a real
+ * `up` → `destroy` → `up` of the dev stack against a Docker API (podman here, test/engine/podman.sh)
+ * with every image this machine can build, the state searched for every generated credential.
+ *
+ * What the mock runtime cannot show is the point: the engine's rules (default providers), what a
+ * provider stores in plaintext, perpetual diffs, and what really survives `pulumi destroy`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { runProgram, REPO_ROOT } from "../harness";
+import {
+  buildMinioImage,
+  failure,
+  missingPrerequisites,
+  Podman,
+  projectCopy,
+  pulumiEnv,
+  runAsync,
+  scratch,
+} from "./engine";
+import {
+  changeLines,
+  plaintextAt,
+  resourceKey,
+  revealed,
+  withDependents,
+  type Preview,
+  type StateResource,
+} from "./steps";
+
+const missing = missingPrerequisites();
+if (missing && process.env.CI === "true") {
+  throw new Error(`CI=true, but the real-engine suite needs ${missing}`);
+}
+if (missing) process.stderr.write(`SKIP engine: needs ${missing}, which this machine lacks\n`);
+const describeEngine = missing ? describe.skip : describe;
+
+const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+const LAKE_BUCKET = "pulumi-nodejs:dynamic/storage:LakeBucket";
+const PROBE_OBJECT = {
+  bucket: "bronze",
+  key: "engine-test/kept.txt",
+  body: "kept through destroy",
+};
+
+/** MinIO's pinned image, as Pulumi.yaml declares it (the program's default). */
+function pinnedMinioImage(): string {
+  const project = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+    config: Record<string, { value?: { image?: string } }>;
+  };
+  return project.config.minio.value!.image!;
+}
+
+describeEngine("the real Pulumi engine and providers", () => {
+  let work: string;
+  let project: string;
+  let podman: Podman;
+  let env: NodeJS.ProcessEnv;
+  const previews: Record<string, Preview> = {};
+  let excluded: string[] = [];
+  let notCreated: Set<string>;
+
+  /** `scripts/lab.sh` of the copy: the user's own entry point, on the suite's backend. */
+  const lab = (args: string[], timeoutMs?: number) =>
+    runAsync("bash", [path.join(project, "scripts/lab.sh"), ...args], {
+      cwd: project,
+      env,
+      timeoutMs,
+    });
+  const pulumi = (args: string[]) => lab(["pulumi", ...args]);
+  const must = async (args: string[], timeoutMs?: number) => {
+    const r = await lab(args, timeoutMs);
+    if (r.status !== 0) throw new Error(failure(`lab.sh ${args.join(" ")}`, r));
+    return r.stdout;
+  };
+  const exported = async (showSecrets: boolean) =>
+    must([
+      "pulumi",
+      "stack",
+      "export",
+      "--stack",
+      "dev",
+      ...(showSecrets ? ["--show-secrets"] : []),
+    ]);
+  const resources = async (showSecrets = false): Promise<StateResource[]> =>
+    (revealed(JSON.parse(await exported(showSecrets))) as { deployment: { resources?: [] } })
+      .deployment.resources ?? [];
+  const upDev = (extra: string[] = []) =>
+    lab(
+      [
+        "up",
+        "dev",
+        "--yes",
+        "--skip-preview",
+        ...excluded.flatMap((u) => ["--exclude", u]),
+        "--exclude-dependents",
+        ...extra,
+      ],
+      20 * 60_000,
+    );
+
+  beforeAll(async () => {
+    work = scratch();
+    project = projectCopy(fs.mkdtempSync(path.join(work, "project-")));
+    podman = new Podman(path.join(work, "podman"));
+    podman.removeLab("dev");
+    buildMinioImage(podman, pinnedMinioImage(), work);
+    env = { ...pulumiEnv().env!, ...podman.vars, DATAFLOW_LAB_HOME: path.join(work, "home") };
+    // The suite's own backend and passphrase, made by lab.sh, never a user's.
+    for (const k of [
+      "PULUMI_BACKEND_URL",
+      "PULUMI_CONFIG_PASSPHRASE",
+      "PULUMI_CONFIG_PASSPHRASE_FILE",
+    ]) {
+      delete env[k];
+    }
+    podman.startHealthChecks();
+  }, 40 * 60_000);
+
+  afterAll(async () => {
+    if (!podman) return;
+    try {
+      await lab(["destroy", "dev", "--yes"]);
+      podman.removeLab("dev");
+    } finally {
+      podman.stop();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 10 * 60_000);
+
+  it.each(["dev", "k8s"])(
+    "pulumi preview -s %s: no error or warning, and exactly the graph suite's resources",
+    async (stack) => {
+      await must(["pulumi", "stack", "init", stack, "--secrets-provider", "passphrase"]);
+      if (stack === "dev" && !podmanHasStartInterval(podman)) {
+        // What `npm run up` does on a Docker API below 1.44 (lab.sh), so the preview is the up's.
+        await must([
+          "pulumi",
+          "config",
+          "set",
+          "--path",
+          "docker.healthStartInterval",
+          "false",
+          "--stack",
+          stack,
+        ]);
+      }
+      const started = Date.now();
+      const r = await pulumi(["preview", "--stack", stack, "--json", "--non-interactive"]);
+      if (r.status !== 0) throw new Error(failure(`pulumi preview -s ${stack}`, r));
+      const preview = JSON.parse(r.stdout) as Preview;
+      previews[stack] = preview;
+      const serious = (preview.diagnostics ?? []).filter((d) => d.severity !== "info");
+      expect(serious).toEqual([]);
+
+      const config = stack === "dev" ? { docker: { healthStartInterval: false } } : {};
+      const graph = await runProgram(stack, podmanHasStartInterval(podman) ? {} : config);
+      const planned = preview.steps
+        .map((s) => resourceKey(s.urn))
+        .filter((k) => k !== `pulumi:pulumi:Stack::dataflow-lab-${stack}`)
+        .sort();
+      expect(planned).toEqual(graph.registrations.map((g) => `${g.type}::${g.name}`).sort());
+      expect(preview.steps.every((s) => s.op === "create")).toBe(true);
+      process.stderr.write(
+        `engine: pulumi preview -s ${stack}: ${planned.length} resources planned, as the graph ` +
+          `suite registers them, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      );
+    },
+    10 * 60_000,
+  );
+
+  it(
+    "pulumi up -s dev creates every resource whose image this machine has (MinIO, its users, policies and buckets for real)",
+    async () => {
+      const steps = previews.dev.steps;
+      // No registry is reachable: an image the program pins exists here only if built locally.
+      excluded = steps
+        .filter((s) => s.newState?.type === REMOTE_IMAGE)
+        .filter((s) => !podman.imageExists(String(s.newState!.inputs!.name)))
+        .map((s) => s.urn);
+      notCreated = withDependents(steps, excluded);
+      const started = Date.now();
+      const r = await upDev();
+      if (r.status !== 0) throw new Error(failure("lab.sh up dev", r));
+
+      const created = (await resources()).map((x) => x.urn);
+      const expected = steps.map((s) => s.urn).filter((u) => !notCreated.has(u));
+      expect([...created].sort()).toEqual(
+        expect.arrayContaining(expected.filter((u) => !u.endsWith(`::dataflow-lab-dev`)).sort()),
+      );
+      expect(created.filter((u) => notCreated.has(u))).toEqual([]);
+      const keys = created.map(resourceKey);
+      expect(keys).toEqual(
+        expect.arrayContaining([
+          "docker:index/container:Container::minio",
+          "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::spark",
+          "minio:index/s3BucketVersioning:S3BucketVersioning::bronze",
+          ...["bronze", "silver", "gold"].map((b) => `${LAKE_BUCKET}::${b}`),
+        ]),
+      );
+      process.stderr.write(
+        `engine: pulumi up -s dev: ${created.length} resources created in ` +
+          `${((Date.now() - started) / 1000).toFixed(0)} s; not created (no local image): ` +
+          `${[...notCreated].map(resourceKey).sort().join(", ")}\n`,
+      );
+    },
+    30 * 60_000,
+  );
+
+  it(
+    "the state holds no generated credential in plaintext",
+    async () => {
+      const generated = (await resources(true))
+        .filter((x) => x.type.startsWith("random:index/"))
+        .flatMap((x) => ["result", "hex", "base64", "bcryptHash"].map((k) => x.outputs?.[k]))
+        .filter((v): v is string => typeof v === "string");
+      // Sixteen generated credentials (each with a bcrypt hash), read through --show-secrets.
+      expect(generated.length).toBeGreaterThanOrEqual(32);
+      expect(plaintextAt(await resources(false), generated)).toEqual([]);
+      process.stderr.write(
+        `engine: stack export: none of ${generated.length} generated values in plaintext\n`,
+      );
+    },
+    5 * 60_000,
+  );
+
+  it(
+    "after up, a preview shows no changes and a second up changes nothing (no perpetual diff)",
+    async () => {
+      const preview = await pulumi([
+        "preview",
+        "--stack",
+        "dev",
+        "--expect-no-changes",
+        "--diff",
+        ...excluded.flatMap((u) => ["--exclude", u]),
+        "--exclude-dependents",
+      ]);
+      if (preview.status !== 0) {
+        const changes = changeLines(preview.stdout);
+        throw new Error(`${failure("pulumi preview --expect-no-changes", preview)}\n${changes}`);
+      }
+      const again = await upDev(["--expect-no-changes"]);
+      if (again.status !== 0) throw new Error(failure("lab.sh up dev --expect-no-changes", again));
+    },
+    20 * 60_000,
+  );
+
+  it(
+    "pulumi destroy keeps the volumes and the buckets' objects; the next up finds them with new credentials",
+    async () => {
+      const before = await resources(true);
+      const root = (name: string) =>
+        String(before.find((x) => x.urn.endsWith(`::${name}`))!.outputs!.result);
+      const user = root("minio-root-user");
+      await putProbe(user, root("minio-root-password"));
+      const volumes = before
+        .filter((x) => x.type === "docker:index/volume:Volume")
+        .map((x) => String(x.outputs!.name))
+        .sort();
+      expect(volumes.length).toBeGreaterThan(0);
+
+      await must(["destroy", "dev", "--yes"], 20 * 60_000);
+      expect(await resources()).toEqual([]);
+      const kept = podman
+        .podman(["volume", "ls", "-q", "--filter", "label=dataflow-lab.stack=dev"])
+        .split("\n")
+        .filter(Boolean)
+        .sort();
+      expect(kept).toEqual(volumes);
+
+      const r = await upDev();
+      if (r.status !== 0) throw new Error(failure("lab.sh up dev (after destroy)", r));
+      const after = await resources(true);
+      const again = (name: string) =>
+        String(after.find((x) => x.urn.endsWith(`::${name}`))!.outputs!.result);
+      expect(again("minio-root-user")).not.toBe(user);
+      expect(await getProbe(again("minio-root-user"), again("minio-root-password"))).toBe(
+        PROBE_OBJECT.body,
+      );
+      const buckets = after.filter((x) => x.type === LAKE_BUCKET);
+      expect(buckets.length).toBeGreaterThanOrEqual(3);
+      expect(buckets.filter((b) => b.outputs?.adopted !== true).map((b) => b.urn)).toEqual([]);
+    },
+    40 * 60_000,
+  );
+});
+
+/** Whether the Docker API takes health checks' start_interval (1.44+); podman's (1.41) does not. */
+function podmanHasStartInterval(p: Podman): boolean {
+  const [major, minor] = p.dockerApiVersion().split(".").map(Number);
+  return major > 1 || (major === 1 && minor >= 44);
+}
+
+function minioClient(accessKey: string, secretKey: string) {
+   
+  const Minio = require("minio");
+  return new Minio.Client({
+    endPoint: "127.0.0.1",
+    port: 9000,
+    useSSL: false,
+    accessKey,
+    secretKey,
+  });
+}
+
+async function putProbe(accessKey: string, secretKey: string): Promise<void> {
+  await minioClient(accessKey, secretKey).putObject(
+    PROBE_OBJECT.bucket,
+    PROBE_OBJECT.key,
+    Buffer.from(PROBE_OBJECT.body),
+  );
+}
+
+async function getProbe(accessKey: string, secretKey: string): Promise<string> {
+  const stream = await minioClient(accessKey, secretKey).getObject(
+    PROBE_OBJECT.bucket,
+    PROBE_OBJECT.key,
+  );
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString();
+}
