@@ -15,7 +15,7 @@ import {
   buildMinioImage,
   failure,
   missingPrerequisites,
-  Podman,
+  ContainerHost,
   projectCopy,
   pulumiEnv,
   runAsync,
@@ -57,7 +57,7 @@ function pinnedMinioImage(): string {
 describeEngine("the real Pulumi engine and providers", () => {
   let work: string;
   let project: string;
-  let podman: Podman;
+  let host: ContainerHost;
   let env: NodeJS.ProcessEnv;
   const previews: Record<string, Preview> = {};
   let excluded: string[] = [];
@@ -105,10 +105,10 @@ describeEngine("the real Pulumi engine and providers", () => {
   beforeAll(async () => {
     work = scratch();
     project = projectCopy(fs.mkdtempSync(path.join(work, "project-")));
-    podman = new Podman(path.join(work, "podman"));
-    podman.removeLab("dev");
-    buildMinioImage(podman, pinnedMinioImage(), work);
-    env = { ...pulumiEnv().env!, ...podman.vars, DATAFLOW_LAB_HOME: path.join(work, "home") };
+    host = ContainerHost.connect(path.join(work, "podman"));
+    host.removeLab("dev");
+    buildMinioImage(host, pinnedMinioImage(), work);
+    env = { ...pulumiEnv().env!, ...host.vars, DATAFLOW_LAB_HOME: path.join(work, "home") };
     // The suite's own backend and passphrase, made by lab.sh, never a user's.
     for (const k of [
       "PULUMI_BACKEND_URL",
@@ -117,16 +117,16 @@ describeEngine("the real Pulumi engine and providers", () => {
     ]) {
       delete env[k];
     }
-    podman.startHealthChecks();
+    host.startHealthChecks();
   }, 40 * 60_000);
 
   afterAll(async () => {
-    if (!podman) return;
+    if (!host) return;
     try {
       await lab(["destroy", "dev", "--yes"]);
-      podman.removeLab("dev");
+      host.removeLab("dev");
     } finally {
-      podman.stop();
+      host.stop();
       fs.rmSync(work, { recursive: true, force: true });
     }
   }, 10 * 60_000);
@@ -135,7 +135,7 @@ describeEngine("the real Pulumi engine and providers", () => {
     "pulumi preview -s %s: no error or warning, and exactly the graph suite's resources",
     async (stack) => {
       await must(["pulumi", "stack", "init", stack, "--secrets-provider", "passphrase"]);
-      if (stack === "dev" && !podmanHasStartInterval(podman)) {
+      if (stack === "dev" && !hasStartInterval(host)) {
         // What `npm run up` does on a Docker API below 1.44 (lab.sh), so the preview is the up's.
         await must([
           "pulumi",
@@ -157,7 +157,7 @@ describeEngine("the real Pulumi engine and providers", () => {
       expect(serious).toEqual([]);
 
       const config = stack === "dev" ? { docker: { healthStartInterval: false } } : {};
-      const graph = await runProgram(stack, podmanHasStartInterval(podman) ? {} : config);
+      const graph = await runProgram(stack, hasStartInterval(host) ? {} : config);
       const planned = preview.steps
         .map((s) => resourceKey(s.urn))
         .filter((k) => k !== `pulumi:pulumi:Stack::dataflow-lab-${stack}`)
@@ -179,7 +179,7 @@ describeEngine("the real Pulumi engine and providers", () => {
       // No registry is reachable: an image the program pins exists here only if built locally.
       excluded = steps
         .filter((s) => s.newState?.type === REMOTE_IMAGE)
-        .filter((s) => !podman.imageExists(String(s.newState!.inputs!.name)))
+        .filter((s) => !host.imageExists(String(s.newState!.inputs!.name)))
         .map((s) => s.urn);
       notCreated = withDependents(steps, excluded);
       const started = Date.now();
@@ -265,8 +265,8 @@ describeEngine("the real Pulumi engine and providers", () => {
 
       await must(["destroy", "dev", "--yes"], 20 * 60_000);
       expect(await resources()).toEqual([]);
-      const kept = podman
-        .podman(["volume", "ls", "-q", "--filter", "label=dataflow-lab.stack=dev"])
+      const kept = host
+        .exec(["volume", "ls", "-q", "--filter", "label=dataflow-lab.stack=dev"])
         .split("\n")
         .filter(Boolean)
         .sort();
@@ -290,13 +290,12 @@ describeEngine("the real Pulumi engine and providers", () => {
 });
 
 /** Whether the Docker API takes health checks' start_interval (1.44+); podman's (1.41) does not. */
-function podmanHasStartInterval(p: Podman): boolean {
+function hasStartInterval(p: ContainerHost): boolean {
   const [major, minor] = p.dockerApiVersion().split(".").map(Number);
   return major > 1 || (major === 1 && minor >= 44);
 }
 
 function minioClient(accessKey: string, secretKey: string) {
-   
   const Minio = require("minio");
   return new Minio.Client({
     endPoint: "127.0.0.1",

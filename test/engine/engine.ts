@@ -1,6 +1,6 @@
 /**
  * What the real-engine suite runs on: the Pulumi CLI and its plugins, a scratch copy of the project
- * with its own file backend, and a Docker API served by podman. Each piece says why it is missing
+ * with its own file backend, and a Docker API (a running daemon, else podman's). Each piece says why it is missing
  * instead of failing obscurely, so the suite can skip with that reason (or fail, under CI=true).
  */
 import { spawn, spawnSync } from "child_process";
@@ -37,10 +37,14 @@ export function pulumiEnv(): { env?: NodeJS.ProcessEnv; missing?: string } {
 export function missingPrerequisites(): string | undefined {
   const cli = pulumiEnv();
   if (cli.missing) return cli.missing;
-  if (process.platform !== "linux" || process.getuid?.() !== 0) {
-    return "root on Linux (podman's rootful Docker API, as the suite sets it up)";
+  for (const tool of ["curl", "go", "git"]) {
+    if (!ok("sh", ["-c", `command -v ${tool}`])) return `${tool} (npm run prereqs installs it)`;
   }
-  for (const tool of ["podman", "runc", "curl", "go", "git"]) {
+  if (dockerDaemon()) return undefined;
+  if (process.platform !== "linux" || process.getuid?.() !== 0) {
+    return "a running Docker daemon, or root on Linux for podman's Docker API";
+  }
+  for (const tool of ["podman", "runc"]) {
     if (!ok("sh", ["-c", `command -v ${tool}`])) return `${tool} (npm run prereqs installs it)`;
   }
   return undefined;
@@ -63,37 +67,49 @@ export function projectCopy(into: string): string {
   return into;
 }
 
-/** podman's Docker API on a socket of the suite's own (test/engine/podman.sh). */
-export class Podman {
-  /** DOCKER_HOST and CONTAINERS_CONF, for whatever talks to this podman. */
+/**
+ * The Docker API the suite deploys to: a running Docker daemon if there is one (a user's machine, a
+ * GitHub runner), else podman's, started on a socket of the suite's own (test/engine/podman.sh).
+ */
+export class ContainerHost {
+  /** The CLI that manages this host's images, volumes and containers. */
+  readonly cli: "docker" | "podman";
+  /** DOCKER_HOST and CONTAINERS_CONF for podman; nothing for a daemon found as it is. */
   readonly vars: Record<string, string>;
   readonly env: NodeJS.ProcessEnv;
   private healthLoop?: NodeJS.Timeout;
 
-  constructor(private readonly dir: string) {
+  private constructor(
+    cli: "docker" | "podman",
+    vars: Record<string, string>,
+    private readonly dir?: string,
+  ) {
+    this.cli = cli;
+    this.vars = vars;
+    this.env = { ...process.env, ...vars };
+  }
+
+  static connect(dir: string): ContainerHost {
+    if (dockerDaemon()) return new ContainerHost("docker", {});
     const out = run("bash", [path.join(__dirname, "podman.sh"), "start", dir]).stdout;
-    this.vars = Object.fromEntries(
-      out
-        .trim()
-        .split("\n")
-        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-    );
-    this.env = { ...process.env, ...this.vars };
+    return new ContainerHost("podman", assignments(out), dir);
   }
 
-  podman(args: string[]): string {
-    return run("podman", args, { env: this.env }).stdout.trim();
+  exec(args: string[]): string {
+    return run(this.cli, args, { env: this.env }).stdout.trim();
   }
 
-  /** The Docker API version the socket serves, as the docker provider negotiates it. */
+  /** The Docker API version the host serves, as the docker provider negotiates it. */
   dockerApiVersion(): string {
-    const socket = this.env.DOCKER_HOST!.replace(/^unix:\/\//, "");
+    if (this.cli === "docker") return this.exec(["version", "--format", "{{.Server.APIVersion}}"]);
+    // `podman version` reports its own API; the Docker-compatible one is on the socket.
+    const socket = this.vars.DOCKER_HOST.replace(/^unix:\/\//, "");
     const out = run("curl", ["-sf", "--unix-socket", socket, "http://d/version"]).stdout;
     return (JSON.parse(out) as { ApiVersion: string }).ApiVersion;
   }
 
   imageExists(name: string): boolean {
-    return spawnSync("podman", ["image", "exists", name], { env: this.env }).status === 0;
+    return spawnSync(this.cli, ["image", "inspect", name], { env: this.env }).status === 0;
   }
 
   /**
@@ -101,6 +117,7 @@ export class Podman {
    * containers: check every starting container each 2 s, as Docker's start_interval would.
    */
   startHealthChecks(): void {
+    if (this.cli !== "podman") return;
     const tick = () => {
       const ids = spawnSync("podman", ["ps", "-q", "--filter", "health=starting"], {
         env: this.env,
@@ -113,25 +130,41 @@ export class Podman {
     this.healthLoop = setInterval(tick, 2000);
   }
 
-  stopHealthChecks(): void {
-    clearInterval(this.healthLoop);
-  }
-
   /** Removes what the lab left (kept volumes included) by the labels the platform puts on it. */
   removeLab(stack: string): void {
     const filter = `label=dataflow-lab.stack=${stack}`;
-    const containers = this.podman(["ps", "-aq", "--filter", filter]);
-    if (containers) this.podman(["rm", "-f", "-t", "0", ...containers.split("\n")]);
-    const volumes = this.podman(["volume", "ls", "-q", "--filter", filter]);
-    if (volumes) this.podman(["volume", "rm", "-f", ...volumes.split("\n")]);
-    const networks = this.podman(["network", "ls", "-q", "--filter", filter]);
-    if (networks) this.podman(["network", "rm", "-f", ...networks.split("\n")]);
+    const list = (what: string[]) =>
+      this.exec([...what, "--filter", filter])
+        .split("\n")
+        .filter(Boolean);
+    const containers = list(["ps", "-aq"]);
+    if (containers.length) this.exec(["rm", "-f", ...containers]);
+    const volumes = list(["volume", "ls", "-q"]);
+    if (volumes.length) this.exec(["volume", "rm", "-f", ...volumes]);
+    const networks = list(["network", "ls", "-q"]);
+    if (networks.length) this.exec(["network", "rm", ...networks]);
   }
 
   stop(): void {
-    this.stopHealthChecks();
-    run("bash", [path.join(__dirname, "podman.sh"), "stop", this.dir]);
+    clearInterval(this.healthLoop);
+    if (this.dir) run("bash", [path.join(__dirname, "podman.sh"), "stop", this.dir]);
   }
+}
+
+/** Whether a Docker daemon answers as the environment points to it. */
+function dockerDaemon(): boolean {
+  return ok("docker", ["info"]);
+}
+
+/** `NAME=value` lines, as the prerequisite scripts print them. */
+function assignments(out: string): Record<string, string> {
+  return Object.fromEntries(
+    out
+      .trim()
+      .split("\n")
+      .filter((l) => /^[A-Z0-9_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
 }
 
 /**
@@ -139,13 +172,8 @@ export class Podman {
  * `FROM scratch` with the server and `mc` that the real-services suite builds from MinIO's source
  * at the pinned release: the docker provider uses a local image of that name before pulling.
  */
-export function buildMinioImage(podman: Podman, name: string, work: string): void {
-  const bins = Object.fromEntries(
-    run("bash", [path.join(REPO_ROOT, "test/e2e/prereqs/minio.sh")])
-      .stdout.trim()
-      .split("\n")
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
+export function buildMinioImage(host: ContainerHost, name: string, work: string): void {
+  const bins = assignments(run("bash", [path.join(REPO_ROOT, "test/e2e/prereqs/minio.sh")]).stdout);
   const context = fs.mkdtempSync(path.join(work, "minio-image-"));
   fs.copyFileSync(bins.MINIO_BIN, path.join(context, "minio"));
   fs.copyFileSync(bins.MC_BIN, path.join(context, "mc"));
@@ -163,7 +191,7 @@ export function buildMinioImage(podman: Podman, name: string, work: string): voi
       "",
     ].join("\n"),
   );
-  podman.podman(["build", "-q", "-t", name, context]);
+  host.exec(["build", "-q", "-t", name, "-f", path.join(context, "Containerfile"), context]);
 }
 
 /** Runs a command to its end without blocking the event loop (so the health loop keeps going). */

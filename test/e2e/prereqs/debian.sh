@@ -31,6 +31,9 @@
 #   Usually preinstalled on this kind of machine; listed so a bare machine gets them too.
 # - shellcheck: checks the workflows' run: steps through actionlint (scripts/workflow-lint.sh, in
 #   npm run lint) and the scripts they call.
+# - podman, runc: the real-engine suite's Docker API (test/engine/podman.sh); runc because crun
+#   fails on this kernel's hybrid cgroups. zstd: unpacks the prebuilt Pulumi CLI and plugins
+#   (../shared/tools/pulumi/install.sh) on machines that have no Pulumi install of their own.
 # Not from Debian: Go (bookworm's golang is 1.19; MinIO's go.mod needs 1.24) comes with the machine.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -38,7 +41,7 @@ source "$(dirname "$0")/common.sh"
 smoke=$(one_flag --smoke "$@")
 
 PACKAGES=(postgresql iproute2 chromium fonts-liberation curl ncat procps socat
-  openjdk-17-jre-headless maven tini shellcheck)
+  openjdk-17-jre-headless maven tini shellcheck podman runc zstd)
 
 installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
