@@ -176,10 +176,12 @@ describe("the workflows' rules", () => {
     expect(runs.filter((r) => r.startsWith('npm run "destroy$SUFFIX" -- --yes'))).toHaveLength(2);
   });
 
-  it("use the Node.js version the README names", () => {
+  it("use the Node.js version the README names and package.json's engines require", () => {
     const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
     const major = /\*\*Node\.js (\d+)\+\*\*/.exec(readme)?.[1];
-    expect(major).toBe("20");
+    const engines = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"))
+      .engines.node;
+    expect(engines).toBe(`>=${major}`);
     for (const f of files) {
       for (const s of steps(workflow(f)).filter((x) => x.uses?.startsWith("actions/setup-node@"))) {
         expect(s.with?.["node-version"]).toBe(major);
