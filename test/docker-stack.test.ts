@@ -56,18 +56,20 @@ describe("dev stack (Docker)", () => {
     expect(ofType(run, "kubernetes:core/v1:Namespace")).toHaveLength(0);
   });
 
-  it("builds the lab's own images locally, tagged by content, and pulls the rest pinned", () => {
-    const images = ofType(run, "docker:index/remoteImage:RemoteImage");
-    const built = images.filter((i) => i.inputs.build);
-    expect(built.map((i) => [i.name, i.inputs.build])).toEqual([
-      ["lab-runtime", { context: ".", dockerfile: "images/lab-runtime/Dockerfile" }],
+  it("builds the lab's own images into the Docker host with docker-build, tagged by content, and pulls the rest pinned", () => {
+    const built = ofType(run, "docker-build:index:Image");
+    expect(built.map((i) => [i.name, i.inputs.context, i.inputs.dockerfile])).toEqual([
+      ["lab-runtime", { location: "." }, { location: "images/lab-runtime/Dockerfile" }],
     ]);
     for (const i of built) {
-      expect(i.inputs.name).toMatch(new RegExp(`^dataflow-lab/${i.name}:[0-9a-f]{12}$`));
+      expect(i.inputs).toMatchObject({ push: false, load: true, buildOnPreview: false });
+      expect(i.inputs.tags).toEqual([
+        expect.stringMatching(`^dataflow-lab/${i.name}:[0-9a-f]{12}$`),
+      ]);
+      expect(i.provider).toMatch(/pulumi:providers:docker-build::platform-builder::/);
     }
-    expect(
-      Object.fromEntries(images.filter((i) => !i.inputs.build).map((i) => [i.name, i.inputs.name])),
-    ).toEqual({
+    const images = ofType(run, "docker:index/remoteImage:RemoteImage");
+    expect(Object.fromEntries(images.map((i) => [i.name, i.inputs.name]))).toEqual({
       kafka: "confluentinc/cp-kafka:7.5.0",
       "kafka-ui": "ghcr.io/kafbat/kafka-ui:v1.4.2",
       minio: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
@@ -85,7 +87,7 @@ describe("dev stack (Docker)", () => {
       "prefect-worker",
       "streamlit",
     ]) {
-      expect(one(run, CONTAINER, c).inputs.image).toBe("sha256:lab-runtime");
+      expect(one(run, CONTAINER, c).inputs.image).toBe(built[0].inputs.tags[0]);
     }
   });
 
@@ -120,7 +122,8 @@ describe("dev stack (Docker)", () => {
       expect(c.inputs.waitTimeout).toBeGreaterThanOrEqual(60);
       expect(c.inputs.restart).toBe("unless-stopped");
       expect(c.inputs.memory).toBeGreaterThanOrEqual(128);
-      expect(c.inputs.image).toMatch(/^sha256:/);
+      // Pulled by image id, or the lab's own by its content tag.
+      expect(c.inputs.image).toMatch(/^sha256:|^dataflow-lab\/[a-z-]+:[0-9a-f]{12}$/);
     }
     expect(one(run, "docker:index/remoteImage:RemoteImage", "postgres").inputs.name).toBe(
       "postgres:16.9-bookworm",

@@ -96,18 +96,19 @@ describe("k8s stack (Kubernetes)", () => {
   });
 
   it("pushes the lab's own images to images.registry, tagged by content, and runs them by digest", () => {
-    const images = ofType(run, "docker:index/image:Image");
-    expect(images.map((i) => [i.name, i.inputs.build])).toEqual([
-      ["lab-runtime", { context: ".", dockerfile: "images/lab-runtime/Dockerfile" }],
+    const images = ofType(run, "docker-build:index:Image");
+    expect(images.map((i) => [i.name, i.inputs.context, i.inputs.dockerfile])).toEqual([
+      ["lab-runtime", { location: "." }, { location: "images/lab-runtime/Dockerfile" }],
     ]);
     for (const i of images) {
-      expect(i.inputs.imageName).toMatch(
-        new RegExp(`^localhost:5001/dataflow-lab-${i.name}:[0-9a-f]{12}$`),
-      );
-      expect(i.provider).toMatch(/pulumi:providers:docker::platform-builder::/);
+      expect(i.inputs).toMatchObject({ push: true, load: false, buildOnPreview: false });
+      expect(i.inputs.tags).toEqual([
+        expect.stringMatching(`^localhost:5001/dataflow-lab-${i.name}:[0-9a-f]{12}$`),
+      ]);
+      expect(i.provider).toMatch(/pulumi:providers:docker-build::platform-builder::/);
     }
     expect(pod(one(run, "kubernetes:apps/v1:Deployment", "spark-worker")).containers[0].image).toBe(
-      "localhost:5001/dataflow-lab-lab-runtime@sha256:lab-runtime",
+      `${images[0].inputs.tags[0]}@sha256:lab-runtime`,
     );
   });
 

@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
+import { IMAGES } from "../components/images";
+import { contentTag } from "../components/imageTag";
 import { diffPlans, type StackDiff } from "../scripts/plan/diff";
 import type { Registration } from "../scripts/plan/evaluate";
 import { flatten } from "../scripts/plan/fields";
@@ -268,8 +270,9 @@ describe("npm run plan on the real stacks", () => {
       expect(markdown).toContain("### `dev`: 1 to create, 0 to change, 0 to delete");
       const block = markdown.slice(markdown.indexOf("```diff\n") + 8).split("\n```")[0];
       const { workerMemoryMiB } = JSON.parse(stackConfig("dev")["dataflow-lab:spark"]);
+      const labRuntime = `dataflow-lab/lab-runtime:${contentTag(IMAGES.labRuntime.inputs)}`;
       expect(block.split("\n")).toEqual([
-        `+ docker:index:Container spark-worker-3  image=sha256:lab-runtime memory=${workerMemoryMiB}MiB cpus=1.0 env=SPARK_DAEMON_MEMORY,SPARK_WORKER_CORES,SPARK_WORKER_MEMORY files=/opt/spark/conf/spark-defaults.conf`,
+        `+ docker:index:Container spark-worker-3  image=${labRuntime} memory=${workerMemoryMiB}MiB cpus=1.0 env=SPARK_DAEMON_MEMORY,SPARK_WORKER_CORES,SPARK_WORKER_MEMORY files=/opt/spark/conf/spark-defaults.conf`,
       ]);
       const total = /~ memoryLimitMiB\.total: (\d+) → (\d+)/.exec(markdown);
       expect(Number(total?.[2]) - Number(total?.[1])).toBe(workerMemoryMiB);

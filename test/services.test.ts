@@ -118,8 +118,8 @@ function files(run: ProgramRun, service: string): Record<string, string> {
 }
 
 const LAB_RUNTIME = {
-  dev: /^sha256:lab-runtime$/,
-  k8s: /^localhost:5001\/dataflow-lab-lab-runtime@sha256:/,
+  dev: /^dataflow-lab\/lab-runtime:[0-9a-f]{12}$/,
+  k8s: /^localhost:5001\/dataflow-lab-lab-runtime:[0-9a-f]{12}@sha256:/,
 };
 const SPARK_CONF = "/opt/spark/conf/spark-defaults.conf";
 
@@ -516,8 +516,8 @@ describe("scaling and toggles", () => {
     const r = await runProgram("k8s", {
       images: { lab: "ghcr.io/acme/lab-runtime:1.0.0", registry: "localhost:5001" },
     });
-    expect(ofType(r, "docker:index/image:Image").map((i) => i.name)).toEqual([]);
-    expect(ofType(r, "pulumi:providers:docker").map((i) => i.name)).toEqual([]);
+    expect(ofType(r, "docker-build:index:Image").map((i) => i.name)).toEqual([]);
+    expect(ofType(r, "pulumi:providers:docker-build").map((i) => i.name)).toEqual([]);
     const worker = one(r, "kubernetes:apps/v1:Deployment", "spark-worker") as Registration;
     expect(unsecret(worker.inputs).spec.template.spec.containers[0].image).toBe(
       "ghcr.io/acme/lab-runtime:1.0.0",

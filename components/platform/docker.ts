@@ -1,8 +1,9 @@
 import * as docker from "@pulumi/docker";
+import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
-import { contentTag } from "../imageTag";
 import { healthTiming, stopGrace } from "./health";
+import { buildImage } from "./imageBuild";
 import { checkWorkload } from "./workloadRules";
 import {
   endpointAt,
@@ -33,10 +34,13 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
   readonly network: docker.Network;
   private readonly config: LabConfig;
   private readonly prefix: string;
+  private readonly name: string;
+  private builder?: dockerBuild.Provider;
 
   constructor(name: string, args: DockerPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:platform:Docker", name, {}, opts);
     this.config = args.config;
+    this.name = name;
     this.prefix = `${pulumi.getProject()}-${args.config.stack}`;
     this.provider = new docker.Provider(
       name,
@@ -154,7 +158,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     };
   }
 
-  /** Built into the Docker host's image store, tagged with the hash of what the build reads. */
+  /** Built into the Docker host's image store (see {@link buildImage}). */
   image(spec: ImageBuildSpec, parent: pulumi.Resource): BuiltImage {
     if (spec.prebuilt) {
       const pulled = new docker.RemoteImage(
@@ -164,17 +168,19 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
       );
       return { ref: pulled.imageId, local: true };
     }
-    const built = new docker.RemoteImage(
-      spec.name,
-      {
-        name: `dataflow-lab/${spec.name}:${contentTag(spec.inputs)}`,
-        // Relative to the project directory, where Pulumi runs the program and its providers.
-        build: { context: ".", dockerfile: spec.dockerfile },
-        keepLocally: true,
-      },
-      { parent, provider: this.provider },
+    this.builder ??= new dockerBuild.Provider(
+      `${this.name}-builder`,
+      this.config.docker.host ? { host: this.config.docker.host } : {},
+      { parent: this },
     );
-    return { ref: built.imageId, local: true };
+    const built = buildImage(
+      spec,
+      { repository: `dataflow-lab/${spec.name}`, push: false },
+      { parent, provider: this.builder },
+    );
+    // The tag (which changes with the content): what the daemon knows a loaded image by, and what
+    // the provider reads back from a container, so previews stay quiet.
+    return { ref: built.ref, local: true };
   }
 
   endpoint(publish: PublishSpec): ExternalEndpoint {

@@ -1,8 +1,7 @@
-import * as docker from "@pulumi/docker";
+import * as dockerBuild from "@pulumi/docker-build";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
-import { contentTag } from "../imageTag";
 import {
   envKey,
   fileKey,
@@ -22,6 +21,7 @@ import {
   type Workload,
   type WorkloadSpec,
 } from "./types";
+import { buildImage } from "./imageBuild";
 import { checkWorkload } from "./workloadRules";
 
 /** Arguments for {@link KubernetesPlatform}. */
@@ -44,7 +44,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   private readonly config: LabConfig;
   private readonly name: string;
   /** Docker on this machine, which builds and pushes the lab's own images; made on first use. */
-  private builder?: docker.Provider;
+  private builder?: dockerBuild.Provider;
 
   constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:platform:Kubernetes", name, {}, opts);
@@ -259,20 +259,18 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       // parseConfig refuses this combination; reaching it is a bug, not a config error.
       throw new pulumi.ResourceError(`no registry for image ${spec.name}`, parent);
     }
-    this.builder ??= new docker.Provider(
+    this.builder ??= new dockerBuild.Provider(
       `${this.name}-builder`,
       this.config.docker.host ? { host: this.config.docker.host } : {},
       { parent: this },
     );
-    const image = new docker.Image(
-      spec.name,
-      {
-        imageName: `${registry}/dataflow-lab-${spec.name}:${contentTag(spec.inputs)}`,
-        build: { context: ".", dockerfile: spec.dockerfile },
-      },
+    const image = buildImage(
+      spec,
+      { repository: `${registry}/dataflow-lab-${spec.name}`, push: true },
       { parent, provider: this.builder },
     );
-    return { ref: image.repoDigest, local: false };
+    // `<tag>@<digest>`: the pods run exactly what was pushed.
+    return { ref: image.ref, local: false };
   }
 
   endpoint(publish: PublishSpec): ExternalEndpoint {

@@ -246,6 +246,13 @@ export function mockState(
     // Plain values: which of them are secret is the SDK's `additionalSecretOutputs` (above).
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: secret(name, inputs, type), bcryptHash: `bcrypt-${name}` };
+    case "docker-build:index:Image": {
+      // As the provider reports them: a pushed image's ref carries the digest, a loaded one's is
+      // its tag.
+      const tag: string = inputs.tags[0];
+      const digest = `sha256:${name}`;
+      return { ...inputs, digest, ref: inputs.push ? `${tag}@${digest}` : tag };
+    }
     case "docker:index/image:Image":
       return {
         ...inputs,

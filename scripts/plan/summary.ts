@@ -33,6 +33,10 @@ const SUMMARIES: Record<string, (f: Shown) => Part[]> = {
     ["name", f.name],
     ["dockerfile", f["build.dockerfile"]],
   ],
+  "docker-build:index:Image": (f) => [
+    ["tag", f["tags[0]"]],
+    ["dockerfile", f["dockerfile.location"]],
+  ],
   "docker:index/image:Image": (f) => [
     ["imageName", f.imageName],
     ["dockerfile", f["build.dockerfile"]],

@@ -104,11 +104,15 @@ export async function labWiring(
   });
   const regs = run.registrations;
   const byUrn = (urn: string) => regs.find((r) => urn.endsWith(`${r.type}::${r.name}`));
-  const images = new Map(
-    regs
+  // A container names a pulled image by its id, and the lab's own (docker-build) by its tag.
+  const images = new Map<string, { name: string; ref?: string }>([
+    ...regs
       .filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
-      .map((r) => [`sha256:${r.name}`, r]),
-  );
+      .map((r) => [`sha256:${r.name}`, { name: r.name, ref: r.inputs.name }] as const),
+    ...regs
+      .filter((r) => r.type === "docker-build:index:Image")
+      .map((r) => [r.inputs.tags[0], { name: r.name }] as const),
+  ]);
 
   const wiring: ContainerWiring[] = regs
     .filter((r) => r.type === CONTAINER)
@@ -120,7 +124,7 @@ export async function labWiring(
         name: c.hostname,
         aliases: c.networksAdvanced[0].aliases,
         image: image.name,
-        imageRef: image.inputs.build ? undefined : image.inputs.name,
+        imageRef: image.ref,
         entrypoint: c.entrypoints,
         command: c.command,
         env: Object.fromEntries(

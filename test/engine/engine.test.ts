@@ -27,6 +27,8 @@ import {
   resourceKey,
   revealed,
   withDependents,
+  baseImages,
+  type PlannedStep,
   type Preview,
   type StateResource,
 } from "./steps";
@@ -39,6 +41,7 @@ if (missing) process.stderr.write(`SKIP engine: needs ${missing}, which this mac
 const describeEngine = missing ? describe.skip : describe;
 
 const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+const BUILT_IMAGE = "docker-build:index:Image";
 const LAKE_BUCKET = "pulumi-nodejs:dynamic/storage:LakeBucket";
 const PROBE_OBJECT = {
   bucket: "bronze",
@@ -177,9 +180,20 @@ describeEngine("the real Pulumi engine and providers", () => {
     async () => {
       const steps = previews.dev.steps;
       // No registry is reachable: an image the program pins exists here only if built locally.
+      // A pulled image must be there under its pinned name; a built one needs its base images.
+      const needs = (s: PlannedStep): string[] =>
+        s.newState?.type === REMOTE_IMAGE
+          ? [String(s.newState.inputs!.name)]
+          : s.newState?.type === BUILT_IMAGE
+            ? baseImages(
+                fs.readFileSync(
+                  path.join(project, String(s.newState.inputs!.dockerfile!.location)),
+                  "utf8",
+                ),
+              )
+            : [];
       excluded = steps
-        .filter((s) => s.newState?.type === REMOTE_IMAGE)
-        .filter((s) => !host.imageExists(String(s.newState!.inputs!.name)))
+        .filter((s) => needs(s).some((image) => !host.imageExists(image)))
         .map((s) => s.urn);
       notCreated = withDependents(steps, excluded);
       const started = Date.now();

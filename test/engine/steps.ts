@@ -10,7 +10,7 @@ export interface PlannedStep {
   readonly newState?: {
     readonly type: string;
     readonly custom?: boolean;
-    readonly inputs?: Record<string, unknown>;
+    readonly inputs?: Record<string, any>;
     readonly parent?: string;
     readonly provider?: string;
     readonly dependencies?: string[];
@@ -103,4 +103,17 @@ export function plaintextAt(state: StateResource[], values: readonly string[]): 
   };
   for (const r of state) walk(r, r.urn);
   return found;
+}
+
+/** The images a Dockerfile starts from (`FROM <image> [AS <stage>]`), not its own stages. */
+export function baseImages(dockerfile: string): string[] {
+  const stages = new Set<string>();
+  const images: string[] = [];
+  for (const [, image, stage] of dockerfile.matchAll(
+    /^FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/gim,
+  )) {
+    if (!stages.has(image.toLowerCase())) images.push(image);
+    if (stage) stages.add(stage.toLowerCase());
+  }
+  return images;
 }
