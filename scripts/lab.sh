@@ -42,9 +42,20 @@ fi
 
 # Health checks' start_interval needs Docker API 1.44 (Engine 25+); podman's compatible API is
 # 1.41, and the provider refuses such a container. Turned off once, visibly, where the host is older.
+# Without a docker CLI (podman alone), the API's own /version answers on its socket.
+docker_api() {
+  local host=${DOCKER_HOST:-unix:///var/run/docker.sock}
+  if command -v docker >/dev/null; then
+    docker version --format '{{.Server.APIVersion}}' 2>/dev/null
+  elif [[ $host == unix://* ]] && command -v curl >/dev/null; then
+    curl -sf --unix-socket "${host#unix://}" http://d/version |
+      sed -n 's/.*"ApiVersion": *"\([^"]*\)".*/\1/p'
+  fi
+}
+
 health_start_interval() {
   local api
-  api=$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null) || return 0
+  api=$(docker_api) || return 0
   [ -n "$api" ] || return 0
   if [ "$(printf '%s\n1.44\n' "$api" | sort -V | head -n1)" != 1.44 ] &&
     [ "$(pulumi config get --path docker.healthStartInterval --stack "$stack" 2>/dev/null)" != false ]; then
