@@ -162,6 +162,46 @@ describe("bad config fails before anything is created, naming key, value and wha
       'minio.buckets must be a list of strings, got "raw"',
     ],
     [
+      "bucket formatted as an IP address",
+      { minio: { buckets: ["192.168.5.4"] } },
+      "minio.buckets[0] must be an S3 bucket name: 3-63 lower-case letters, digits, '.' or '-', not an IP address",
+    ],
+    [
+      "bucket with a reserved prefix",
+      { minio: { buckets: ["xn--raw"] } },
+      "without S3's reserved prefixes (xn--, sthree-) and suffixes",
+    ],
+    [
+      "two topics that differ only in '.' and '_'",
+      { kafka: { topics: ["lab.events", "lab_events"] } },
+      "kafka.topics[1] must be a topic that differs from the others in more than '.' versus '_' (Kafka refuses topics that collide), got \"lab_events\"",
+    ],
+    [
+      "a reserved namespace",
+      { kubernetes: { namespace: "kube-system" } },
+      'other than default and kube-* (Kubernetes\' own), got "kube-system"',
+    ],
+    [
+      "the default namespace",
+      { kubernetes: { namespace: "default" } },
+      "kubernetes.namespace must be a DNS-1123 label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit, other than default and kube-* (Kubernetes' own), got \"default\"",
+    ],
+    [
+      "an upper-case ingress domain",
+      { kubernetes: { ingressDomain: "Lab.Example.com" } },
+      'kubernetes.ingressDomain must be a lower-case DNS domain such as lab.example.com, got "Lab.Example.com"',
+    ],
+    [
+      "a storage class that is no Kubernetes name",
+      { kubernetes: { storageClass: "Fast_SSD" } },
+      "kubernetes.storageClass must be a lower-case DNS-1123 subdomain",
+    ],
+    [
+      "a malformed digest behind a tag",
+      { postgres: { image: "postgres:16.9@sha256:abc" } },
+      "postgres.image must be an image pinned to a version tag or digest",
+    ],
+    [
       "bad docker host",
       { docker: { host: "/var/run/docker.sock" } },
       "docker.host must be a Docker endpoint",

@@ -8,12 +8,26 @@
  * `pulumi up` runs deploy different software.
  */
 export function isPinnedImage(ref: string): boolean {
-  const name = ref.slice(ref.lastIndexOf("/") + 1).split("@")[0];
+  const [named, digest, ...more] = ref.split("@");
+  // A digest, where there is one, is a whole sha256 one: a malformed digest never pulls.
+  if (more.length > 0 || (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest))) {
+    return false;
+  }
+  const name = named.slice(named.lastIndexOf("/") + 1);
   const tag = /^[a-z0-9][a-z0-9._-]*:([\w][\w.-]{0,127})$/.exec(name)?.[1];
-  return !/\s/.test(ref) && (/@sha256:[a-f0-9]{64}$/.test(ref) || (!!tag && tag !== "latest"));
+  return !/\s/.test(ref) && (digest !== undefined || (!!tag && tag !== "latest"));
 }
 
-export const isHostName = (s: string) => /^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(s);
+/**
+ * A DNS name as Kubernetes takes it (RFC 1123 subdomain: lower case, labels of at most 63
+ * characters that start and end with a letter or digit, at most 253 in all), or an IP address.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
+ */
+export const isDns1123Subdomain = (s: string) =>
+  s.length <= 253 && s.split(".").every((label) => isDns1123Label(label));
+
+/** A host name (see {@link isDns1123Subdomain}) or an IPv4 address. */
+export const isHostName = (s: string) => isDns1123Subdomain(s);
 
 /** A Kubernetes storage quantity in binary units, e.g. "10Gi". */
 export const isSize = (s: string) => /^[1-9]\d*(Mi|Gi|Ti)$/.test(s);
@@ -25,9 +39,17 @@ export const isDns1123Label = (s: string) =>
 /** A registry host with an optional path, as an image reference starts. */
 export const isRegistry = (s: string) => /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(s);
 
-/** @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
+/**
+ * S3's general purpose bucket naming rules: 3-63 of [a-z0-9.-], starting and ending with a letter
+ * or digit, no "..", not formatted as an IP address, none of the reserved prefixes and suffixes.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
 export const isBucketName = (s: string) =>
-  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s) && !s.includes("..");
+  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s) &&
+  !s.includes("..") &&
+  !/^\d+\.\d+\.\d+\.\d+$/.test(s) &&
+  !/^(xn--|sthree-|amzn-s3-demo-)/.test(s) &&
+  !/(-s3alias|--ol-s3|--x-s3|\.mrap)$/.test(s);
 
 /**
  * Kafka's own rule: 1-249 of [a-zA-Z0-9._-], neither "." nor "..".
@@ -35,3 +57,13 @@ export const isBucketName = (s: string) =>
  */
 export const isTopicName = (s: string) =>
   /^[a-zA-Z0-9._-]{1,249}$/.test(s) && s !== "." && s !== "..";
+
+/**
+ * Kafka's metrics replace "." with "_", so two topics that differ only there collide (the broker
+ * refuses the second).
+ * @see https://github.com/apache/kafka/blob/trunk/clients/src/main/java/org/apache/kafka/common/internals/Topic.java
+ */
+export const topicCollisionKey = (s: string) => s.replace(/\./g, "_");
+
+/** Namespaces Kubernetes itself uses: the lab never takes one over. */
+export const isReservedNamespace = (s: string) => s === "default" || s.startsWith("kube-");

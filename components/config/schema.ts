@@ -30,18 +30,26 @@ const PINNED: Format = [
   is.isPinnedImage,
 ];
 const SIZE: Format = ['a size such as "512Mi", "20Gi" or "1Ti"', is.isSize];
-const HOST: Format = ["a host name or IP address", is.isHostName];
+const HOST: Format = ["a lower-case host name (RFC 1123) or an IPv4 address", is.isHostName];
+const SUBDOMAIN: Format = [
+  "a lower-case DNS-1123 subdomain: letters, digits, '-' and '.', at most 253",
+  is.isDns1123Subdomain,
+];
 const LAB_BUCKETS: readonly string[] = [...lab.MEDALLION_BUCKETS, ...lab.INTERNAL_BUCKETS];
 const bucketProblem = (bucket: string, i: number, all: string[]) =>
   !is.isBucketName(bucket)
-    ? "an S3 bucket name: 3-63 lower-case letters, digits, '.' or '-'"
+    ? "an S3 bucket name: 3-63 lower-case letters, digits, '.' or '-', not an IP address, without S3's reserved prefixes (xn--, sthree-) and suffixes (-s3alias, --ol-s3)"
     : LAB_BUCKETS.includes(bucket)
       ? `a bucket other than ${LAB_BUCKETS.join(", ")}, which the lab always creates`
       : all.indexOf(bucket) !== i
         ? "each bucket once"
         : "";
-const topicProblem = (t: string) =>
-  is.isTopicName(t) ? "" : "a Kafka topic name: letters, digits, '.', '_' or '-'";
+const topicProblem = (t: string, i: number, all: string[]) =>
+  !is.isTopicName(t)
+    ? "a Kafka topic name: letters, digits, '.', '_' or '-'"
+    : all.findIndex((o) => is.topicCollisionKey(o) === is.topicCollisionKey(t)) !== i
+      ? "a topic that differs from the others in more than '.' versus '_' (Kafka refuses topics that collide)"
+      : "";
 
 /** The keys of the `dataflow-lab:` namespace, in the order the loader lists them. */
 export const shape = {
@@ -70,22 +78,26 @@ export const shape = {
   kubernetes: section({
     /** Namespace of every object. */
     namespace: text("dataflow-lab", [
-      "a DNS-1123 label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit",
-      is.isDns1123Label,
+      "a DNS-1123 label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit, other than default and kube-* (Kubernetes' own)",
+      (s) => is.isDns1123Label(s) && !is.isReservedNamespace(s),
     ]),
     /** kubeconfig context; unset: the current context. */ context: optionalText(),
     /** kubeconfig path or contents; unset: `$KUBECONFIG`, else ~/.kube/config. */
     kubeconfig: optionalText(),
-    /** StorageClass of every PVC; unset: the cluster's default. */ storageClass: optionalText(),
+    /** StorageClass of every PVC; unset: the cluster's default. */
+    storageClass: optionalText(SUBDOMAIN),
     /**
      * A node's address as seen from the machine running Pulumi, for NodePort URLs and the MinIO API.
      * @see https://kind.sigs.k8s.io/docs/user/configuration/#extra-port-mappings
      */
     nodeAddress: text("localhost", HOST),
     /** When set, every web UI and the MinIO API also get an Ingress at `<name>.<domain>`. */
-    ingressDomain: optionalText(["a DNS domain such as lab.example.com", is.isHostName]),
+    ingressDomain: optionalText([
+      "a lower-case DNS domain such as lab.example.com",
+      is.isDns1123Subdomain,
+    ]),
     /** IngressClass of those Ingresses; unset: the cluster's default. */
-    ingressClassName: optionalText(),
+    ingressClassName: optionalText(SUBDOMAIN),
   }),
   postgres: section({
     /** PostgreSQL 16 or 17 (18 moved PGDATA). */ image: text("postgres:16.9-bookworm", PINNED),
