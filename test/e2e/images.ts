@@ -56,7 +56,7 @@ const SPARK: ImageUser = { name: "spark", uid: 185, gid: 185, home: "/nonexisten
 /** cp-base-new: appuser, uid 1000, group root's writable paths (confluentinc/common-docker). */
 const APPUSER: ImageUser = { name: "appuser", uid: 1000, gid: 1000, home: "/home/appuser" };
 
-/** By the RemoteImage name the program registers (`lab-runtime`, or the service it pulls for). */
+/** By the image resource name the program registers (`lab-runtime`, built; or the service it pulls for). */
 export function localImages(i: Installs): Record<string, LocalImage> {
   return {
     // images/lab-runtime/Dockerfile on apache/spark:3.5.5-scala2.12-java17-python3-ubuntu.

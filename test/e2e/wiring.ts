@@ -14,7 +14,7 @@ export interface ContainerWiring {
   readonly name: string;
   /** Every name other containers reach it by (the service name and its own). */
   readonly aliases: string[];
-  /** The RemoteImage it runs: `lab-runtime` (built here) or an upstream service (`minio`, …). */
+  /** The image it runs: `lab-runtime` (built here) or an upstream service (`minio`, …). */
   readonly image: string;
   /** The upstream reference of a pulled image, e.g. `postgres:16.9-bookworm`. */
   readonly imageRef?: string;
