@@ -55,7 +55,10 @@ const topicProblem = (t: string, i: number, all: string[]) =>
 export const shape = {
   /** Where the lab runs: `docker` (dev stack) or `kubernetes` (k8s stack). */
   target: z.enum(["docker", "kubernetes"], 'one of "docker", "kubernetes"').default("docker"),
-  /** Keep volumes, PVCs, the namespace and the buckets on destroy: it never deletes data by accident. */
+  /**
+   * Keep volumes, PVCs and the buckets on destroy: it never deletes data by accident. The namespace
+   * is kept either way (it may hold what is not the lab's).
+   */
   retainDataOnDestroy: flag().default(true),
   docker: section({
     /** The Docker endpoint; unset: `$DOCKER_HOST`, else the local socket. */

@@ -65,15 +65,14 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       { ...cluster, upsertExistingObjects: true },
       { parent: this },
     );
-    // Deleting a namespace deletes its PVCs, so it is kept whenever data is.
+    // Never deleted, whatever retainDataOnDestroy says: the namespace may be one the lab adopted
+    // (the kept provider upserts) with other people's objects in it, and deleting a namespace
+    // deletes everything in it. Without retention the lab's own objects go one by one; the empty
+    // namespace stays for `kubectl delete namespace`.
     this.namespace = new k8s.core.v1.Namespace(
       name,
       { metadata: { name: kc.namespace, labels: labels("namespace", args.config.stack) } },
-      {
-        parent: this,
-        provider: this.keptProvider,
-        retainOnDelete: args.config.retainDataOnDestroy,
-      },
+      { parent: this, provider: this.keptProvider, retainOnDelete: true },
     );
     this.registerOutputs({ namespace: this.namespace.metadata.name });
   }
