@@ -139,7 +139,17 @@ describe("bad config fails before anything is created, naming key, value and wha
     [
       "image without tag",
       { postgres: { image: "postgres" } },
-      "postgres.image must be an image pinned",
+      "postgres.image must be the postgres image at major 16 or 17, pinned by its version tag",
+    ],
+    [
+      "an image of another product as postgres",
+      { postgres: { image: "mysql:8.4" } },
+      'postgres.image must be the postgres image at major 16 or 17, pinned by its version tag (e.g. "postgres:16.9-bookworm", or with a digest "postgres:17.5@sha256:…"); 18 moved PGDATA, got "mysql:8.4"',
+    ],
+    [
+      "an unsupported postgres major",
+      { postgres: { image: "postgres:18.1" } },
+      "postgres.image must be the postgres image at major 16 or 17",
     ],
     [
       "bucket with capitals",
@@ -199,7 +209,7 @@ describe("bad config fails before anything is created, naming key, value and wha
     [
       "a malformed digest behind a tag",
       { postgres: { image: "postgres:16.9@sha256:abc" } },
-      "postgres.image must be an image pinned to a version tag or digest",
+      "postgres.image must be the postgres image at major 16 or 17",
     ],
     [
       "bad docker host",

@@ -44,6 +44,21 @@ describe("config formats", () => {
     expect(is.isBucketName(name)).toBe(ok);
   });
 
+  it.each<[string, boolean]>([
+    ["postgres:16.9-bookworm", true],
+    ["postgres:17", true],
+    ["mirror.example.com/library/postgres:17.5-alpine", true],
+    [`postgres:16.9@${DIGEST}`, true],
+    [`postgres@${DIGEST}`, false],
+    ["postgres:18.1", false],
+    ["postgres:9.6", false],
+    ["postgres:latest", false],
+    ["bitnami/postgresql:16", false],
+    ["mysql:8.4", false],
+  ])("isPostgresImage(%s, [16, 17]) is %s", (ref, ok) => {
+    expect(is.isPostgresImage(ref, [16, 17])).toBe(ok);
+  });
+
   it("topics that differ only in '.' versus '_' share a collision key; others do not", () => {
     expect(is.topicCollisionKey("lab.events")).toBe(is.topicCollisionKey("lab_events"));
     expect(is.topicCollisionKey("lab-events")).not.toBe(is.topicCollisionKey("lab_events"));

@@ -67,3 +67,14 @@ export const topicCollisionKey = (s: string) => s.replace(/\./g, "_");
 
 /** Namespaces Kubernetes itself uses: the lab never takes one over. */
 export const isReservedNamespace = (s: string) => s === "default" || s.startsWith("kube-");
+
+/**
+ * The `postgres` image (from any registry or mirror) at a major version the lab runs: its tag
+ * says which, so a digest alone is not enough.
+ */
+export function isPostgresImage(ref: string, majors: readonly number[]): boolean {
+  const named = ref.split("@")[0];
+  const [repository, tag] = named.slice(named.lastIndexOf("/") + 1).split(":");
+  const major = Number(/^(\d+)(?:[.-]|$)/.exec(tag ?? "")?.[1]);
+  return isPinnedImage(ref) && repository === "postgres" && majors.includes(major);
+}

@@ -103,7 +103,11 @@ export const shape = {
     ingressClassName: optionalText(SUBDOMAIN),
   }),
   postgres: section({
-    /** PostgreSQL 16 or 17 (18 moved PGDATA). */ image: text("postgres:16.9-bookworm", PINNED),
+    /** PostgreSQL 16 or 17 (18 moved PGDATA). */
+    image: text("postgres:16.9-bookworm", [
+      'the postgres image at major 16 or 17, pinned by its version tag (e.g. "postgres:16.9-bookworm", or with a digest "postgres:17.5@sha256:…"); 18 moved PGDATA',
+      (s) => is.isPostgresImage(s, [16, 17]),
+    ]),
     /** PVC size on Kubernetes. */ storageSize: text("5Gi", SIZE),
     /** Memory limit. */ memoryMiB: whole(128, 65536, 256),
     /** CPU limit in cores. */ cpus: cpus(1),
