@@ -89,6 +89,11 @@ describe("Kafka env", () => {
     expect(env.KAFKA_ADVERTISED_LISTENERS).toContain("EXTERNAL://localhost:29092");
   });
 
+  it("keeps KRaft's unauthenticated controller listener on loopback, its own and only voter", () => {
+    expect(env.KAFKA_LISTENERS.split(",")).toContain("CONTROLLER://127.0.0.1:9093");
+    expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe("1@127.0.0.1:9093");
+  });
+
   it("never sets the variables cp-kafka's configure script refuses", () => {
     for (const k of [
       "KAFKA_PORT",

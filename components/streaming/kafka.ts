@@ -49,10 +49,13 @@ export function kafkaEnv(
     KAFKA_NODE_ID: "1",
     KAFKA_PROCESS_ROLES: "broker,controller",
     // Itself, by loopback: the voter must be reachable before any Service or DNS name is ready.
-    KAFKA_CONTROLLER_QUORUM_VOTERS: `1@localhost:${CONTROLLER_PORT}`,
+    // By address, as the controller listens on IPv4 loopback only (no resolver order matters).
+    KAFKA_CONTROLLER_QUORUM_VOTERS: `1@127.0.0.1:${CONTROLLER_PORT}`,
     KAFKA_CONTROLLER_LISTENER_NAMES: "CONTROLLER",
-    // PLAINTEXT for the lab's containers, EXTERNAL for the host, LOCAL for tools inside this container.
-    KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${BROKER_PORT},CONTROLLER://0.0.0.0:${CONTROLLER_PORT},EXTERNAL://0.0.0.0:${EXTERNAL_PORT},LOCAL://127.0.0.1:19092`,
+    // PLAINTEXT for the lab's containers, EXTERNAL for the host, LOCAL for tools inside this
+    // container. CONTROLLER (KRaft's quorum, no authentication) on loopback only: a single
+    // combined node is its own and only voter, so nothing outside the container needs it.
+    KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${BROKER_PORT},CONTROLLER://127.0.0.1:${CONTROLLER_PORT},EXTERNAL://0.0.0.0:${EXTERNAL_PORT},LOCAL://127.0.0.1:19092`,
     KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${SERVICE}:${BROKER_PORT},EXTERNAL://${external.host}:${external.port},LOCAL://127.0.0.1:19092`,
     KAFKA_LISTENER_SECURITY_PROTOCOL_MAP:
       "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT,LOCAL:PLAINTEXT",
@@ -92,7 +95,6 @@ export class Kafka extends pulumi.ComponentResource implements Service {
         },
         ports: [
           { name: "broker", port: BROKER_PORT },
-          { name: "controller", port: CONTROLLER_PORT },
           { name: "external", port: EXTERNAL_PORT, publish },
         ],
         volumes: [{ name: "data", mountPath: "/var/lib/kafka/data", size: args.storageSize }],
