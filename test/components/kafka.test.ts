@@ -40,7 +40,7 @@ describe("Kafka's workload (fake platform)", () => {
   it("runs one combined broker and controller, its heap half of kafka.memoryMiB", () => {
     const env = platform.spec("kafka").env!;
     expect(env.KAFKA_PROCESS_ROLES).toBe("broker,controller");
-    expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe("1@localhost:9093");
+    expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe("1@127.0.0.1:9093");
     expect(env.KAFKA_HEAP_OPTS).toBe("-Xms500m -Xmx500m");
     expect(platform.spec("kafka").memoryMiB).toBe(1000);
     expect(config.kafka.memoryMiB).toBe(1000);
