@@ -159,6 +159,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
         image: runtime,
         s3Endpoint: minio.endpoint,
         s3: sparkS3,
+        authSecret: secrets.passwords["spark-auth"],
         workers: config.spark.workers,
         workerCores: config.spark.workerCores,
         workerMemory: config.spark.workerMemory,

@@ -45,6 +45,7 @@ export function identityAccess(
 /** Generated passwords of the services that are switched on, by name. */
 export function passwordsFor(on: (t: Toggle) => boolean): string[] {
   return [
+    "spark-auth",
     ...(on("jupyterhub")
       ? ["jupyterhub-admin", "jupyterhub-cookie-secret", "jupyterhub-proxy-token"]
       : []),

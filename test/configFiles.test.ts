@@ -24,6 +24,7 @@ const base = {
   s3Endpoint: "http://minio:9000",
   accessKey: "spark",
   secretKey: "s3cr3t",
+  authSecret: "rpc-s3cr3t",
   executorMemory: "512m",
   executorCores: 1,
 };
@@ -47,6 +48,13 @@ describe("spark-defaults.conf", () => {
       "spark.hadoop.fs.s3a.connection.ssl.enabled": "false",
       "spark.hadoop.fs.s3a.access.key": "spark",
       "spark.hadoop.fs.s3a.secret.key": "s3cr3t",
+    });
+  });
+
+  it("turns Spark's RPC authentication on with the shared generated secret (standalone makes none)", () => {
+    expect(props).toMatchObject({
+      "spark.authenticate": "true",
+      "spark.authenticate.secret": "rpc-s3cr3t",
     });
   });
 

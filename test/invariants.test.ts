@@ -54,6 +54,7 @@ describe.each(["dev", "k8s"])("%s stack invariants", (stack) => {
       "s3-nifi",
       "s3-spark",
       "s3-streamlit",
+      "spark-auth",
     ]);
     for (const r of randoms) {
       expect(r.inputs.special).toBe(false);

@@ -19,6 +19,8 @@ export interface SparkArgs extends ServiceArgs {
    * mounted as a secret file, by the cluster and by every driver of the lab (`Spark.conf`).
    */
   readonly s3: S3Credentials;
+  /** Generated secret of Spark's RPC authentication (`spark.authenticate.secret`). */
+  readonly authSecret: pulumi.Input<string>;
   /** Worker count: numbered containers on Docker, replicas on Kubernetes; 0 runs the master alone. */
   readonly workers: number;
   /** Cores each worker offers (SPARK_WORKER_CORES), its CPU limit, and each executor's cores. */
@@ -63,15 +65,18 @@ export class Spark extends pulumi.ComponentResource implements Service {
     this.masterUrl = SPARK_MASTER_URL;
     const conf = (this.conf = {
       path: SPARK_CONF,
-      content: args.s3.secretKey.apply((secretKey) =>
-        sparkDefaults({
-          masterUrl: this.masterUrl,
-          s3Endpoint: args.s3Endpoint,
-          accessKey: args.s3.accessKey,
-          secretKey,
-          executorMemory: args.workerMemory,
-          executorCores: args.workerCores,
-        }),
+      content: pulumi.secret(
+        pulumi.all([args.s3.secretKey, args.authSecret]).apply(([secretKey, authSecret]) =>
+          sparkDefaults({
+            masterUrl: this.masterUrl,
+            s3Endpoint: args.s3Endpoint,
+            accessKey: args.s3.accessKey,
+            secretKey,
+            authSecret,
+            executorMemory: args.workerMemory,
+            executorCores: args.workerCores,
+          }),
+        ),
       ),
       secret: true,
     });

@@ -8,6 +8,13 @@ export interface SparkDefaultsInput {
   readonly accessKey: string;
   /** Its secret key: the file is therefore mounted as a secret. */
   readonly secretKey: string;
+  /**
+   * The secret every daemon and application of the cluster shares for RPC authentication
+   * (`spark.authenticate`): without it, any client that reaches the master's 7077 can submit code
+   * to workers that hold the lake's read-write key.
+   * @see https://spark.apache.org/docs/3.5.8/security.html#spark-rpc-communication-protocol-between-spark-processes
+   */
+  readonly authSecret: string;
   /** Executor heap, ≤ the workers' SPARK_WORKER_MEMORY, e.g. "512m". */
   readonly executorMemory: string;
   /** Cores per executor, and the cap of cores one application takes (spark.cores.max). */
@@ -30,6 +37,10 @@ const QUICK_JIT = "-XX:TieredStopAtLevel=1";
 export function sparkDefaults(i: SparkDefaultsInput): string {
   const properties: [string, string][] = [
     ["spark.master", i.masterUrl],
+    // Standalone mode generates no secret: each node and application reads this one (the master
+    // and workers load this file as their properties file too).
+    ["spark.authenticate", "true"],
+    ["spark.authenticate.secret", i.authSecret],
     ["spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension"],
     ["spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"],
     ["spark.hadoop.fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem"],

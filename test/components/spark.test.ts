@@ -23,6 +23,7 @@ function spark(config: LabConfig, platform: Platform): Spark {
     image,
     s3Endpoint: "http://minio:9000",
     s3: { accessKey: "spark", secretKey: pulumi.output("mocksecret-s3-spark") },
+    authSecret: pulumi.output("mocksecret-spark-auth"),
     workers: config.spark.workers,
     workerCores: config.spark.workerCores,
     workerMemory: config.spark.workerMemory,
