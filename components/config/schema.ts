@@ -135,7 +135,7 @@ export const shape = {
     ]),
     /** Container limit of each worker: at least workerMemory + WORKER_OVERHEAD_MIB. */
     workerMemoryMiB: whole(256, 262144, 1408),
-    /** Container limit of the master. */ masterMemoryMiB: whole(256, 65536, 320),
+    /** Container limit of the master. */ masterMemoryMiB: whole(256, 65536, 384),
     /** CPU limit of the master (a worker's is `workerCores`). */ masterCpus: cpus(1),
   }),
   mlflow: service(576, 1, {}),
@@ -160,7 +160,7 @@ export const shape = {
   /** `storageSize`: each of NiFi's repository PVCs on Kubernetes. */
   nifi: service(768, 2, { storageSize: text("10Gi", SIZE) }),
   /** `storageSize`: the PVC of the users' home directories (notebooks) on Kubernetes. */
-  jupyterhub: service(1792, 2, { storageSize: text("10Gi", SIZE) }),
+  jupyterhub: service(1920, 2, { storageSize: text("10Gi", SIZE) }),
   streamlit: service(256, 1, {}),
   /** Kubernetes cannot build, so the lab runtime is pushed to a registry or taken prebuilt. */
   images: section({
