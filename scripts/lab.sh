@@ -66,11 +66,14 @@ health_start_interval() {
 
 case "$command" in
   up)
-    if [ "$stack" = dev ] && command -v docker >/dev/null && ! docker info >/dev/null 2>&1; then
-      fail "Docker is not running (the dev stack deploys to the local Docker host)"
-    fi
     pulumi stack select --create "$stack" --secrets-provider passphrase
-    if [ "$stack" = dev ]; then health_start_interval; fi
+    # Any stack whose target is Docker (the dev stack, or one of your own), not only "dev".
+    if [ "$(pulumi config get target --stack "$stack" 2>/dev/null)" != kubernetes ]; then
+      if command -v docker >/dev/null && ! docker info >/dev/null 2>&1; then
+        fail "Docker is not running (the $stack stack deploys to the local Docker host)"
+      fi
+      health_start_interval
+    fi
     pulumi up --stack "$stack" "$@"
     ;;
   destroy) pulumi destroy --stack "$stack" "$@" ;;

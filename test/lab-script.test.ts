@@ -11,8 +11,11 @@ import { tempDirs } from "./tempDirs";
 
 const tempDir = tempDirs();
 
-/** `dockerApi`: what the recording `docker version` prints as the server's API version. */
-function runScript(args: string[], env: Record<string, string> = {}, dockerApi = "") {
+/**
+ * `dockerApi`: what the recording `docker version` prints as the server's API version; `target`:
+ * what the recording `pulumi config get target` prints.
+ */
+function runScript(args: string[], env: Record<string, string> = {}, dockerApi = "", target = "") {
   const dir = tempDir("lab-sh-");
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
@@ -20,7 +23,11 @@ function runScript(args: string[], env: Record<string, string> = {}, dockerApi =
   const recorder = `#!/bin/sh\necho "$(basename "$0") $* | backend=$PULUMI_BACKEND_URL pass=$PULUMI_CONFIG_PASSPHRASE_FILE" >> ${log}\n`;
   for (const tool of ["pulumi", "docker"]) {
     const answer =
-      tool === "docker" && dockerApi ? `if [ "$1" = version ]; then echo ${dockerApi}; fi\n` : "";
+      tool === "docker" && dockerApi
+        ? `if [ "$1" = version ]; then echo ${dockerApi}; fi\n`
+        : tool === "pulumi" && target
+          ? `if [ "$1 $2 $3" = "config get target" ]; then echo ${target}; fi\n`
+          : "";
     fs.writeFileSync(path.join(bin, tool), recorder + answer, { mode: 0o755 });
   }
   const r = spawnSync("bash", [path.join(REPO_ROOT, "scripts/lab.sh"), ...args], {
@@ -39,6 +46,7 @@ describe("scripts/lab.sh", () => {
     const pass = `${r.home}/.dataflow-lab/passphrase`;
     expect(r.calls.filter((c) => c.startsWith("pulumi"))).toEqual([
       `pulumi stack select --create dev --secrets-provider passphrase | backend=${state} pass=${pass}`,
+      `pulumi config get target --stack dev | backend=${state} pass=${pass}`,
       `pulumi up --stack dev --yes | backend=${state} pass=${pass}`,
     ]);
     expect(fs.statSync(pass).mode & 0o777).toBe(0o600);
@@ -87,13 +95,24 @@ describe("scripts/lab.sh", () => {
     const pulumi = old.calls.filter((c) => c.startsWith("pulumi")).map((c) => c.split(" | ")[0]);
     expect(pulumi).toEqual([
       "pulumi stack select --create dev --secrets-provider passphrase",
+      "pulumi config get target --stack dev",
       "pulumi config get --path docker.healthStartInterval --stack dev",
       "pulumi config set --path docker.healthStartInterval false --stack dev",
       "pulumi up --stack dev",
     ]);
     expect(old.stderr).toContain("Docker API 1.41 is older than 1.44");
     const current = runScript(["up"], {}, "1.50");
-    expect(current.calls.filter((c) => c.includes("config"))).toEqual([]);
+    expect(current.calls.filter((c) => c.includes("healthStartInterval"))).toEqual([]);
+  });
+
+  it("up: a stack whose target is Kubernetes gets no Docker check", () => {
+    const r = runScript(["up", "k8s"], {}, "1.41", "kubernetes");
+    expect(r.status).toBe(0);
+    expect(r.calls.map((c) => c.split(" | ")[0])).toEqual([
+      "pulumi stack select --create k8s --secrets-provider passphrase",
+      "pulumi config get target --stack k8s",
+      "pulumi up --stack k8s",
+    ]);
   });
 
   it("pulumi: any Pulumi command from any shell, on the lab's backend and passphrase", () => {

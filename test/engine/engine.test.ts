@@ -40,6 +40,13 @@ if (missing && process.env.CI === "true") {
 if (missing) process.stderr.write(`SKIP engine: needs ${missing}, which this machine lacks\n`);
 const describeEngine = missing ? describe.skip : describe;
 
+/**
+ * The dev stack's config under a stack of the suite's own: its containers, volumes and labels
+ * (`dataflow-lab-engine-*`) never touch a developer's own `dev` lab on the same Docker host.
+ */
+const ENGINE = "engine";
+/** The stack each preview stands for, and the stack it runs as. */
+const AS: Record<string, string> = { dev: ENGINE, k8s: "k8s" };
 const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 const BUILT_IMAGE = "docker-build:index:Image";
 const LAKE_BUCKET = "pulumi-nodejs:dynamic/storage:LakeBucket";
@@ -85,7 +92,7 @@ describeEngine("the real Pulumi engine and providers", () => {
       "stack",
       "export",
       "--stack",
-      "dev",
+      ENGINE,
       ...(showSecrets ? ["--show-secrets"] : []),
     ]);
   const resources = async (showSecrets = false): Promise<StateResource[]> =>
@@ -95,7 +102,7 @@ describeEngine("the real Pulumi engine and providers", () => {
     lab(
       [
         "up",
-        "dev",
+        ENGINE,
         "--yes",
         "--skip-preview",
         ...excluded.flatMap((u) => ["--exclude", u]),
@@ -108,8 +115,12 @@ describeEngine("the real Pulumi engine and providers", () => {
   beforeAll(async () => {
     work = scratch();
     project = projectCopy(fs.mkdtempSync(path.join(work, "project-")));
+    fs.copyFileSync(
+      path.join(project, "Pulumi.dev.yaml"),
+      path.join(project, `Pulumi.${ENGINE}.yaml`),
+    );
     host = ContainerHost.connect(path.join(work, "podman"));
-    host.removeLab("dev");
+    host.removeLab(ENGINE);
     buildMinioImage(host, pinnedMinioImage(), work);
     env = { ...pulumiEnv().env!, ...host.vars, DATAFLOW_LAB_HOME: path.join(work, "home") };
     // The suite's own backend and passphrase, made by lab.sh, never a user's.
@@ -126,8 +137,8 @@ describeEngine("the real Pulumi engine and providers", () => {
   afterAll(async () => {
     if (!host) return;
     try {
-      await lab(["destroy", "dev", "--yes"]);
-      host.removeLab("dev");
+      await lab(["destroy", ENGINE, "--yes"]);
+      host.removeLab(ENGINE);
     } finally {
       host.stop();
       fs.rmSync(work, { recursive: true, force: true });
@@ -135,10 +146,11 @@ describeEngine("the real Pulumi engine and providers", () => {
   }, 10 * 60_000);
 
   it.each(["dev", "k8s"])(
-    "pulumi preview -s %s: no error or warning, and exactly the graph suite's resources",
-    async (stack) => {
+    "pulumi preview of the %s config: no error or warning, and exactly the graph suite's resources",
+    async (config) => {
+      const stack = AS[config];
       await must(["pulumi", "stack", "init", stack, "--secrets-provider", "passphrase"]);
-      if (stack === "dev" && !hasStartInterval(host)) {
+      if (config === "dev" && !hasStartInterval(host)) {
         // What `npm run up` does on a Docker API below 1.44 (lab.sh), so the preview is the up's.
         await must([
           "pulumi",
@@ -155,12 +167,12 @@ describeEngine("the real Pulumi engine and providers", () => {
       const r = await pulumi(["preview", "--stack", stack, "--json", "--non-interactive"]);
       if (r.status !== 0) throw new Error(failure(`pulumi preview -s ${stack}`, r));
       const preview = JSON.parse(r.stdout) as Preview;
-      previews[stack] = preview;
+      previews[config] = preview;
       const serious = (preview.diagnostics ?? []).filter((d) => d.severity !== "info");
       expect(serious).toEqual([]);
 
-      const config = stack === "dev" ? { docker: { healthStartInterval: false } } : {};
-      const graph = await runProgram(stack, hasStartInterval(host) ? {} : config);
+      const podman = config === "dev" ? { docker: { healthStartInterval: false } } : {};
+      const graph = await runProgram(config, hasStartInterval(host) ? {} : podman);
       const planned = preview.steps
         .map((s) => resourceKey(s.urn))
         .filter((k) => k !== `pulumi:pulumi:Stack::dataflow-lab-${stack}`)
@@ -168,7 +180,7 @@ describeEngine("the real Pulumi engine and providers", () => {
       expect(planned).toEqual(graph.registrations.map((g) => `${g.type}::${g.name}`).sort());
       expect(preview.steps.every((s) => s.op === "create")).toBe(true);
       process.stderr.write(
-        `engine: pulumi preview -s ${stack}: ${planned.length} resources planned, as the graph ` +
+        `engine: pulumi preview -s ${stack} (${config}'s config): ${planned.length} resources planned, as the graph ` +
           `suite registers them, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
       );
     },
@@ -176,7 +188,7 @@ describeEngine("the real Pulumi engine and providers", () => {
   );
 
   it(
-    "pulumi up -s dev creates every resource whose image this machine has (MinIO, its users, policies and buckets for real)",
+    "pulumi up of the dev config creates every resource whose image this machine has (MinIO, its users, policies and buckets for real)",
     async () => {
       const steps = previews.dev.steps;
       // No registry is reachable: an image the program pins exists here only if built locally.
@@ -198,12 +210,14 @@ describeEngine("the real Pulumi engine and providers", () => {
       notCreated = withDependents(steps, excluded);
       const started = Date.now();
       const r = await upDev();
-      if (r.status !== 0) throw new Error(failure("lab.sh up dev", r));
+      if (r.status !== 0) throw new Error(failure(`lab.sh up ${ENGINE}`, r));
 
       const created = (await resources()).map((x) => x.urn);
       const expected = steps.map((s) => s.urn).filter((u) => !notCreated.has(u));
       expect([...created].sort()).toEqual(
-        expect.arrayContaining(expected.filter((u) => !u.endsWith(`::dataflow-lab-dev`)).sort()),
+        expect.arrayContaining(
+          expected.filter((u) => !u.endsWith(`::dataflow-lab-${ENGINE}`)).sort(),
+        ),
       );
       expect(created.filter((u) => notCreated.has(u))).toEqual([]);
       const keys = created.map(resourceKey);
@@ -216,7 +230,7 @@ describeEngine("the real Pulumi engine and providers", () => {
         ]),
       );
       process.stderr.write(
-        `engine: pulumi up -s dev: ${created.length} resources created in ` +
+        `engine: pulumi up -s ${ENGINE} (dev's config): ${created.length} resources created in ` +
           `${((Date.now() - started) / 1000).toFixed(0)} s; not created (no local image): ` +
           `${[...notCreated].map(resourceKey).sort().join(", ")}\n`,
       );
@@ -247,7 +261,7 @@ describeEngine("the real Pulumi engine and providers", () => {
       const preview = await pulumi([
         "preview",
         "--stack",
-        "dev",
+        ENGINE,
         "--expect-no-changes",
         "--diff",
         ...excluded.flatMap((u) => ["--exclude", u]),
@@ -258,7 +272,8 @@ describeEngine("the real Pulumi engine and providers", () => {
         throw new Error(`${failure("pulumi preview --expect-no-changes", preview)}\n${changes}`);
       }
       const again = await upDev(["--expect-no-changes"]);
-      if (again.status !== 0) throw new Error(failure("lab.sh up dev --expect-no-changes", again));
+      if (again.status !== 0)
+        throw new Error(failure(`lab.sh up ${ENGINE} --expect-no-changes`, again));
     },
     20 * 60_000,
   );
@@ -277,17 +292,17 @@ describeEngine("the real Pulumi engine and providers", () => {
         .sort();
       expect(volumes.length).toBeGreaterThan(0);
 
-      await must(["destroy", "dev", "--yes"], 20 * 60_000);
+      await must(["destroy", ENGINE, "--yes"], 20 * 60_000);
       expect(await resources()).toEqual([]);
       const kept = host
-        .exec(["volume", "ls", "-q", "--filter", "label=dataflow-lab.stack=dev"])
+        .exec(["volume", "ls", "-q", "--filter", `label=dataflow-lab.stack=${ENGINE}`])
         .split("\n")
         .filter(Boolean)
         .sort();
       expect(kept).toEqual(volumes);
 
       const r = await upDev();
-      if (r.status !== 0) throw new Error(failure("lab.sh up dev (after destroy)", r));
+      if (r.status !== 0) throw new Error(failure(`lab.sh up ${ENGINE} (after destroy)`, r));
       const after = await resources(true);
       const again = (name: string) =>
         String(after.find((x) => x.urn.endsWith(`::${name}`))!.outputs!.result);
