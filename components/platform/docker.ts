@@ -1,9 +1,9 @@
 import * as docker from "@pulumi/docker";
-import * as dockerBuild from "@pulumi/docker-build";
+import type * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
 import { healthTiming, stopGrace } from "./health";
-import { buildImage } from "./imageBuild";
+import { buildImage, builderProvider } from "./imageBuild";
 import { checkWorkload } from "./workloadRules";
 import {
   endpointAt,
@@ -168,11 +168,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
       );
       return { ref: pulled.imageId, local: true };
     }
-    this.builder ??= new dockerBuild.Provider(
-      `${this.name}-builder`,
-      this.config.docker.host ? { host: this.config.docker.host } : {},
-      { parent: this },
-    );
+    this.builder ??= builderProvider(`${this.name}-builder`, this.config.docker.host, this);
     const built = buildImage(
       spec,
       { repository: `dataflow-lab/${spec.name}`, push: false },

@@ -4,6 +4,18 @@ import { contentTag } from "../imageTag";
 import type { ImageBuildSpec } from "./types";
 
 /**
+ * The docker-build provider, on the Docker host that builds (`docker.host`; unset: `$DOCKER_HOST`,
+ * else the local socket). One per platform, made on its first image.
+ */
+export function builderProvider(
+  name: string,
+  host: string | undefined,
+  parent: pulumi.Resource,
+): dockerBuild.Provider {
+  return new dockerBuild.Provider(name, host ? { host } : {}, { parent });
+}
+
+/**
  * An image of the lab's own, built with BuildKit through `@pulumi/docker-build` (Pulumi's current
  * way: the build log streams into `pulumi up`, and BuildKit caches its layers), tagged with the hash
  * of every file the build reads, so the same content never rebuilds and a change always does.

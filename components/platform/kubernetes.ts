@@ -1,4 +1,4 @@
-import * as dockerBuild from "@pulumi/docker-build";
+import type * as dockerBuild from "@pulumi/docker-build";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
@@ -21,7 +21,7 @@ import {
   type Workload,
   type WorkloadSpec,
 } from "./types";
-import { buildImage } from "./imageBuild";
+import { buildImage, builderProvider } from "./imageBuild";
 import { checkWorkload } from "./workloadRules";
 
 /** Arguments for {@link KubernetesPlatform}. */
@@ -258,11 +258,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       // parseConfig refuses this combination; reaching it is a bug, not a config error.
       throw new pulumi.ResourceError(`no registry for image ${spec.name}`, parent);
     }
-    this.builder ??= new dockerBuild.Provider(
-      `${this.name}-builder`,
-      this.config.docker.host ? { host: this.config.docker.host } : {},
-      { parent: this },
-    );
+    this.builder ??= builderProvider(`${this.name}-builder`, this.config.docker.host, this);
     const image = buildImage(
       spec,
       { repository: `${registry}/dataflow-lab-${spec.name}`, push: true },
