@@ -8,6 +8,19 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * The `NAME=value` lines a script prints on stdout (the prerequisite scripts' convention, and
+ * test/engine/podman.sh's); any other line is progress and is left out.
+ */
+export function assignments(stdout: string): Record<string, string> {
+  return Object.fromEntries(
+    stdout
+      .split("\n")
+      .filter((l) => /^[A-Z0-9_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
+}
+
 /** Last lines of a command's output, for failure messages. */
 export function tail(text: string, lines = 60): string {
   return text.split("\n").slice(-lines).join("\n");

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { fetchPinnedJars, jarCacheDir, pinnedJars } from "../registry/jars";
 import { imageNode, installProxy, nodeOfImage } from "../registry/proxy";
-import { run } from "../command";
+import { assignments, run } from "../command";
 import { REPO_ROOT } from "../harness";
 
 export interface Installs {
@@ -39,12 +39,7 @@ export const CACHE = path.join(
 
 /** `NAME=value` lines of a prereqs script. */
 function vars(script: string): Record<string, string> {
-  return Object.fromEntries(
-    run("bash", [path.join(PREREQS, script)])
-      .stdout.split("\n")
-      .filter((l) => /^[A-Z0-9_]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
+  return assignments(run("bash", [path.join(PREREQS, script)]).stdout);
 }
 
 /** A Spark home like the image's /opt/spark: the PySpark distribution with the pinned jars added. */

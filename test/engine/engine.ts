@@ -1,13 +1,14 @@
 /**
  * What the real-engine suite runs on: the Pulumi CLI and its plugins, a scratch copy of the project
- * with its own file backend, and a Docker API (a running daemon, else podman's). Each piece says why it is missing
- * instead of failing obscurely, so the suite can skip with that reason (or fail, under CI=true).
+ * with its own file backend, and a Docker API (a running daemon, else podman's). Each piece says
+ * why it is missing instead of failing obscurely, so the suite can skip with that reason (or fail,
+ * under CI=true).
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { run, tail } from "../command";
+import { assignments, run, tail } from "../command";
 import { REPO_ROOT } from "../harness";
 
 /** The prebuilt engine beside the repository (../shared/tools/pulumi), for machines without one. */
@@ -20,6 +21,13 @@ const ok = (cmd: string, args: string[], env = process.env) =>
  * install), else the offline tools' (install.sh prints `export K="V"` lines).
  */
 export function pulumiEnv(): { env?: NodeJS.ProcessEnv; missing?: string } {
+  // Once per run: the prerequisite check and the suite's setup both ask.
+  cachedPulumiEnv ??= findPulumi();
+  return cachedPulumiEnv;
+}
+let cachedPulumiEnv: ReturnType<typeof pulumiEnv> | undefined;
+
+function findPulumi(): { env?: NodeJS.ProcessEnv; missing?: string } {
   if (ok("pulumi", ["version"])) return { env: { ...process.env } };
   if (!fs.existsSync(SHARED_TOOLS)) {
     return { missing: `the Pulumi CLI (not on PATH, and no ${SHARED_TOOLS})` };
@@ -154,17 +162,6 @@ export class ContainerHost {
 /** Whether a Docker daemon answers as the environment points to it. */
 function dockerDaemon(): boolean {
   return ok("docker", ["info"]);
-}
-
-/** `NAME=value` lines, as the prerequisite scripts print them. */
-function assignments(out: string): Record<string, string> {
-  return Object.fromEntries(
-    out
-      .trim()
-      .split("\n")
-      .filter((l) => /^[A-Z0-9_]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
 }
 
 /**
