@@ -13,6 +13,8 @@ export interface ClientSettings {
   readonly s3Endpoint: string;
   /** e.g. `http://mlflow:5000` (artifacts go through it: clients need no S3 keys for MLflow). */
   readonly mlflowTrackingUri?: string;
+  /** The clients' MLflow login (password secret). */
+  readonly mlflowLogin?: { readonly username: string; readonly password: pulumi.Output<string> };
   /** e.g. `http://prefect-server:4200/api`. */
   readonly prefectApiUrl?: string;
   /** `user:password` for the Prefect API's basic auth (secret). */
@@ -33,10 +35,11 @@ export type ClientService = (typeof CLIENT_SERVICES)[number];
 
 /**
  * The settings a client uses, as environment variables with the names each tool reads by itself:
- * boto3 and delta-rs (`AWS_*`), MLflow (`MLFLOW_TRACKING_URI`), Prefect (`PREFECT_API_*`); Spark and
+ * boto3 and delta-rs (`AWS_*`), MLflow (`MLFLOW_TRACKING_*`), Prefect (`PREFECT_API_*`); Spark and
  * Kafka get plain names the examples read. A client gets only the services it names in `uses` (the
  * dashboard, which only reads gold, gets no Prefect credential), and nothing of a service that is off.
  * @see https://docs.delta.io/latest/delta-storage.html
+ * @see https://mlflow.org/docs/latest/self-hosting/security/basic-http-auth/
  * @see https://docs.prefect.io/v3/develop/settings-and-profiles
  */
 export function clientEnv(
@@ -55,6 +58,10 @@ export function clientEnv(
   if (use.has("spark")) env.SPARK_MASTER_URL = settings.sparkMasterUrl;
   if (use.has("mlflow") && settings.mlflowTrackingUri) {
     env.MLFLOW_TRACKING_URI = settings.mlflowTrackingUri;
+    if (settings.mlflowLogin) {
+      env.MLFLOW_TRACKING_USERNAME = settings.mlflowLogin.username;
+      secretEnv.MLFLOW_TRACKING_PASSWORD = settings.mlflowLogin.password;
+    }
   }
   if (use.has("kafka") && settings.kafkaBootstrapServers) {
     env.KAFKA_BOOTSTRAP_SERVERS = settings.kafkaBootstrapServers;

@@ -5,10 +5,10 @@ import type { ImageBuildSpec } from "./platform/types";
  * with the reason for every deviation from the seed.
  */
 export const SERVICE_IMAGES = {
-  /** Confluent Platform 7.5 = Apache Kafka 3.5, run in KRaft mode. */
-  kafka: "confluentinc/cp-kafka:7.5.0",
+  /** Apache Kafka's own image (KRaft only from 4.0), the release the real-services suite runs. */
+  kafka: "apache/kafka:4.4.0",
   /** kafbat's maintained fork of provectus/kafka-ui. */
-  kafkaUi: "ghcr.io/kafbat/kafka-ui:v1.4.2",
+  kafkaUi: "ghcr.io/kafbat/kafka-ui:v1.5.0",
   nifi: "apache/nifi:2.4.0",
 } as const;
 
@@ -19,7 +19,7 @@ export const SERVICE_IMAGES = {
  * packages can drift from the notebooks'.
  */
 export const IMAGES = {
-  /** Spark 3.5.5 + Delta 3.3.2 + hadoop-aws 3.3.4, Python 3.10 with the lab's locked packages. */
+  /** Spark 4.2.0 + Delta 4.4.0 + hadoop-aws 3.5.0, Python 3.12 with the lab's locked packages. */
   labRuntime: {
     name: "lab-runtime",
     dockerfile: "images/lab-runtime/Dockerfile",
@@ -31,7 +31,8 @@ export const IMAGES = {
 export const LAB_CONTENT = "/opt/lab";
 
 /**
- * The lab runtime's unprivileged user: `spark`, uid/gid 185, from its base image.
- * @see https://github.com/apache/spark-docker/blob/master/3.5.5/scala2.12-java17-ubuntu/Dockerfile
+ * The lab runtime's unprivileged user: `spark`, uid/gid 185, created by its Dockerfile with the ids
+ * of apache/spark-docker's images.
+ * @see https://github.com/apache/spark-docker/blob/master/Dockerfile.template
  */
 export const LAB_RUNTIME_USER = { user: 185, group: 185 } as const;

@@ -13,6 +13,7 @@ import { Prefect, PREFECT_API_URL } from "./orchestration/prefect";
 import type { Platform } from "./platform/types";
 import {
   ADMIN,
+  MLFLOW_LAB_USER,
   BRONZE,
   DATABASES,
   GOLD,
@@ -113,6 +114,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
             {
               platform,
               image: config.postgres.image,
+              allowMajorChange: config.postgres.allowMajorChange,
               superuserPassword: secrets.postgresPassword,
               databases: databases.map((d) => ({
                 ...d,
@@ -181,6 +183,15 @@ export class DataFlowLab extends pulumi.ComponentResource {
             s3Endpoint: minio.endpoint,
             s3: minio.credentials("mlflow"),
             artifactBucket: MLFLOW_BUCKET,
+            logins: [
+              { username: ADMIN, password: secrets.passwords["mlflow-admin"], admin: true },
+              {
+                username: MLFLOW_LAB_USER,
+                password: secrets.passwords["mlflow-lab"],
+                admin: false,
+              },
+            ],
+            flaskSecretKey: secrets.passwords["mlflow-flask-secret"],
             memoryMiB: config.mlflow.memoryMiB,
             cpus: config.mlflow.cpus,
             startAfter: [...database("mlflow").workload.ready, ...lake],
@@ -230,6 +241,9 @@ export class DataFlowLab extends pulumi.ComponentResource {
       sparkMasterUrl: spark.masterUrl,
       s3Endpoint: minio.endpoint,
       mlflowTrackingUri: mlflow?.trackingUri,
+      mlflowLogin: mlflow
+        ? { username: MLFLOW_LAB_USER, password: secrets.passwords["mlflow-lab"] }
+        : undefined,
       prefectApiUrl: on("prefect") ? PREFECT_API_URL : undefined,
       prefectAuthString: prefectAuth,
       kafkaBootstrapServers: kafka?.bootstrapServers,
@@ -346,6 +360,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
       databases: databases.map((d) => d.name),
       identities: identities.map((i) => i.name),
       jupyterhub: !!jupyterhub,
+      mlflow: !!mlflow,
       prefectAuth: prefect ? prefectAuth : undefined,
       kafkaUi: !!kafkaUi,
       nifi: !!nifi,

@@ -15,6 +15,8 @@ export const DATABASES: readonly { name: Toggle; extensions?: string[] }[] = [
 
 /** The single login name of every web UI that has one (each with its own generated password). */
 export const ADMIN = "admin";
+/** MLflow's login of the notebooks and flows: not an admin, it owns the experiments it creates. */
+export const MLFLOW_LAB_USER = "lab";
 
 /** The medallion layers: raw data lands in bronze, the dashboard reads gold. */
 export const [BRONZE, SILVER, GOLD] = MEDALLION_BUCKETS;
@@ -49,6 +51,7 @@ export function passwordsFor(on: (t: Toggle) => boolean): string[] {
     ...(on("jupyterhub")
       ? ["jupyterhub-admin", "jupyterhub-cookie-secret", "jupyterhub-proxy-token"]
       : []),
+    ...(on("mlflow") ? ["mlflow-admin", "mlflow-lab", "mlflow-flask-secret"] : []),
     ...(on("prefect") ? ["prefect-admin"] : []),
     ...(on("kafkaUi") ? ["kafka-ui-admin"] : []),
     ...(on("nifi") ? ["nifi-admin"] : []),
@@ -62,6 +65,7 @@ export function labCredentials(
     databases: readonly string[];
     identities: readonly string[];
     jupyterhub: boolean;
+    mlflow: boolean;
     prefectAuth?: pulumi.Output<string>;
     kafkaUi: boolean;
     nifi: boolean;
@@ -79,6 +83,14 @@ export function labCredentials(
         present.identities.map((i) => [i, { accessKey: i, secretKey: secrets.s3SecretKeys[i] }]),
       ),
       ...(present.jupyterhub ? { jupyterhub: login("jupyterhub-admin") } : {}),
+      ...(present.mlflow
+        ? {
+            mlflow: {
+              ...login("mlflow-admin"),
+              lab: { user: MLFLOW_LAB_USER, password: secrets.passwords["mlflow-lab"] },
+            },
+          }
+        : {}),
       ...(present.prefectAuth
         ? { prefect: { ...login("prefect-admin"), authString: present.prefectAuth } }
         : {}),

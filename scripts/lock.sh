@@ -3,12 +3,14 @@
 #
 #   scripts/lock.sh           write the locks
 #   scripts/lock.sh --check   regenerate into a temporary folder; fail if a committed lock differs
+#   scripts/lock.sh --upgrade write the locks from the newest releases that requirements.in allows
 #
 # Python (images/lab-runtime): requirements.in is resolved for the image's interpreter (CPython
-# 3.10 on Ubuntu 22.04, glibc 2.35, x86_64) by a pinned uv, with hashes, into
-#   requirements.lock  everything but PySpark and Py4J: the image installs it with
-#                      `pip install --require-hashes --no-deps` (PySpark comes from /opt/spark/python)
-#   pyspark.lock       PySpark and Py4J of the same resolution (the tests install them from PyPI)
+# 3.12 on Debian bookworm, glibc 2.36, x86_64) by a pinned uv, with hashes, into
+#   requirements.lock  every wheel: installed first, with `pip install --require-hashes --no-deps`
+#   pyspark.lock       PySpark (an sdist: it carries Spark's jars and scripts) and Py4J of the same
+#                      resolution, installed next without build isolation, with the locked
+#                      setuptools
 # The locks in the repository are uv's preferences, so a rerun keeps every version that still
 # satisfies requirements.in: an unchanged input gives unchanged locks.
 #
@@ -19,12 +21,12 @@ cd "$(dirname "$0")/.."
 UV_VERSION=0.13.9
 TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/dataflow-lab/tools"
 RUNTIME=images/lab-runtime
-# The image's Python (apache/spark:3.5.5-…-python3-ubuntu: Ubuntu 22.04's CPython 3.10.12).
-PYTHON_VERSION=3.10
-# Ubuntu 22.04 has glibc 2.35: wheels tagged up to manylinux_2_35 install there, and no newer ones.
-# (manylinux_2_28 would also be safe, but would make uv ignore the wheels built for 2.29-2.35.)
-PYTHON_PLATFORM=x86_64-manylinux_2_35
-# Locked here, installed from the Spark distribution in the image.
+# The image's Python (python:3.12.14-slim-bookworm). scripts/python-env.sh reads this line.
+PYTHON_VERSION=3.12
+# Debian bookworm has glibc 2.36: wheels tagged up to manylinux_2_36 install there, and no newer
+# ones. (manylinux_2_28 would also be safe, but would make uv ignore wheels built for 2.29-2.36.)
+PYTHON_PLATFORM=x86_64-manylinux_2_36
+# Locked apart from the wheels: PySpark is built from its sdist once they are installed.
 SPARK_PACKAGES=(pyspark py4j)
 
 fail() {
@@ -51,14 +53,17 @@ lock_python() {
   uv="$(uv_bin)"
   mkdir -p "$work"
 
-  # uv prefers the pins of the output file it is given: seed it with both committed locks.
+  # uv prefers the pins of the output file it is given: seed it with both committed locks, unless
+  # upgrading.
   : >"$work/all.lock"
-  for lock in "$RUNTIME/requirements.lock" "$RUNTIME/pyspark.lock"; do
-    if [ -f "$lock" ]; then cat "$lock" >>"$work/all.lock"; fi
-  done
+  if ! $UPGRADE; then
+    for lock in "$RUNTIME/requirements.lock" "$RUNTIME/pyspark.lock"; do
+      if [ -f "$lock" ]; then cat "$lock" >>"$work/all.lock"; fi
+    done
+  fi
 
   # The image has no compiler: every package must have a wheel for it (--only-binary), except
-  # PySpark, which is published as an sdist only and never installed in the image.
+  # PySpark, which is published as an sdist only (pure Python and jars: nothing to compile).
   "$uv" pip compile "$RUNTIME/requirements.in" \
     --output-file "$work/all.lock" \
     --generate-hashes \
@@ -106,12 +111,12 @@ if found != spark:
 
 notes = {
     main_path: (
-        "# The lab runtime image installs this with `pip install --require-hashes --no-deps`.\n"
-        "# PySpark and Py4J are in pyspark.lock: the image has them from its Spark distribution.\n"
+        "# The lab runtime image installs this with `pip install --require-hashes --no-deps`,\n"
+        "# then pyspark.lock (PySpark's sdist, built with this lock's setuptools).\n"
     ),
     spark_path: (
-        "# PySpark and Py4J of the resolution in requirements.lock, for environments without the\n"
-        "# Spark distribution of the image (the tests). Install after requirements.lock.\n"
+        "# PySpark and Py4J of the resolution in requirements.lock. Install after it, with\n"
+        "# --no-build-isolation: PySpark is an sdist, built with requirements.lock's setuptools.\n"
     ),
 }
 for path, keep in ((main_path, lambda n: n not in spark), (spark_path, lambda n: n in spark)):
@@ -142,12 +147,14 @@ lock_proxy() {
 
 main() {
   local check=false
+  UPGRADE=false
   WORK="$(mktemp -d)"
   trap 'rm -rf "$WORK"' EXIT
   case "${1:-}" in
     "") ;;
     --check) check=true ;;
-    *) fail "usage: scripts/lock.sh [--check]" ;;
+    --upgrade) UPGRADE=true ;;
+    *) fail "usage: scripts/lock.sh [--check | --upgrade]" ;;
   esac
 
   if ! $check; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the lab runtime's Python environment outside the image, for the tests and the
-# real-services suite: a Python 3.10 venv (pyenv's, like the image's 3.10) with exactly
+# real-services suite: a venv of pyenv's Python at the image's minor version (PYTHON_VERSION in
+# scripts/lock.sh) with exactly
 # images/lab-runtime/requirements.lock and pyspark.lock, installed with hashes required.
 #
 #   scripts/python-env.sh     prints the venv's path as its last line of stdout
@@ -27,13 +28,17 @@ for lock in requirements.lock pyspark.lock; do
   [ -f "$RUNTIME/$lock" ] || fail "$RUNTIME/$lock is missing: run npm run lock"
 done
 
-# The newest 3.10.x that pyenv has.
+# The image's Python minor version, as the locks were resolved for it.
+minor="$(sed -n 's/^PYTHON_VERSION=\([0-9][0-9.]*\)$/\1/p' scripts/lock.sh)"
+[ -n "$minor" ] || fail "scripts/lock.sh has no PYTHON_VERSION=<major.minor> line"
+
+# The newest patch release of it that pyenv has.
 shopt -s nullglob
-candidates=("$PYENV_VERSIONS"/3.10.*/bin/python3.10)
+candidates=("$PYENV_VERSIONS/$minor".*/bin/"python$minor")
 shopt -u nullglob
 [ ${#candidates[@]} -gt 0 ] ||
-  fail "pyenv has no Python 3.10 (no $PYENV_VERSIONS/3.10.*/bin/python3.10), and the lab runtime" \
-    "is locked for the image's Python 3.10: install it with 'pyenv install 3.10'"
+  fail "pyenv has no Python $minor (no $PYENV_VERSIONS/$minor.*/bin/python$minor), and the lab" \
+    "runtime is locked for the image's Python $minor: install it with 'pyenv install $minor'"
 python="$(printf '%s\n' "${candidates[@]}" | sort -V | tail -n 1)"
 python_version="$("$python" -c 'import sys; print(sys.version.split()[0])')"
 
@@ -74,9 +79,9 @@ rm -rf "$venv"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 pip=("$venv/bin/python" -m pip)
 "${pip[@]}" install --require-hashes --no-deps -r "$RUNTIME/requirements.lock" >&2
-# PySpark is published as an sdist only (the hash is the sdist's): pip installs it with the venv's
-# own setuptools. Then pip check can pass, unlike in the image where pip does not see PySpark.
-"${pip[@]}" install --require-hashes --no-deps -r "$RUNTIME/pyspark.lock" >&2
+# PySpark is published as an sdist only (the hash is the sdist's): pip builds it with the locked
+# setuptools that requirements.lock installed, as the image does.
+"${pip[@]}" install --require-hashes --no-deps --no-build-isolation -r "$RUNTIME/pyspark.lock" >&2
 "${pip[@]}" check >&2 || fail "pip check failed in $venv: the locks are not a consistent set"
 file_list >"$files"
 echo "$expected" >"$marker"

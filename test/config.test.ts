@@ -144,7 +144,7 @@ describe("bad config fails before anything is created, naming key, value and wha
     [
       "an image of another product as postgres",
       { postgres: { image: "mysql:8.4" } },
-      'postgres.image must be the postgres image at major 16 or 17, pinned by its version tag (e.g. "postgres:16.9-bookworm", or with a digest "postgres:17.5@sha256:…"); 18 moved PGDATA, got "mysql:8.4"',
+      'postgres.image must be the postgres image at major 16 or 17, pinned by its version tag (e.g. "postgres:17.11-bookworm", or with a digest "postgres:17.11@sha256:…"); 18 moved PGDATA, got "mysql:8.4"',
     ],
     [
       "an unsupported postgres major",

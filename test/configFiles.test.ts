@@ -102,14 +102,17 @@ describe("Kafka env", () => {
     expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe("1@127.0.0.1:9093");
   });
 
-  it("never sets the variables cp-kafka's configure script refuses", () => {
+  it("gives the whole configuration, the log directory on the volume included: once one KAFKA_* property is set, the image applies none of its defaults", () => {
+    expect(env.KAFKA_LOG_DIRS).toBe("/var/lib/kafka/data/logs");
     for (const k of [
-      "KAFKA_PORT",
-      "KAFKA_HOST",
-      "KAFKA_ADVERTISED_PORT",
-      "KAFKA_ADVERTISED_HOST",
+      "KAFKA_NODE_ID",
+      "KAFKA_PROCESS_ROLES",
+      "KAFKA_CONTROLLER_LISTENER_NAMES",
+      "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
+      "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
+      "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR",
     ]) {
-      expect(env).not.toHaveProperty(k);
+      expect(env).toHaveProperty(k);
     }
   });
 

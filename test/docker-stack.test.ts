@@ -70,11 +70,11 @@ describe("dev stack (Docker)", () => {
     }
     const images = ofType(run, "docker:index/remoteImage:RemoteImage");
     expect(Object.fromEntries(images.map((i) => [i.name, i.inputs.name]))).toEqual({
-      kafka: "confluentinc/cp-kafka:7.5.0",
-      "kafka-ui": "ghcr.io/kafbat/kafka-ui:v1.4.2",
+      kafka: "apache/kafka:4.4.0",
+      "kafka-ui": "ghcr.io/kafbat/kafka-ui:v1.5.0",
       minio: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
       nifi: "apache/nifi:2.4.0",
-      postgres: "postgres:16.9-bookworm",
+      postgres: "postgres:17.11-bookworm",
     });
     // Every Python service runs the one lab runtime image.
     for (const c of [
@@ -126,7 +126,7 @@ describe("dev stack (Docker)", () => {
       expect(c.inputs.image).toMatch(/^sha256:|^dataflow-lab\/[a-z-]+:[0-9a-f]{12}$/);
     }
     expect(one(run, "docker:index/remoteImage:RemoteImage", "postgres").inputs.name).toBe(
-      "postgres:16.9-bookworm",
+      "postgres:17.11-bookworm",
     );
     expect(one(run, "docker:index/remoteImage:RemoteImage", "minio").inputs.name).toBe(
       "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",

@@ -170,11 +170,17 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(v.memoryMiB).toBe(1408);
   });
 
-  it("mlflow: Postgres backend, artifacts proxied to s3://mlflow with its own identity, /health", () => {
+  it("mlflow: Postgres backend, artifacts proxied to s3://mlflow with its own identity, behind its login, /health", () => {
     const v = view(run, "mlflow");
     expect(v.command).toEqual([
+      "sh",
+      "-c",
+      'mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI" && python3 /etc/mlflow/ensure-users.py && exec "$@"',
+      "sh",
       "mlflow",
       "server",
+      "--app-name",
+      "basic-auth",
       "--host",
       "0.0.0.0",
       "--port",
@@ -185,11 +191,20 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "--artifacts-destination",
       "s3://mlflow",
     ]);
+    const published = external(5000, 30500);
     expect(v.env).toEqual({
       AWS_ACCESS_KEY_ID: "mlflow",
       AWS_SECRET_ACCESS_KEY: "<secret>",
       MLFLOW_BACKEND_STORE_URI: "<secret>",
       MLFLOW_S3_ENDPOINT_URL: "http://minio:9000",
+      MLFLOW_AUTH_ADMIN_PASSWORD: "<secret>",
+      MLFLOW_AUTH_ADMIN_USERNAME: "admin",
+      MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false",
+      MLFLOW_AUTH_CONFIG_PATH: "/etc/mlflow/basic_auth.ini",
+      MLFLOW_FLASK_SERVER_SECRET_KEY: "<secret>",
+      LAB_MLFLOW_USERS_FILE: "/etc/mlflow/lab-users.json",
+      // MLflow 3 answers only these Host headers: its name in the lab and where it is published.
+      MLFLOW_SERVER_ALLOWED_HOSTS: `mlflow,mlflow:5000,localhost,localhost:${published},localhost:*,127.0.0.1:*`,
     });
     expect(v.ports).toEqual([5000]);
   });
@@ -238,7 +253,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
 
   it("kafka: KRaft with internal kafka:9092 and a host listener, data on a kept volume, topics in the health check", () => {
     const v = view(run, "kafka");
-    expect(v.image).toBe("confluentinc/cp-kafka:7.5.0");
+    expect(v.image).toBe("apache/kafka:4.4.0");
     // 16 bytes in base64url, as `kafka-storage random-uuid` prints, and one per stack.
     expect(v.env.CLUSTER_ID).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(Buffer.from(v.env.CLUSTER_ID, "base64url")).toHaveLength(16);
@@ -348,7 +363,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
         .filter(([, v]) => v === "<secret>")
         .map(([k]) => k)
         .sort();
-    const client = ["AWS_SECRET_ACCESS_KEY", "PREFECT_API_AUTH_STRING"];
+    const client = ["AWS_SECRET_ACCESS_KEY", "MLFLOW_TRACKING_PASSWORD", "PREFECT_API_AUTH_STRING"];
     expect({
       jupyterhub: credentials("jupyterhub"),
       kafka: credentials("kafka"),
@@ -373,7 +388,12 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       kafka: [],
       "kafka-ui": ["SPRING_SECURITY_USER_PASSWORD"],
       minio: ["MINIO_ROOT_PASSWORD", "MINIO_ROOT_USER"],
-      mlflow: ["AWS_SECRET_ACCESS_KEY", "MLFLOW_BACKEND_STORE_URI"],
+      mlflow: [
+        "AWS_SECRET_ACCESS_KEY",
+        "MLFLOW_AUTH_ADMIN_PASSWORD",
+        "MLFLOW_BACKEND_STORE_URI",
+        "MLFLOW_FLASK_SERVER_SECRET_KEY",
+      ],
       nifi: ["LAB_NIFI_S3_SECRET_KEY", "SINGLE_USER_CREDENTIALS_PASSWORD"],
       postgres: [
         "LAB_DB_PASSWORD_JUPYTERHUB",

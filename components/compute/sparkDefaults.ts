@@ -31,8 +31,8 @@ const QUICK_JIT = "-XX:TieredStopAtLevel=1";
  * `spark-defaults.conf` of the lab: Delta Lake as the default catalog and S3A pointed at MinIO with
  * Spark's own identity, so `SparkSession.builder.getOrCreate()` in a notebook or flow writes Delta to
  * `s3a://bronze/...` with no further settings. The jars are in the image; nothing is downloaded.
- * @see https://docs.delta.io/3.3.2/quick-start.html#set-up-apache-spark-with-delta-lake
- * @see https://hadoop.apache.org/docs/r3.3.4/hadoop-aws/tools/hadoop-aws/index.html
+ * @see https://docs.delta.io/latest/quick-start.html#set-up-apache-spark-with-delta-lake
+ * @see https://hadoop.apache.org/docs/r3.5.0/hadoop-aws/tools/hadoop-aws/index.html
  */
 export function sparkDefaults(i: SparkDefaultsInput): string {
   const properties: [string, string][] = [

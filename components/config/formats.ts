@@ -74,7 +74,17 @@ export const isReservedNamespace = (s: string) => s === "default" || s.startsWit
  */
 export function isPostgresImage(ref: string, majors: readonly number[]): boolean {
   const named = ref.split("@")[0];
-  const [repository, tag] = named.slice(named.lastIndexOf("/") + 1).split(":");
-  const major = Number(/^(\d+)(?:[.-]|$)/.exec(tag ?? "")?.[1]);
-  return isPinnedImage(ref) && repository === "postgres" && majors.includes(major);
+  const repository = named.slice(named.lastIndexOf("/") + 1).split(":")[0];
+  const major = postgresMajor(ref);
+  return (
+    isPinnedImage(ref) && repository === "postgres" && major !== undefined && majors.includes(major)
+  );
+}
+
+/** The PostgreSQL major version a `postgres` image's tag names (`postgres:17.11-bookworm` → 17). */
+export function postgresMajor(ref: string): number | undefined {
+  const named = ref.split("@")[0];
+  const tag = named.slice(named.lastIndexOf("/") + 1).split(":")[1];
+  const m = /^(\d+)(?:[.-]|$)/.exec(tag ?? "");
+  return m ? Number(m[1]) : undefined;
 }

@@ -26,7 +26,7 @@ const service = <S extends z.ZodRawShape>(mib: number, cores: number, more: S) =
   });
 
 const PINNED: Format = [
-  'an image pinned to a version tag or digest (e.g. "postgres:16.9-bookworm"), never "latest"',
+  'an image pinned to a version tag or digest (e.g. "postgres:17.11-bookworm"), never "latest"',
   is.isPinnedImage,
 ];
 const SIZE: Format = ['a size such as "512Mi", "20Gi" or "1Ti"', is.isSize];
@@ -103,11 +103,13 @@ export const shape = {
     ingressClassName: optionalText(SUBDOMAIN),
   }),
   postgres: section({
-    /** PostgreSQL 16 or 17 (18 moved PGDATA). */
-    image: text("postgres:16.9-bookworm", [
-      'the postgres image at major 16 or 17, pinned by its version tag (e.g. "postgres:16.9-bookworm", or with a digest "postgres:17.5@sha256:…"); 18 moved PGDATA',
+    /** PostgreSQL 16 or 17 (18 moved PGDATA); a kept data directory opens only in its own major. */
+    image: text("postgres:17.11-bookworm", [
+      'the postgres image at major 16 or 17, pinned by its version tag (e.g. "postgres:17.11-bookworm", or with a digest "postgres:17.11@sha256:…"); 18 moved PGDATA',
       (s) => is.isPostgresImage(s, [16, 17]),
     ]),
+    /** Accept a major version other than the kept data's, after moving the data by hand. */
+    allowMajorChange: flag().default(false),
     /** PVC size on Kubernetes. */ storageSize: text("5Gi", SIZE),
     /** Memory limit. */ memoryMiB: whole(128, 65536, 256),
     /** CPU limit in cores. */ cpus: cpus(1),
@@ -138,7 +140,7 @@ export const shape = {
     /** Container limit of the master. */ masterMemoryMiB: whole(256, 65536, 384),
     /** CPU limit of the master (a worker's is `workerCores`). */ masterCpus: cpus(1),
   }),
-  mlflow: service(576, 1, {}),
+  mlflow: service(768, 1, {}),
   /** `memoryMiB` and `cpus` are the server's. */
   prefect: service(384, 1, {
     /** Container limit of the process worker (flows run inside it, each a Spark driver). */
@@ -160,7 +162,7 @@ export const shape = {
   /** `storageSize`: each of NiFi's repository PVCs on Kubernetes. */
   nifi: service(768, 2, { storageSize: text("10Gi", SIZE) }),
   /** `storageSize`: the PVC of the users' home directories (notebooks) on Kubernetes. */
-  jupyterhub: service(1920, 2, { storageSize: text("10Gi", SIZE) }),
+  jupyterhub: service(2048, 2, { storageSize: text("10Gi", SIZE) }),
   streamlit: service(256, 1, {}),
   /** Kubernetes cannot build, so the lab runtime is pushed to a registry or taken prebuilt. */
   images: section({

@@ -1,7 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Workload } from "../platform/types";
 import type { Service, StatefulServiceArgs } from "../service";
+import { postgresMajor } from "../config/formats";
 import { serviceFile } from "../serviceFiles";
+import { DynamicProvider } from "./lakeBucket";
+import { PostgresDataVersion } from "./postgresDataVersion";
 
 /** One consumer's database: a role and a database of the same name. */
 export interface DatabaseSpec {
@@ -20,6 +23,8 @@ export interface PostgresArgs extends StatefulServiceArgs {
    * @see https://github.com/docker-library/docs/blob/master/postgres/README.md
    */
   readonly image: string;
+  /** Let the image's major differ from the one the kept data was written by (moved by hand). */
+  readonly allowMajorChange?: boolean;
   /** Generated password of the `postgres` superuser (used only by the health check). */
   readonly superuserPassword: pulumi.Input<string>;
   /** The consumers' databases. */
@@ -67,6 +72,15 @@ export class Postgres extends pulumi.ComponentResource implements Service {
       }
     }
     this.databases = new Map(args.databases.map((d) => [d.name, d]));
+    const major = postgresMajor(args.image);
+    if (major === undefined) {
+      throw new pulumi.ResourceError(`${args.image} names no PostgreSQL major version`, this);
+    }
+    const dataVersion = new PostgresDataVersion(
+      "postgres-data-version",
+      { major, allowMajorChange: args.allowMajorChange ?? false },
+      { parent: this, provider: new DynamicProvider(`${name}-data-version`, { parent: this }) },
+    );
     const sorted = [...args.databases].sort((a, b) => a.name.localeCompare(b.name));
 
     this.workload = args.platform.deploy(
@@ -120,9 +134,10 @@ export class Postgres extends pulumi.ComponentResource implements Service {
         runAs: { user: 999, group: 999 },
         // Besides PGDATA: the socket directory the image makes for the server, and /tmp (this
         // health check's state file, the entrypoint's nss_wrapper files).
-        // @see https://github.com/docker-library/postgres/blob/master/16/bookworm/Dockerfile
+        // @see https://github.com/docker-library/postgres/blob/master/17/bookworm/Dockerfile
         writablePaths: ["/var/run/postgresql", "/tmp"],
-        startAfter: args.startAfter,
+        // Nothing of the server's is created or replaced before a major change is refused.
+        startAfter: [dataVersion, ...(args.startAfter ?? [])],
       },
       this,
     );

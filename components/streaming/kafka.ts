@@ -6,7 +6,7 @@ import { serviceFile } from "../serviceFiles";
 
 /** Arguments for {@link Kafka}. `memoryMiB` also sizes the broker's heap (half of it). */
 export interface KafkaArgs extends StatefulServiceArgs {
-  /** `confluentinc/cp-kafka:7.5.0`. */
+  /** `apache/kafka:4.4.0`. */
   readonly image: string;
   /** KRaft cluster id: 16 bytes, base64url without padding (22 chars); see {@link kraftClusterId}. */
   readonly clusterId: string;
@@ -16,8 +16,8 @@ export interface KafkaArgs extends StatefulServiceArgs {
 
 /**
  * The KRaft cluster id of a stack's broker, the same on every `pulumi up`: a random one would be new
- * after `pulumi destroy`, while the kept log directory still holds the first (cp-kafka's `ensure`
- * formats only an empty directory, and the broker goes by its meta.properties), so the container's
+ * after `pulumi destroy`, while the kept log directory still holds the first (the image formats only
+ * an empty directory, and the broker goes by its meta.properties), so the container's
  * CLUSTER_ID would no longer say which cluster it runs. Unique per project and stack, which is all
  * one broker needs.
  */
@@ -38,7 +38,11 @@ const CONTROLLER_PORT = 9093;
 /** The listener published to the host (its advertised address is the platform's endpoint). */
 const EXTERNAL_PORT = 29092;
 
-/** KRaft env of a single combined broker + controller (pure, for tests). */
+/**
+ * KRaft env of a single combined broker + controller (pure, for tests). The image turns every
+ * KAFKA_* variable but the JVM ones into a property (`_` → `.`, `__` → `_`, `___` → `-`) and, once
+ * one is given, applies none of its defaults: the whole configuration is here, the log directory too.
+ */
 export function kafkaEnv(
   external: { host: string; port: number },
   memoryMiB: number,
@@ -65,6 +69,9 @@ export function kafkaEnv(
     KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: "1",
     KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: "1",
     KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: "1",
+    // Share groups' state topic (Kafka 4), on the one broker there is.
+    KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: "1",
+    KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: "1",
     KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
     KAFKA_HEAP_OPTS: `-Xms${heap} -Xmx${heap}`,
   };
@@ -72,8 +79,10 @@ export function kafkaEnv(
 
 /**
  * A single Kafka broker in KRaft mode (no ZooKeeper) on a kept volume. Its health check creates the
- * declared topics, so "healthy" means the lab's topics exist.
- * @see https://docs.confluent.io/platform/7.5/installation/docker/config-reference.html
+ * declared topics, so "healthy" means the lab's topics exist. The image's own start (its CMD,
+ * /etc/kafka/docker/run) writes the properties, formats an empty log directory and starts the broker.
+ * @see https://kafka.apache.org/44/getting-started/docker/
+ * @see https://github.com/apache/kafka/blob/4.4.0/docker/examples/README.md
  */
 export class Kafka extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
@@ -103,16 +112,18 @@ export class Kafka extends pulumi.ComponentResource implements Service {
         ],
         health: {
           command: [HEALTH_SCRIPT],
-          // By address: the listeners are IPv4, so no resolver order (::1 first) matters.
-          liveness: { command: ["nc", "-z", "127.0.0.1", String(BROKER_PORT)] },
+          // By address: the listeners are IPv4, so no resolver order (::1 first) matters. bash's
+          // /dev/tcp: the image's Dockerfile installs bash, and no netcat is certain to be there.
+          liveness: { command: ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${BROKER_PORT}`] },
           // Until the topics exist a check runs kafka-topics (a JVM start, twice when it creates).
           timeoutSeconds: 60,
           startPeriodSeconds: 60,
         },
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
-        // appuser is not root; group 0 owns the image's writable paths (/etc/kafka, the data dir).
-        runAs: { user: 1000, group: 0 },
+        // The image's appuser (Alpine's `adduser -D`: uid and gid 1000), which owns /opt/kafka
+        // (the properties are written into its config/) and the data directory.
+        runAs: { user: 1000, group: 1000 },
         startAfter: args.startAfter,
       },
       this,

@@ -4,7 +4,7 @@ import type { Service, ServiceArgs } from "../service";
 
 /** Arguments for {@link KafkaUi}. `startAfter` holds the broker. */
 export interface KafkaUiArgs extends ServiceArgs {
-  /** `ghcr.io/kafbat/kafka-ui:v1.4.2` (provectus/kafka-ui is unmaintained). */
+  /** `ghcr.io/kafbat/kafka-ui:v1.5.0` (provectus/kafka-ui is unmaintained). */
   readonly image: string;
   /** Internal listener, e.g. `kafka:9092`. */
   readonly bootstrapServers: string;

@@ -126,7 +126,7 @@ else:
             with column:
                 st.subheader(f"Revenue per {key}")
                 st.bar_chart(filtered(table), x=key, y="revenue")
-                st.dataframe(filtered(table), hide_index=True, use_container_width=True)
+                st.dataframe(filtered(table), hide_index=True)
 
 # ------------------------------------------------------------------------------------ the tables
 st.header(f"Delta tables in {BUCKET}")
@@ -139,11 +139,10 @@ if loaded:
             ]
         ),
         hide_index=True,
-        use_container_width=True,
     )
 for table in sorted(set(loaded) - set(SALES)):
     with st.expander(table):
-        st.dataframe(loaded[table][0], use_container_width=True)
+        st.dataframe(loaded[table][0])
 
 # ---------------------------------------------------------------------------------------- status
 st.header("Services")

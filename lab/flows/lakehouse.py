@@ -245,12 +245,16 @@ def next_day(spark: SparkSession) -> int:
 
 
 def validate(raw: DataFrame) -> DataFrame:
-    """Raw rows with typed columns and `_reason`: why the row is invalid, or null."""
+    """Raw rows with typed columns and `_reason`: why the row is invalid, or null.
+
+    Spark 4 runs SQL in ANSI mode, where a cast of a malformed value (an order time of
+    "yesterday") fails the whole job; the try_ forms give null instead, which the checks below
+    turn into a reason, so a bad row is set aside rather than stopping the pipeline."""
     typed = (
-        raw.withColumn("order_time", F.to_timestamp("order_ts"))
-        .withColumn("updated_time", F.to_timestamp("updated_at"))
-        .withColumn("qty", F.col("quantity").cast("int"))
-        .withColumn("price", F.col("unit_price").cast("decimal(10,2)"))
+        raw.withColumn("order_time", F.try_to_timestamp("order_ts"))
+        .withColumn("updated_time", F.try_to_timestamp("updated_at"))
+        .withColumn("qty", F.col("quantity").try_cast("int"))
+        .withColumn("price", F.col("unit_price").try_cast("decimal(10,2)"))
     )
     reason = (
         F.when(

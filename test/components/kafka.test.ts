@@ -62,7 +62,11 @@ describe("Kafka's workload (fake platform)", () => {
     const spec = platform.spec("kafka");
     expect(spec.env!.LAB_KAFKA_TOPICS).toBe("clicks lab-events orders");
     expect(spec.health.command).toEqual(["/usr/local/bin/dataflow-lab-ensure-topics"]);
-    expect(spec.health.liveness?.command).toEqual(["nc", "-z", "127.0.0.1", "9092"]);
+    expect(spec.health.liveness?.command).toEqual([
+      "bash",
+      "-c",
+      "exec 3<>/dev/tcp/127.0.0.1/9092",
+    ]);
     expect(broker.bootstrapServers).toBe("kafka:9092");
   });
 
@@ -71,7 +75,7 @@ describe("Kafka's workload (fake platform)", () => {
     expect(spec.ports!.filter((p) => p.publish).map((p) => [p.name, p.port])).toEqual([
       ["external", 29092],
     ]);
-    expect([spec.runAs, spec.root]).toEqual([{ user: 1000, group: 0 }, undefined]);
+    expect([spec.runAs, spec.root]).toEqual([{ user: 1000, group: 1000 }, undefined]);
   });
 });
 

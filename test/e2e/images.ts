@@ -51,22 +51,24 @@ function hostUser(name: string): ImageUser {
   return { name, uid: Number(uid), gid: Number(gid), home };
 }
 
-/** apache/spark-docker: `useradd --system --uid=185 --gid=spark spark` (no home directory). */
+/** The Dockerfile's `useradd --system --uid=185 --gid=spark -d /nonexistent spark`. */
 const SPARK: ImageUser = { name: "spark", uid: 185, gid: 185, home: "/nonexistent" };
-/** cp-base-new: appuser, uid 1000, group root's writable paths (confluentinc/common-docker). */
+/** apache/kafka's Dockerfile: `adduser -h /home/appuser -D --shell /bin/bash appuser` (Alpine's first
+ * free ids, 1000). */
 const APPUSER: ImageUser = { name: "appuser", uid: 1000, gid: 1000, home: "/home/appuser" };
 
 /** By the image resource name the program registers (`lab-runtime`, built; or the service it pulls for). */
 export function localImages(i: Installs): Record<string, LocalImage> {
   return {
-    // images/lab-runtime/Dockerfile on apache/spark:3.5.5-scala2.12-java17-python3-ubuntu.
+    // images/lab-runtime/Dockerfile: python:3.12-slim-bookworm with Temurin's JRE 17 and Spark from
+    // the locked PySpark (/opt/spark: its bin and sbin, its jars and the pinned ones).
     "lab-runtime": {
       mounts: { "/opt/spark": i.sparkHome, "/opt/lab": path.join(REPO_ROOT, "lab") },
-      // apache/spark-docker: `chown -R spark:spark /opt/spark` (the worker writes /opt/spark/work).
+      // The Dockerfile's `chown spark:spark /opt/spark …` (the worker writes /opt/spark/work).
       owned: ["/opt/spark"],
       env: {
-        // eclipse-temurin's JAVA_HOME and PATH; the venv stands for the image's system Python, the
-        // proxy's Node for /usr/local/bin/node.
+        // The Dockerfile's JAVA_HOME and PATH (Temurin's JRE); the venv stands for the image's
+        // system Python, the proxy's Node for /usr/local/bin/node.
         JAVA_HOME: i.javaHome,
         PATH: [
           path.join(i.venv, "bin"),
@@ -75,27 +77,26 @@ export function localImages(i: Installs): Record<string, LocalImage> {
           BASE_PATH,
         ].join(":"),
         SPARK_HOME: "/opt/spark",
-        // PySpark is the venv's (the same 3.5.5 release); the image puts /opt/spark/python here.
         PYSPARK_PYTHON: "python3",
         SPARK_CONF_DIR: "/opt/spark/conf",
         LANG: "C.UTF-8",
       },
-      // /opt/entrypoint.sh runs any command but Kubernetes' driver/executor as given ("pass-through
-      // mode", apache/spark-docker entrypoint.sh.template), after a passwd entry this /etc has.
+      // The image sets no ENTRYPOINT or CMD: the platform gives every container its command.
       entrypoint: [],
       cmd: [],
       user: SPARK,
       users: [SPARK],
       workdir: "/opt/spark/work-dir",
     },
-    // postgres:16.9-bookworm: docker-entrypoint.sh initialises PGDATA from POSTGRES_* and execs
-    // `postgres` as the postgres user; Debian's PostgreSQL 15 server stands in for 16.
+    // postgres:17.11-bookworm: docker-entrypoint.sh initialises PGDATA from POSTGRES_* and execs
+    // `postgres` as the postgres user; the server is 17.11 itself (prereqs/postgres.sh), psql and
+    // pg_isready are Debian's 15 (on BASE_PATH).
     postgres: {
       mounts: { "/docker-entrypoint": E2E_IMAGES },
       // The image generates en_US.utf8; this machine has C.UTF-8 (the same encoding).
       env: { PATH: [i.pgBin, BASE_PATH].join(":"), LANG: "C.UTF-8" },
       entrypoint: ["/docker-entrypoint/postgres-entrypoint.sh"],
-      // "STOPSIGNAL SIGINT": PostgreSQL's fast shutdown (docker-library/postgres 16/bookworm/Dockerfile).
+      // "STOPSIGNAL SIGINT": PostgreSQL's fast shutdown (docker-library/postgres 17/bookworm/Dockerfile).
       stopSignal: "SIGINT",
       cmd: ["postgres"],
       user: hostUser("postgres"),
@@ -111,25 +112,31 @@ export function localImages(i: Installs): Record<string, LocalImage> {
       users: [],
       workdir: "/",
     },
-    // confluentinc/cp-kafka:7.5.0: /etc/confluent/docker/run (configure, ensure, launch) as appuser.
+    // apache/kafka:4.4.0: CMD /etc/kafka/docker/run (its configure checks, then the release's own
+    // KafkaDockerWrapper writes /opt/kafka/config and formats storage) as appuser.
     kafka: {
-      // The Kafka tools and the property renderer at a path of the container's own: the
+      // The release's tools (/opt/kafka/bin/*.sh) and the image's defaults (/etc/kafka/docker);
+      // the shims find kafka-run.sh through E2E_PREREQS, at a path of the container's own: the
       // repository may be under /tmp, which the container replaces with its own.
       mounts: {
-        "/etc/kafka": EMPTY,
+        "/opt/kafka/bin": path.join(REPO_ROOT, "test/e2e/prereqs/bin"),
+        "/opt/kafka/config": EMPTY,
+        "/etc/kafka/docker": path.join(i.kafkaHome, "docker"),
+        "/mnt/shared/config": EMPTY,
         "/docker-entrypoint": E2E_IMAGES,
         "/opt/e2e-prereqs": path.join(REPO_ROOT, "test/e2e/prereqs"),
       },
       env: {
-        PATH: ["/opt/e2e-prereqs/bin", path.join(i.javaHome, "bin"), BASE_PATH].join(":"),
+        // eclipse-temurin's PATH (the image adds no /opt/kafka/bin to it).
+        PATH: [path.join(i.javaHome, "bin"), BASE_PATH].join(":"),
         E2E_KAFKA_HOME: i.kafkaHome,
         E2E_PREREQS: "/opt/e2e-prereqs",
       },
-      entrypoint: ["/docker-entrypoint/cp-kafka-run.sh"],
-      cmd: [],
+      entrypoint: [],
+      cmd: ["/docker-entrypoint/kafka-run.sh"],
       user: APPUSER,
       users: [APPUSER],
-      workdir: "/home/appuser",
+      workdir: "/",
     },
   };
 }
@@ -138,5 +145,5 @@ export function localImages(i: Installs): Record<string, LocalImage> {
 export const NOT_RUNNABLE: Record<string, string> = {
   nifi: "apache/nifi:2.4.0 is a release archive (Apache's download site), on no registry this machine reaches",
   "kafka-ui":
-    "ghcr.io/kafbat/kafka-ui:v1.4.2 is a GitHub release jar, on no registry this machine reaches",
+    "ghcr.io/kafbat/kafka-ui:v1.5.0 is a GitHub release jar, on no registry this machine reaches",
 };

@@ -1,9 +1,10 @@
 /**
  * What the real-services suite runs the lab's images from, installed once and cached under
  * ~/.cache/dataflow-lab (keyed by the locks and pins the images use): the lab runtime's Python
- * environment (its own lock), a Spark home (PySpark 3.5.5's distribution plus the image's pinned
- * jars), JupyterHub's proxy (its npm lock, on the image's Node), MinIO and mc (Go module proxy),
- * Kafka 3.5.0 (Maven Central) and Debian's packages (PostgreSQL, tini, ncat, socat, Chromium).
+ * environment (its own lock), a Spark home laid out as the image's /opt/spark (the locked PySpark's
+ * distribution plus the image's pinned jars), JupyterHub's proxy (its npm lock, on the image's Node), MinIO and mc (Go module proxy),
+ * Kafka 4.4.0 and PostgreSQL 17.11 (Maven Central) and Debian's packages (PostgreSQL's clients,
+ * tini, ncat, socat, Chromium).
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -11,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { fetchPinnedJars, jarCacheDir, pinnedJars } from "../registry/jars";
 import { imageNode, installProxy, nodeOfImage } from "../registry/proxy";
+import { venvPyspark } from "../registry/pythonLock";
 import { assignments, run } from "../command";
 import { REPO_ROOT } from "../harness";
 
@@ -23,9 +25,9 @@ export interface Installs {
   readonly proxyPath: string[];
   readonly minioBin: string;
   readonly mcBin: string;
-  /** Kafka 3.5.0's jars and the image's log4j files (test/e2e/prereqs/kafka.sh). */
+  /** Kafka 4.4.0's jars and the image's /etc/kafka/docker files (test/e2e/prereqs/kafka.sh). */
   readonly kafkaHome: string;
-  /** PostgreSQL's server binaries (Debian's major; the image runs 16). */
+  /** PostgreSQL's server binaries, the image's release (test/e2e/prereqs/postgres.sh). */
   readonly pgBin: string;
   readonly javaHome: string;
   readonly chromium: string;
@@ -45,7 +47,7 @@ function vars(script: string): Record<string, string> {
 /** A Spark home like the image's /opt/spark: the PySpark distribution with the pinned jars added. */
 async function sparkHome(venv: string): Promise<string> {
   const jars = await fetchPinnedJars(jarCacheDir(), pinnedJars());
-  const pyspark = path.join(venv, "lib", "python3.10", "site-packages", "pyspark");
+  const pyspark = venvPyspark(venv);
   const key = crypto
     .createHash("sha256")
     .update(pyspark)
@@ -81,6 +83,7 @@ export function ensureInstalls(): Promise<Installs> {
     const debian = vars("debian.sh");
     const minio = vars("minio.sh");
     const kafka = vars("kafka.sh");
+    const postgres = vars("postgres.sh");
     const venv = run("bash", [path.join(REPO_ROOT, "scripts/python-env.sh")])
       .stdout.trim()
       .split("\n")
@@ -98,7 +101,7 @@ export function ensureInstalls(): Promise<Installs> {
       minioBin: minio.MINIO_BIN,
       mcBin: minio.MC_BIN,
       kafkaHome: kafka.E2E_KAFKA_HOME,
-      pgBin: debian.PG_BIN,
+      pgBin: postgres.PG_BIN,
       javaHome,
       chromium: debian.CHROMIUM,
     };

@@ -174,7 +174,7 @@ describe("the dev stack's services, started from the program's wiring", () => {
     const topics = lab.runtime!.exec("kafka", [
       "env",
       "KAFKA_HEAP_OPTS=-Xmx64m",
-      "kafka-topics",
+      "/opt/kafka/bin/kafka-topics.sh",
       "--bootstrap-server",
       "127.0.0.1:19092",
       "--list",
@@ -410,6 +410,12 @@ print(json.dumps({
   "clickstream": stream.to_pyarrow_table().num_rows,
   "stream_commits": sum(1 for h in stream.history() if h.get("operation") == "STREAMING UPDATE"),
 }))
+# The counts are out. Skip the interpreter's teardown: a native thread pool under delta-rs/PyArrow
+# once aborted it ("terminate called without an active exception", on a busy machine), which
+# would fail the read after it had succeeded.
+sys.stdout.flush()
+import os
+os._exit(0)
 `,
   );
   if (r.status !== 0) throw new Error(r.stderr);
@@ -437,16 +443,27 @@ async function prefectRuns(authString: string, deployment: string): Promise<stri
   return ((await runs.json()) as { state_type: string }[]).map((r) => r.state_type);
 }
 
+/**
+ * A request to MLflow as its clients make it: with the notebooks' and flows' login (`lab`), from
+ * the stack's current generated password.
+ */
+function mlflowFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const login = Buffer.from(`lab:${wiring.secrets["mlflow-lab"]}`).toString("base64");
+  return fetch(`${url("mlflow")}${path}`, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), authorization: `Basic ${login}` },
+  });
+}
+
 /** The medallion notebook's MLflow runs. */
 async function mlflowRuns(): Promise<any[]> {
-  const mlflow = url("mlflow");
   const exp: any = await (
-    await fetch(
-      `${mlflow}/api/2.0/mlflow/experiments/get-by-name?experiment_name=medallion-architecture`,
+    await mlflowFetch(
+      "/api/2.0/mlflow/experiments/get-by-name?experiment_name=medallion-architecture",
     )
   ).json();
   const search: any = await (
-    await fetch(`${mlflow}/api/2.0/mlflow/runs/search`, {
+    await mlflowFetch("/api/2.0/mlflow/runs/search", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ experiment_ids: [exp.experiment.experiment_id] }),
@@ -523,8 +540,7 @@ describe("what the notebooks left behind", () => {
     expect(anonymous.status).toBe(401);
   });
 
-  it("MLflow holds the medallion notebook's runs with their metrics, and serves the artifact with no S3 keys", async () => {
-    const mlflow = url("mlflow");
+  it("MLflow holds the medallion notebook's runs with their metrics, and serves the artifact with no S3 keys, to its login only", async () => {
     const runs = await mlflowRuns();
     expect(runs).toHaveLength(2);
     const run = runs[0];
@@ -535,41 +551,52 @@ describe("what the notebooks left behind", () => {
       "silver_rows",
     ]);
     const artifacts = run.info.artifact_uri.replace(/^mlflow-artifacts:\//, "");
-    const csv = await fetch(
-      `${mlflow}/api/2.0/mlflow-artifacts/artifacts/${artifacts}/sales_by_category.csv`,
+    const csv = `/api/2.0/mlflow-artifacts/artifacts/${artifacts}/sales_by_category.csv`;
+    const served = await mlflowFetch(csv);
+    expect(served.status).toBe(200);
+    expect((await served.text()).split("\n")[0]).toBe(
+      "category,orders,units,revenue,avg_order_value",
     );
-    expect(csv.status).toBe(200);
-    expect((await csv.text()).split("\n")[0]).toBe("category,orders,units,revenue,avg_order_value");
+    // Without a login, or as a non-admin asking for admin's business, MLflow refuses.
+    expect((await fetch(`${url("mlflow")}${csv}`)).status).toBe(401);
+    const createUser = await mlflowFetch("/api/2.0/mlflow/users/create", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "intruder", password: "a-long-enough-password" }),
+    });
+    expect(createUser.status).toBe(403);
   });
 
   it("ml_training registered a model version per run, with its signature, and the champion alias on the last", async () => {
-    const mlflow = url("mlflow");
     const model: any = await (
-      await fetch(`${mlflow}/api/2.0/mlflow/registered-models/get?name=lab-bulk-orders`)
+      await mlflowFetch("/api/2.0/mlflow/registered-models/get?name=lab-bulk-orders")
     ).json();
     const versions: any = await (
-      await fetch(
-        `${mlflow}/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent("name='lab-bulk-orders'")}`,
+      await mlflowFetch(
+        `/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent("name='lab-bulk-orders'")}`,
       )
     ).json();
     const numbers = versions.model_versions.map((v: { version: string }) => Number(v.version));
     expect(numbers.sort()).toEqual([1, 2]);
     expect(model.registered_model.aliases).toEqual([{ alias: "champion", version: "2" }]);
-    const runId = versions.model_versions.find(
-      (v: { version: string }) => v.version === "2",
-    ).run_id;
+    const version = versions.model_versions.find((v: { version: string }) => v.version === "2");
     const run: any = await (
-      await fetch(`${mlflow}/api/2.0/mlflow/runs/get?run_id=${runId}`)
+      await mlflowFetch(`/api/2.0/mlflow/runs/get?run_id=${version.run_id}`)
     ).json();
     expect(
       Object.keys(Object.fromEntries(run.run.data.metrics.map((m: any) => [m.key, 1]))).sort(),
     ).toEqual(["accuracy", "f1", "roc_auc"]);
     expect(run.run.data.params.map((p: { key: string }) => p.key)).toContain("n_estimators");
-    // The logged model carries its signature (MLmodel), served through the artifact proxy.
-    const artifacts = run.run.info.artifact_uri.replace(/^mlflow-artifacts:\//, "");
-    const mlmodel = await fetch(
-      `${mlflow}/api/2.0/mlflow-artifacts/artifacts/${artifacts}/model/MLmodel`,
-    );
+    // MLflow 3 keeps a model apart from its run (a logged model, `models:/m-…`): its MLmodel, with
+    // the signature, is served through the artifact proxy from the logged model's location.
+    const modelId = /^models:\/(m-[0-9a-f]+)$/.exec(version.source)?.[1];
+    expect(modelId).toBeDefined();
+    const logged: any = await (
+      await mlflowFetch(`/api/2.0/mlflow/logged-models/${modelId}`)
+    ).json();
+    expect(logged.model.info.source_run_id).toBe(version.run_id);
+    const artifacts = logged.model.info.artifact_uri.replace(/^mlflow-artifacts:\//, "");
+    const mlmodel = await mlflowFetch(`/api/2.0/mlflow-artifacts/artifacts/${artifacts}/MLmodel`);
     expect(mlmodel.status).toBe(200);
     expect(await mlmodel.text()).toMatch(/signature:[\s\S]*inputs:[\s\S]*category/);
   });
@@ -755,11 +782,12 @@ spark.stop()`,
     expect(alive).toBe(2);
   });
 
-  it("mlflow.enabled false stops MLflow and takes it out of every client; back on, it finds its database and bucket with every run, under new credentials", async () => {
+  it("mlflow.enabled false stops MLflow and takes it out of every client; back on, it finds its database and bucket with every run, under new credentials (its logins too)", async () => {
     const runs = await mlflowRuns();
     expect(runs.length).toBeGreaterThan(0);
     const key = wiring.secrets["s3-mlflow"];
-    expect(key).toBeDefined();
+    const labLogin = wiring.secrets["mlflow-lab"];
+    expect([key, labLogin]).toEqual([expect.any(String), expect.any(String)]);
     const mlflowUrl = url("mlflow");
     const off = await labWiring({ mlflow: { enabled: false } }, { secrets: wiring.secrets });
     const stopped = await lab.apply(off);
@@ -774,12 +802,14 @@ spark.stop()`,
     expect(back.adoptedBuckets).toEqual({ mlflow: true });
     expect(off.secrets["s3-mlflow"]).toBeUndefined();
     expect(wiring.secrets["s3-mlflow"]).not.toBe(key);
+    // The login is new too: the kept store was given the new password, the old one is refused.
+    expect(wiring.secrets["mlflow-lab"]).not.toBe(labLogin);
     expect(await unhealthy()).toEqual([]);
     const again = await mlflowRuns();
     expect(again.map((r) => r.info.run_id).sort()).toEqual(runs.map((r) => r.info.run_id).sort());
     const artifacts = again[0].info.artifact_uri.replace(/^mlflow-artifacts:\//, "");
-    const csv = await fetch(
-      `${url("mlflow")}/api/2.0/mlflow-artifacts/artifacts/${artifacts}/sales_by_category.csv`,
+    const csv = await mlflowFetch(
+      `/api/2.0/mlflow-artifacts/artifacts/${artifacts}/sales_by_category.csv`,
     );
     expect(csv.status).toBe(200);
   });

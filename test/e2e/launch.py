@@ -109,7 +109,7 @@ for name in ("passwd", "group"):
             or not 1000 <= int(l.split(":")[2]) < 65534
         )
 
-# The image's own users (apache/spark's `spark`, cp-kafka's `appuser`, …), as its /etc has them.
+# The image's own users (the lab runtime's `spark`, apache/kafka's `appuser`, …), as its /etc has them.
 for u in plan.get("users", []):
     with open("/etc/group") as g:
         if not any(line.split(":")[0] == u["name"] for line in g):

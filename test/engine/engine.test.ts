@@ -279,6 +279,51 @@ describeEngine("the real Pulumi engine and providers", () => {
   );
 
   it(
+    "a PostgreSQL image of another major is refused at preview, naming the key and both majors; postgres.allowMajorChange lets it through",
+    async () => {
+      const set = (key: string, value: string) =>
+        must(["pulumi", "config", "set", "--path", key, value, "--stack", ENGINE]);
+      const preview = () =>
+        pulumi([
+          "preview",
+          "--stack",
+          ENGINE,
+          "--non-interactive",
+          ...excluded.flatMap((u) => ["--exclude", u]),
+          "--exclude-dependents",
+        ]);
+      const recorded = String(
+        (await resources()).find((x) => x.urn.endsWith("::postgres-data-version"))?.outputs?.major,
+      );
+      const other = recorded === "17" ? "16" : "17";
+      await set("postgres.image", `postgres:${other}.9-bookworm`);
+      try {
+        const refused = await preview();
+        expect(refused.status).not.toBe(0);
+        expect(refused.stdout + refused.stderr).toContain(
+          `postgres.image is PostgreSQL ${other}, but this stack's PostgreSQL data was written by PostgreSQL ${recorded}`,
+        );
+        await set("postgres.allowMajorChange", "true");
+        const allowed = await preview();
+        if (allowed.status !== 0)
+          throw new Error(failure("pulumi preview (allowMajorChange)", allowed));
+      } finally {
+        await must(["pulumi", "config", "rm", "--path", "postgres.image", "--stack", ENGINE]);
+        await must([
+          "pulumi",
+          "config",
+          "rm",
+          "--path",
+          "postgres.allowMajorChange",
+          "--stack",
+          ENGINE,
+        ]);
+      }
+    },
+    10 * 60_000,
+  );
+
+  it(
     "pulumi destroy keeps the volumes and the buckets' objects; the next up finds them with new credentials",
     async () => {
       const before = await resources(true);

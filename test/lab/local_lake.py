@@ -1,4 +1,4 @@
-"""A local stand-in for the lab's lake for test/lab: Spark 3.5.5 in local mode with the image's
+"""A local stand-in for the lab's lake for test/lab: Spark in local mode (the locked PySpark) with the image's
 pinned jars (LAB_JARS, a colon-separated list the test runner fetched and checked), and the three
 buckets as folders of a temporary directory (LAB_LAKE, read by lakehouse.py when it is imported).
 """

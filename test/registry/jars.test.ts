@@ -1,12 +1,13 @@
 /**
  * The jars pinned in images/lab-runtime/Dockerfile, against Maven Central: each downloads, has its
- * pinned SHA-256 and Maven Central's published SHA-1, and fits the image's Spark and Python pins.
+ * pinned SHA-256 and Maven Central's published SHA-1, and fits the image's Spark (the locked
+ * PySpark's distribution) and Python pins.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { lockedVersion, SPARK_LOCK, venvPyspark } from "./pythonLock";
 import {
   RUNTIME_DIR,
-  RUNTIME_DOCKERFILE,
   coordinates,
   fetchPinnedJars,
   fileDigest,
@@ -16,15 +17,20 @@ import {
 } from "./jars";
 
 const jars = pinnedJars();
-const dockerfile = fs.readFileSync(RUNTIME_DOCKERFILE, "utf8");
 
-/** Spark and Scala versions of the runtime's base image, e.g. apache/spark:3.5.5-scala2.12-…. */
-function baseImage(): { spark: string; scala: string } {
-  const m = /^FROM apache\/spark:(\d+\.\d+\.\d+)-scala(\d+\.\d+)-\S*(?:\s+AS\s+\S+)?$/m.exec(
-    dockerfile,
-  );
-  if (!m) throw new Error(`${RUNTIME_DOCKERFILE} has no "FROM apache/spark:<x.y.z>-scala<x.y>-…"`);
-  return { spark: m[1], scala: m[2] };
+/**
+ * Spark and Scala versions of the image's Spark: the locked PySpark release (its Spark
+ * distribution is the image's /opt/spark) and the Scala library among its jars.
+ */
+function imageSpark(): { spark: string; scala: string } {
+  const spark = lockedVersion(SPARK_LOCK, "pyspark");
+  const jarsDir = path.join(venvPyspark(), "jars");
+  const scalaJar = fs
+    .readdirSync(jarsDir)
+    .find((f) => /^scala-library-\d+\.\d+\.\d+\.jar$/.test(f));
+  if (!scalaJar) throw new Error(`${jarsDir} has no scala-library-<version>.jar`);
+  const scala = /^scala-library-(\d+\.\d+)\./.exec(scalaJar)![1];
+  return { spark, scala };
 }
 
 /** The delta-spark pin of the image's Python packages (requirements.in). */
@@ -43,9 +49,8 @@ describe("the Dockerfile's jar list", () => {
 
   it("holds Delta Lake and S3A", () => {
     const artifacts = jars.map((j) => coordinates(j.path).artifactId);
-    expect(artifacts).toEqual(
-      expect.arrayContaining(["delta-spark_2.12", "delta-storage", "hadoop-aws"]),
-    );
+    expect(artifacts).toEqual(expect.arrayContaining(["delta-storage", "hadoop-aws"]));
+    expect(artifacts.some((a) => a.startsWith("delta-spark_"))).toBe(true);
   });
 });
 
@@ -61,37 +66,30 @@ describe("pinned jars on Maven Central", () => {
 });
 
 describe("pinned jars fit the image", () => {
-  const { spark, scala } = baseImage();
+  const { spark, scala } = imageSpark();
+  const sparkMinor = spark.split(".").slice(0, 2).join(".");
 
-  it("every Scala artifact is built for the base image's Scala", () => {
+  it("every Scala artifact is built for the image's Scala", () => {
     for (const { artifactId } of jars.map((j) => coordinates(j.path))) {
       const suffix = /_(\d+\.\d+)$/.exec(artifactId);
       if (suffix) expect([artifactId, suffix[1]]).toEqual([artifactId, scala]);
     }
   });
 
-  /**
-   * Spark modules Maven Central does not serve at the image's Spark version, with the release taken
-   * instead (the Dockerfile says why); it must stay on the image's minor version and be older.
-   */
-  const NOT_SERVED_AT_IMAGE_VERSION: Record<string, string> = {
-    "spark-sql-kafka-0-10_2.12": "3.5.3",
-  };
-
-  it("every Spark module is at the base image's Spark version, or a named older patch of it", () => {
+  it("every Spark module is at the image's Spark version", () => {
     for (const c of jars.map((j) => coordinates(j.path))) {
       if (c.groupId !== "org.apache.spark") continue;
-      const expected = NOT_SERVED_AT_IMAGE_VERSION[c.artifactId] ?? spark;
-      expect([c.artifactId, c.version]).toEqual([c.artifactId, expected]);
-      const [major, minor, patch] = c.version.split(".").map(Number);
-      const [sMajor, sMinor, sPatch] = spark.split(".").map(Number);
-      expect([c.artifactId, major, minor, patch <= sPatch]).toEqual([
-        c.artifactId,
-        sMajor,
-        sMinor,
-        true,
-      ]);
+      expect([c.artifactId, c.version]).toEqual([c.artifactId, spark]);
     }
+  });
+
+  it("Hadoop's S3A is the release of the Hadoop client Spark carries", () => {
+    const client = fs
+      .readdirSync(path.join(venvPyspark(), "jars"))
+      .map((f) => /^hadoop-client-api-(\d+\.\d+\.\d+)\.jar$/.exec(f)?.[1])
+      .find(Boolean);
+    const aws = jars.map((j) => coordinates(j.path)).find((c) => c.artifactId === "hadoop-aws");
+    expect(aws?.version).toBe(client);
   });
 
   it("the Kafka source for Structured Streaming is there with what it loads", () => {
@@ -106,10 +104,15 @@ describe("pinned jars fit the image", () => {
     );
   });
 
-  it("Delta's jars are one release, the delta-spark release of the image's Python packages", () => {
+  it("Delta's jars are one release, built for the image's Spark, the delta-spark release of its Python packages", () => {
     const delta = jars.map((j) => coordinates(j.path)).filter((c) => c.groupId === "io.delta");
+    // delta-spark_<Spark minor>_<Scala> is the build for that Spark (Delta's CrossSparkVersions);
+    // Kernel runs under it from Delta 4.2.
     expect(delta.map((c) => c.artifactId).sort()).toEqual([
-      `delta-spark_${scala}`,
+      "delta-kernel-api",
+      "delta-kernel-defaults",
+      "delta-kernel-unitycatalog",
+      `delta-spark_${sparkMinor}_${scala}`,
       "delta-storage",
     ]);
     const pin = deltaSparkPin();

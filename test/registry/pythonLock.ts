@@ -5,7 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { RUNTIME_DIR } from "./jars";
+import { run } from "../command";
+import { REPO_ROOT, RUNTIME_DIR } from "./jars";
 
 export const MAIN_LOCK = path.join(RUNTIME_DIR, "requirements.lock");
 export const SPARK_LOCK = path.join(RUNTIME_DIR, "pyspark.lock");
@@ -42,4 +43,39 @@ export function lockedVersion(file: string, name: string): string {
   const entry = parseLock(file).get(normalize(name));
   if (!entry) throw new Error(`${path.basename(file)} pins no ${name}`);
   return entry.version;
+}
+
+/** The image's Python minor version, the one the locks are resolved for (scripts/lock.sh). */
+export function lockedPython(): string {
+  const file = path.join(REPO_ROOT, "scripts", "lock.sh");
+  const m = /^PYTHON_VERSION=(\d+\.\d+)$/m.exec(fs.readFileSync(file, "utf8"));
+  if (!m) throw new Error(`${file} has no PYTHON_VERSION=<major.minor> line`);
+  return m[1];
+}
+
+/** scripts/python-env.sh, run once per process: the locked venv's path. */
+let venv: string | undefined;
+let venvError: Error | undefined;
+export function labVenv(): string {
+  if (venvError) throw venvError;
+  if (!venv) {
+    try {
+      const { stdout } = run("bash", [path.join(REPO_ROOT, "scripts/python-env.sh")], {
+        cwd: REPO_ROOT,
+      });
+      venv = stdout.trim().split("\n").pop()!;
+      if (!fs.existsSync(path.join(venv, "bin/python"))) {
+        throw new Error(`scripts/python-env.sh printed ${venv}, which has no bin/python`);
+      }
+    } catch (e) {
+      venvError = e as Error;
+      throw e;
+    }
+  }
+  return venv;
+}
+
+/** The Spark distribution PySpark carries in the venv (bin/, sbin/, jars/). */
+export function venvPyspark(venvDir = labVenv()): string {
+  return path.join(venvDir, "lib", `python${lockedPython()}`, "site-packages", "pyspark");
 }

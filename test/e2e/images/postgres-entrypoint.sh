@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stand-in for postgres:16's docker-entrypoint.sh (docker-library/postgres), the part the lab uses:
+# Stand-in for postgres:17's docker-entrypoint.sh (docker-library/postgres), the part the lab uses:
 # on an empty PGDATA, initdb as POSTGRES_USER with POSTGRES_PASSWORD (initdb's own default, trust,
 # stays for local and loopback connections), every other host by password (the image appends
 # `host all all all scram-sha-256` to pg_hba.conf), listening on every address (the image's

@@ -9,19 +9,16 @@
 # stdin). Needs root (or sudo). stdout: PG_BIN=<dir of initdb/pg_ctl>, CHROMIUM=<path>, NC=<path>.
 #
 # What and why:
-# - postgresql: the lab's metadata DB. Debian bookworm ships 15 (the lab's image runs 16.9);
-#   initdb/pg_ctl live in /usr/lib/postgresql/<major>/bin and refuse to run as root (use
+# - postgresql: the `postgres` user and the clients the image's health check runs (psql,
+#   pg_isready). Debian bookworm ships 15; the server the suite runs is the image's release, 17.11
+#   (prereqs/postgres.sh). initdb/pg_ctl live in /usr/lib/postgresql/<major>/bin and refuse to run as root (use
 #   `runuser -u postgres --`). The package also creates a cluster "<major>/main" for port 5432; on
 #   this kind of machine it exists and is down (no init system starts it). The suite should run its
 #   own initdb'd cluster rather than rely on it.
 # - iproute2: `ip netns`, veth, bridge (network namespaces per service).
 # - chromium + fonts-liberation: headless screenshots (no recommends: fonts are the one that matters).
 # - curl: HTTP health checks (the MinIO image's check is curl too).
-# - ncat: `nc -z host port` as the cp-kafka image has it (that image has nmap-ncat 7.70; Debian's ncat
-#   is the same program, 7.93). Both versions try every resolved address in turn (nmap CHANGELOG,
-#   Nmap 7.50, GH#157; ncat/ncat_connect.c connect_handler at 7.70), so `nc -z localhost 19092`
-#   reaches a 127.0.0.1-only listener even when localhost resolves to ::1 first (checked here in a
-#   namespace with Docker's hosts file). netcat-openbsd would work as well.
+# - ncat: `nc -z host port` for test/e2e/prereqs/netns-check.sh's listener checks.
 # - procps: ps/pgrep/pkill for process bookkeeping.
 # - socat: forwards a "published" port from the root namespace to a service's namespace
 #   (see netns-check.sh).
