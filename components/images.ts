@@ -9,7 +9,7 @@ export const SERVICE_IMAGES = {
   kafka: "apache/kafka:4.4.0",
   /** kafbat's maintained fork of provectus/kafka-ui. */
   kafkaUi: "ghcr.io/kafbat/kafka-ui:v1.5.0",
-  nifi: "apache/nifi:2.4.0",
+  nifi: "apache/nifi:2.11.0",
 } as const;
 
 /**

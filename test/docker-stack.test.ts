@@ -73,7 +73,7 @@ describe("dev stack (Docker)", () => {
       kafka: "apache/kafka:4.4.0",
       "kafka-ui": "ghcr.io/kafbat/kafka-ui:v1.5.0",
       minio: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
-      nifi: "apache/nifi:2.4.0",
+      nifi: "apache/nifi:2.11.0",
       postgres: "postgres:17.11-bookworm",
     });
     // Every Python service runs the one lab runtime image.

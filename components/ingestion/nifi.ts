@@ -19,7 +19,7 @@ export interface NifiLanding {
  * `memoryMiB` also sizes the heap (half of it).
  */
 export interface NifiArgs extends StatefulServiceArgs {
-  /** `apache/nifi:2.4.0` (HTTPS only in 2.x). */
+  /** `apache/nifi:2.11.0` (HTTPS only in 2.x). */
   readonly image: string;
   /** Single-user login: the name must have ≥ 4 characters, the password ≥ 12, or NiFi invents its own. */
   readonly username: string;
@@ -74,7 +74,7 @@ export function proxyHosts(external: { host: string; port: number }, service: st
  * volumes. NiFi 2 has no templates: the lab's flow (services/nifi/lab-flow.json, a flow definition)
  * is uploaded through NiFi's REST API at start (services/nifi/import-flow.py), once, with its S3
  * keys set as sensitive parameters.
- * @see https://github.com/apache/nifi/blob/rel/nifi-2.4.0/nifi-docker/dockerhub/README.md
+ * @see https://github.com/apache/nifi/blob/rel/nifi-2.11.0/nifi-docker/dockerhub/README.md
  */
 export class Nifi extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
@@ -123,7 +123,7 @@ export class Nifi extends pulumi.ComponentResource implements Service {
         },
         // No NIFI_SENSITIVE_PROPS_KEY: NiFi generates the key that encrypts flow.json.gz on its
         // first start and writes it into conf/nifi.properties, on the kept conf volume; the image
-        // replaces it only when the variable is set (start.sh, rel/nifi-2.4.0). A key from Pulumi
+        // replaces it only when the variable is set (start.sh, rel/nifi-2.11.0). A key from Pulumi
         // would be new after `pulumi destroy` + `up` and lock NiFi out of its own flow.
         secretEnv: {
           LAB_NIFI_S3_SECRET_KEY: args.landing.s3.secretKey,

@@ -8,7 +8,7 @@ may have changed or stopped it since; it is left alone), and the parameters are 
 so a rotated secret takes effect. On first import the controller services are enabled and the
 group started. Python 3 standard library only (the image's Debian python3).
 
-REST API of NiFi 2.4.0 (nifi-web-api, tag rel/nifi-2.4.0):
+REST API of NiFi 2.11.0 (nifi-web-api, tag rel/nifi-2.11.0; the same endpoints and fields as 2.4.0):
   POST /access/token                                  AccessResource.createAccessToken (form)
   GET  /process-groups/root/process-groups            ProcessGroupResource.getProcessGroups
   POST /process-groups/root/process-groups/upload     ProcessGroupResource.uploadProcessGroup

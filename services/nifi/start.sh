@@ -1,5 +1,5 @@
 #!/bin/bash
-# NiFi's entrypoint in the lab (apache/nifi 2.4.0, as the image's nifi user): the image's own start
+# NiFi's entrypoint in the lab (apache/nifi 2.11.0, as the image's nifi user): the image's own start
 # script, with the lab's flow definition imported in the background once NiFi's API answers
 # (import-flow.py: uploads lab-flow.json into the root process group unless it is there already,
 # and sets its sensitive parameters from the environment). The health check waits for the marker

@@ -143,7 +143,7 @@ export function localImages(i: Installs): Record<string, LocalImage> {
 
 /** Images no registry this machine reaches serves a runnable build of. */
 export const NOT_RUNNABLE: Record<string, string> = {
-  nifi: "apache/nifi:2.4.0 is a release archive (Apache's download site), on no registry this machine reaches",
+  nifi: "apache/nifi:2.11.0 is a release archive (Apache's download site), on no registry this machine reaches",
   "kafka-ui":
     "ghcr.io/kafbat/kafka-ui:v1.5.0 is a GitHub release jar, on no registry this machine reaches",
 };
