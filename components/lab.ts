@@ -173,6 +173,8 @@ export class DataFlowLab extends pulumi.ComponentResource {
       child,
     ));
 
+    // The notebooks' and flows' MLflow login: one of MLflow's logins, and the clients' setting.
+    const mlflowLab = { username: MLFLOW_LAB_USER, password: secrets.passwords["mlflow-lab"] };
     const mlflow = on("mlflow")
       ? new Mlflow(
           `${name}-mlflow`,
@@ -185,11 +187,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
             artifactBucket: MLFLOW_BUCKET,
             logins: [
               { username: ADMIN, password: secrets.passwords["mlflow-admin"], admin: true },
-              {
-                username: MLFLOW_LAB_USER,
-                password: secrets.passwords["mlflow-lab"],
-                admin: false,
-              },
+              { ...mlflowLab, admin: false },
             ],
             flaskSecretKey: secrets.passwords["mlflow-flask-secret"],
             memoryMiB: config.mlflow.memoryMiB,
@@ -241,9 +239,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
       sparkMasterUrl: spark.masterUrl,
       s3Endpoint: minio.endpoint,
       mlflowTrackingUri: mlflow?.trackingUri,
-      mlflowLogin: mlflow
-        ? { username: MLFLOW_LAB_USER, password: secrets.passwords["mlflow-lab"] }
-        : undefined,
+      mlflowLogin: mlflow ? mlflowLab : undefined,
       prefectApiUrl: on("prefect") ? PREFECT_API_URL : undefined,
       prefectAuthString: prefectAuth,
       kafkaBootstrapServers: kafka?.bootstrapServers,

@@ -73,18 +73,24 @@ export const isReservedNamespace = (s: string) => s === "default" || s.startsWit
  * says which, so a digest alone is not enough.
  */
 export function isPostgresImage(ref: string, majors: readonly number[]): boolean {
-  const named = ref.split("@")[0];
-  const repository = named.slice(named.lastIndexOf("/") + 1).split(":")[0];
   const major = postgresMajor(ref);
   return (
-    isPinnedImage(ref) && repository === "postgres" && major !== undefined && majors.includes(major)
+    isPinnedImage(ref) &&
+    repositoryAndTag(ref).repository === "postgres" &&
+    major !== undefined &&
+    majors.includes(major)
   );
 }
 
 /** The PostgreSQL major version a `postgres` image's tag names (`postgres:17.11-bookworm` → 17). */
 export function postgresMajor(ref: string): number | undefined {
-  const named = ref.split("@")[0];
-  const tag = named.slice(named.lastIndexOf("/") + 1).split(":")[1];
-  const m = /^(\d+)(?:[.-]|$)/.exec(tag ?? "");
+  const m = /^(\d+)(?:[.-]|$)/.exec(repositoryAndTag(ref).tag ?? "");
   return m ? Number(m[1]) : undefined;
+}
+
+/** An image reference's last path segment and tag: `reg.io/lib/postgres:17@sha256:…` → postgres, 17. */
+function repositoryAndTag(ref: string): { repository: string; tag?: string } {
+  const named = ref.split("@")[0];
+  const [repository, tag] = named.slice(named.lastIndexOf("/") + 1).split(":");
+  return { repository, tag };
 }

@@ -36,6 +36,7 @@ export interface MlflowArgs extends ServiceArgs {
   readonly flaskSecretKey: pulumi.Input<string>;
 }
 
+const SERVICE = "mlflow";
 const PORT = 5000;
 const AUTH_CONFIG = "/etc/mlflow/basic_auth.ini";
 const USERS_FILE = "/etc/mlflow/lab-users.json";
@@ -100,7 +101,7 @@ export class Mlflow extends pulumi.ComponentResource implements Service {
     if (!admin) throw new pulumi.ResourceError("MLflow needs an admin among its logins", this);
     this.workload = args.platform.deploy(
       {
-        service: "mlflow",
+        service: SERVICE,
         image: args.image,
         // `mlflow server` would be PID 1 (the image's entrypoint execs its command), where a
         // Python process without a SIGTERM handler ignores the signal: every stop would wait out
@@ -129,7 +130,7 @@ export class Mlflow extends pulumi.ComponentResource implements Service {
         env: {
           AWS_ACCESS_KEY_ID: args.s3.accessKey,
           MLFLOW_S3_ENDPOINT_URL: args.s3Endpoint,
-          MLFLOW_SERVER_ALLOWED_HOSTS: allowedHosts("mlflow", args.platform.endpoint(PUBLISH)).join(
+          MLFLOW_SERVER_ALLOWED_HOSTS: allowedHosts(SERVICE, args.platform.endpoint(PUBLISH)).join(
             ",",
           ),
           MLFLOW_AUTH_CONFIG_PATH: AUTH_CONFIG,

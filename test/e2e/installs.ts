@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { fetchPinnedJars, jarCacheDir, pinnedJars } from "../registry/jars";
 import { imageNode, installProxy, nodeOfImage } from "../registry/proxy";
-import { venvPyspark } from "../registry/pythonLock";
+import { labVenv, venvPyspark } from "../registry/pythonLock";
 import { assignments, run } from "../command";
 import { REPO_ROOT } from "../harness";
 
@@ -84,10 +84,7 @@ export function ensureInstalls(): Promise<Installs> {
     const minio = vars("minio.sh");
     const kafka = vars("kafka.sh");
     const postgres = vars("postgres.sh");
-    const venv = run("bash", [path.join(REPO_ROOT, "scripts/python-env.sh")])
-      .stdout.trim()
-      .split("\n")
-      .pop()!;
+    const venv = labVenv();
     const node = imageNode();
     const nodeBin = nodeOfImage(node.version, node.major).bin;
     const proxy = installProxy(path.join(CACHE, "e2e"), nodeBin);

@@ -18,18 +18,25 @@ import {
 
 const jars = pinnedJars();
 
+/** The version of a jar Spark's distribution (the locked PySpark) carries, by its artifact name. */
+function sparkJarVersion(artifact: string): string {
+  const jarsDir = path.join(venvPyspark(), "jars");
+  const pattern = new RegExp(`^${artifact}-(\\d+\\.\\d+\\.\\d+)\\.jar$`);
+  const version = fs
+    .readdirSync(jarsDir)
+    .map((f) => pattern.exec(f)?.[1])
+    .find(Boolean);
+  if (!version) throw new Error(`${jarsDir} has no ${artifact}-<version>.jar`);
+  return version;
+}
+
 /**
  * Spark and Scala versions of the image's Spark: the locked PySpark release (its Spark
  * distribution is the image's /opt/spark) and the Scala library among its jars.
  */
 function imageSpark(): { spark: string; scala: string } {
   const spark = lockedVersion(SPARK_LOCK, "pyspark");
-  const jarsDir = path.join(venvPyspark(), "jars");
-  const scalaJar = fs
-    .readdirSync(jarsDir)
-    .find((f) => /^scala-library-\d+\.\d+\.\d+\.jar$/.test(f));
-  if (!scalaJar) throw new Error(`${jarsDir} has no scala-library-<version>.jar`);
-  const scala = /^scala-library-(\d+\.\d+)\./.exec(scalaJar)![1];
+  const scala = sparkJarVersion("scala-library").split(".").slice(0, 2).join(".");
   return { spark, scala };
 }
 
@@ -84,12 +91,8 @@ describe("pinned jars fit the image", () => {
   });
 
   it("Hadoop's S3A is the release of the Hadoop client Spark carries", () => {
-    const client = fs
-      .readdirSync(path.join(venvPyspark(), "jars"))
-      .map((f) => /^hadoop-client-api-(\d+\.\d+\.\d+)\.jar$/.exec(f)?.[1])
-      .find(Boolean);
     const aws = jars.map((j) => coordinates(j.path)).find((c) => c.artifactId === "hadoop-aws");
-    expect(aws?.version).toBe(client);
+    expect(aws?.version).toBe(sparkJarVersion("hadoop-client-api"));
   });
 
   it("the Kafka source for Structured Streaming is there with what it loads", () => {

@@ -7,25 +7,13 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { fetchPinnedJars, jarCacheDir, pinnedJars, REPO_ROOT } from "./jars";
+import { labVenv } from "./pythonLock";
 
 const TIMEOUT_MS = 20 * 60 * 1000;
 
-function labPython(): string {
-  const r = spawnSync("bash", [path.join(REPO_ROOT, "scripts/python-env.sh")], {
-    encoding: "utf8",
-    timeout: TIMEOUT_MS,
-    maxBuffer: 64 << 20,
-  });
-  if (r.status !== 0) {
-    throw new Error(`scripts/python-env.sh failed:\n${r.stderr.split("\n").slice(-40).join("\n")}`);
-  }
-  const venv = r.stdout.trim().split("\n").pop()!;
-  return path.join(venv, "bin", "python");
-}
-
 describe("the lab's Python content, in the locked runtime", () => {
   it("passes its unittest suite (test/lab): the medallion flow and the dashboard", async () => {
-    const python = labPython();
+    const python = path.join(labVenv(), "bin", "python");
     const jars = await fetchPinnedJars(jarCacheDir(), pinnedJars());
     const r = spawnSync(python, ["-m", "unittest", "discover", "-s", "test/lab", "-v"], {
       cwd: REPO_ROOT,
