@@ -113,7 +113,8 @@ export function labPython(
 
 /**
  * A page as a person sees it in Chromium (Debian's, driven by playwright-core): waits until `text`
- * is on the page (the app renders over a websocket), saves a screenshot and returns the page text.
+ * is on the page (the app renders over a websocket) and its Streamlit script has finished, saves a
+ * screenshot and returns the page text.
  */
 export async function renderPage(
   installs: Installs,
@@ -127,8 +128,12 @@ export async function renderPage(
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
     await page.goto(url);
     await page.getByText(text).first().waitFor({ timeout: timeoutMs });
-    // Streamlit shows "Running..." until the script is done; let it finish before the picture.
-    await page.getByText("Running...").waitFor({ state: "hidden", timeout: timeoutMs });
+    // Let the script finish before the picture: Streamlit marks its app root with the script's
+    // state (data-test-script-state; 1.67 shows "Running..." only as an icon's aria-label, which a
+    // wait for that text passed at once, catching the services' statuses half drawn).
+    await page
+      .locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+      .waitFor({ timeout: timeoutMs });
     await page.screenshot({ path: screenshot, fullPage: true });
     return await page.innerText("body");
   } finally {
