@@ -140,7 +140,7 @@ export const shape = {
     /** Container limit of the master. */ masterMemoryMiB: whole(256, 65536, 384),
     /** CPU limit of the master (a worker's is `workerCores`). */ masterCpus: cpus(1),
   }),
-  mlflow: service(768, 1, {}),
+  mlflow: service(832, 1, {}),
   /** `memoryMiB` and `cpus` are the server's. */
   prefect: service(384, 1, {
     /** Container limit of the process worker (flows run inside it, each a Spark driver). */
