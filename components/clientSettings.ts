@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { joinNetwork, peerAt, type WorkloadNetwork } from "./platform/types";
 import type { S3Credentials } from "./storage/minio";
 
 /**
@@ -9,6 +10,8 @@ import type { S3Credentials } from "./storage/minio";
 export interface ClientSettings {
   /** e.g. `spark://spark-master:7077`. */
   readonly sparkMasterUrl: string;
+  /** The connections of a pod that runs Spark drivers (`Spark.driver`). */
+  readonly sparkDriver: WorkloadNetwork;
   /** MinIO's S3 API inside the lab, e.g. `http://minio:9000`. */
   readonly s3Endpoint: string;
   /** e.g. `http://mlflow:5000` (artifacts go through it: clients need no S3 keys for MLflow). */
@@ -27,6 +30,8 @@ export interface ClientSettings {
 export interface ClientEnv {
   readonly env: Record<string, string>;
   readonly secretEnv: Record<string, pulumi.Input<string>>;
+  /** The connections these settings make: to every address in `env`, and a Spark driver's. */
+  readonly network: WorkloadNetwork;
 }
 
 /** The lab services a client can use besides the lake (every client reads or writes MinIO). */
@@ -70,5 +75,15 @@ export function clientEnv(
   if (use.has("prefect") && settings.prefectAuthString) {
     secretEnv.PREFECT_API_AUTH_STRING = settings.prefectAuthString;
   }
-  return { env, secretEnv };
+  const addresses = [
+    env.AWS_ENDPOINT_URL,
+    env.MLFLOW_TRACKING_URI,
+    env.KAFKA_BOOTSTRAP_SERVERS,
+    env.PREFECT_API_URL,
+  ].filter((a) => a !== undefined);
+  const network = joinNetwork(
+    { connects: addresses.map(peerAt) },
+    use.has("spark") ? settings.sparkDriver : {},
+  );
+  return { env, secretEnv, network };
 }

@@ -10,7 +10,7 @@ import { healthUrlsOf, memoryBudget, urlsOf, type MemoryBudget } from "./labOutp
 import { Mlflow } from "./ml/mlflow";
 import { JupyterHub } from "./notebooks/jupyterhub";
 import { Prefect, PREFECT_API_URL } from "./orchestration/prefect";
-import type { Platform } from "./platform/types";
+import { peerAt, type Platform } from "./platform/types";
 import {
   ADMIN,
   MLFLOW_LAB_USER,
@@ -153,6 +153,21 @@ export class DataFlowLab extends pulumi.ComponentResource {
     const lake = [...minio.workload.ready, ...minio.lakeReady];
     const sparkS3 = minio.credentials("spark");
 
+    const kafka = on("kafka")
+      ? new Kafka(
+          `${name}-kafka`,
+          {
+            platform,
+            image: SERVICE_IMAGES.kafka,
+            clusterId: kraftClusterId(pulumi.getProject(), pulumi.getStack()),
+            topics: config.kafka.topics,
+            storageSize: config.kafka.storageSize,
+            memoryMiB: config.kafka.memoryMiB,
+            cpus: config.kafka.cpus,
+          },
+          child,
+        )
+      : undefined;
     const runtime = platform.image({ ...IMAGES.labRuntime, prebuilt: config.images.lab }, this);
     const spark = (this.spark = new Spark(
       `${name}-spark`,
@@ -168,6 +183,8 @@ export class DataFlowLab extends pulumi.ComponentResource {
         workerMemoryMiB: config.spark.workerMemoryMiB,
         memoryMiB: config.spark.masterMemoryMiB,
         cpus: config.spark.masterCpus,
+        // Structured streaming's executors read the topics.
+        executorPeers: kafka ? [peerAt(kafka.bootstrapServers)] : [],
         startAfter: lake,
       },
       child,
@@ -181,7 +198,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
           {
             platform,
             image: runtime,
-            backendStoreUri: database("mlflow").url("mlflow", "psycopg2"),
+            backendStore: database("mlflow").link("mlflow", "psycopg2"),
             s3Endpoint: minio.endpoint,
             s3: minio.credentials("mlflow"),
             artifactBucket: MLFLOW_BUCKET,
@@ -198,21 +215,6 @@ export class DataFlowLab extends pulumi.ComponentResource {
         )
       : undefined;
 
-    const kafka = on("kafka")
-      ? new Kafka(
-          `${name}-kafka`,
-          {
-            platform,
-            image: SERVICE_IMAGES.kafka,
-            clusterId: kraftClusterId(pulumi.getProject(), pulumi.getStack()),
-            topics: config.kafka.topics,
-            storageSize: config.kafka.storageSize,
-            memoryMiB: config.kafka.memoryMiB,
-            cpus: config.kafka.cpus,
-          },
-          child,
-        )
-      : undefined;
     const kafkaUi = on("kafkaUi")
       ? new KafkaUi(
           `${name}-kafka-ui`,
@@ -237,6 +239,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
       : undefined;
     const settings: ClientSettings = (this.settings = {
       sparkMasterUrl: spark.masterUrl,
+      sparkDriver: spark.driver,
       s3Endpoint: minio.endpoint,
       mlflowTrackingUri: mlflow?.trackingUri,
       mlflowLogin: mlflow ? mlflowLab : undefined,
@@ -253,7 +256,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
             {
               platform,
               image: runtime,
-              databaseUrl: database("prefect").url("prefect", "asyncpg"),
+              database: database("prefect").link("prefect", "asyncpg"),
               authString: prefectAuth,
               workerClient: client,
               workerFiles: [spark.conf],
@@ -296,7 +299,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
             image: runtime,
             adminUser: ADMIN,
             adminPassword: secrets.passwords["jupyterhub-admin"],
-            databaseUrl: database("jupyterhub").url("jupyterhub", "psycopg2"),
+            database: database("jupyterhub").link("jupyterhub", "psycopg2"),
             cookieKey: secrets.passwords["jupyterhub-cookie-secret"],
             proxyToken: secrets.passwords["jupyterhub-proxy-token"],
             client,
@@ -341,6 +344,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
       : undefined;
 
     this.services = streamlit ? [...reported, streamlit] : reported;
+    platform.isolate(this);
     const workloads = this.services.flatMap((s) => s.workloads);
     this.urls = urlsOf(workloads);
     this.memoryLimitMiB = memoryBudget(workloads);

@@ -27,6 +27,15 @@ const base = {
   authSecret: "rpc-s3cr3t",
   executorMemory: "512m",
   executorCores: 1,
+  ports: { driver: 7100, driverBlockManager: 7200, blockManager: 7300 },
+  portRetries: 15,
+};
+
+/** A Spark driver's connections, as `Spark.driver` gives them. */
+const SPARK_DRIVER = {
+  connects: [{ service: "spark-master", port: 7077 }],
+  callers: [{ service: "spark-master", port: 7100, endPort: 7115 }],
+  sessionPorts: [{ port: 7100, endPort: 7115 }],
 };
 
 describe("spark-defaults.conf", () => {
@@ -125,6 +134,7 @@ describe("client settings", () => {
   /** Every service of the lab on. */
   const EVERY_SETTING = {
     sparkMasterUrl: "spark://spark-master:7077",
+    sparkDriver: SPARK_DRIVER,
     s3Endpoint: "http://minio:9000",
     mlflowTrackingUri: "http://mlflow:5000",
     prefectApiUrl: "http://prefect-server:4200/api",
@@ -156,7 +166,11 @@ describe("client settings", () => {
 
   it("leave out what is switched off", () => {
     const env = clientEnv(
-      { sparkMasterUrl: "spark://spark-master:7077", s3Endpoint: "http://minio:9000" },
+      {
+        sparkMasterUrl: "spark://spark-master:7077",
+        sparkDriver: SPARK_DRIVER,
+        s3Endpoint: "http://minio:9000",
+      },
       { accessKey: "streamlit", secretKey: pulumi.output("key") },
       CLIENT_SERVICES,
     );
@@ -181,7 +195,12 @@ describe("client settings", () => {
 
   it("every one of them survives JupyterHub's spawner, which keeps only what it is told", () => {
     const env = clientEnv(
-      { sparkMasterUrl: "x", s3Endpoint: "y", prefectAuthString: pulumi.output("a:b") },
+      {
+        sparkMasterUrl: "x",
+        sparkDriver: SPARK_DRIVER,
+        s3Endpoint: "http://minio:9000",
+        prefectAuthString: pulumi.output("a:b"),
+      },
       { accessKey: "spark", secretKey: pulumi.output("key") },
       CLIENT_SERVICES,
     );

@@ -5,6 +5,7 @@
  * Docker or Kubernetes resources, or a whole-program evaluation.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { allowLists, type AllowList } from "../components/platform/allowList";
 import {
   endpointAt,
   workloadAddresses,
@@ -31,6 +32,8 @@ export class FakePlatform implements Platform {
   readonly deployed = new Map<string, Deployed>();
   /** Every image asked for, by name. */
   readonly images = new Map<string, ImageBuildSpec>();
+  /** The allow-lists `isolate` derived, as both real platforms check them. */
+  allowLists?: AllowList[];
 
   constructor(target: "docker" | "kubernetes" = "docker") {
     this.target = target;
@@ -59,6 +62,10 @@ export class FakePlatform implements Platform {
 
   endpoint(publish: PublishSpec): ExternalEndpoint {
     return endpointAt("localhost", publish.hostPort, publish);
+  }
+
+  isolate(): void {
+    this.allowLists = allowLists([...this.deployed.values()].map((d) => d.spec));
   }
 
   /** The spec of a deployed service; fails naming what was deployed when it is missing. */

@@ -162,6 +162,8 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(v.command).toEqual([
       "/opt/spark/bin/spark-class",
       "org.apache.spark.deploy.worker.Worker",
+      "--port",
+      "7400",
       "--webui-port",
       "8081",
       "spark://spark-master:7077",

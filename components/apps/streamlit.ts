@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientEnv } from "../clientSettings";
 import { LAB_CONTENT, LAB_RUNTIME_USER } from "../images";
-import { pythonHttpCheck, type BuiltImage, type Workload } from "../platform/types";
+import {
+  joinNetwork,
+  peerAt,
+  pythonHttpCheck,
+  type BuiltImage,
+  type Workload,
+} from "../platform/types";
 import type { Service, ServiceArgs } from "../service";
 
 /** Arguments for {@link Streamlit}. `startAfter` holds the lake. */
@@ -48,6 +54,10 @@ export class Streamlit extends pulumi.ComponentResource implements Service {
           STREAMLIT_SERVER_PORT: String(PORT),
         },
         secretEnv: args.client.secretEnv,
+        // The lake, and every health URL it polls.
+        ...joinNetwork(args.client.network, {
+          connects: Object.values(args.healthUrls).map(peerAt),
+        }),
         ports: [
           {
             name: "http",

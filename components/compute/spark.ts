@@ -1,6 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LAB_RUNTIME_USER } from "../images";
-import type { BuiltImage, FileSpec, Workload } from "../platform/types";
+import {
+  peerAt,
+  type BuiltImage,
+  type FileSpec,
+  type Peer,
+  type PortRange,
+  type Workload,
+  type WorkloadNetwork,
+} from "../platform/types";
 import type { Service, ServiceArgs } from "../service";
 import type { S3Credentials } from "../storage/minio";
 import { sparkDefaults } from "./sparkDefaults";
@@ -29,14 +37,30 @@ export interface SparkArgs extends ServiceArgs {
   readonly workerMemory: string;
   /** Container memory limit of each worker in MiB (above `workerMemory`: the daemon and overhead). */
   readonly workerMemoryMiB: number;
+  /** What executors' tasks connect to besides the lake: e.g. Kafka for structured streaming. @default [] */
+  readonly executorPeers?: readonly Peer[];
 }
 
 const SPARK_CONF = "/opt/spark/conf/spark-defaults.conf";
 const MASTER = "spark-master";
+const WORKERS = "spark-worker";
 const RPC_PORT = 7077;
 const MASTER_UI_PORT = 8080;
 const WORKER_UI_PORT = 8081;
 const SPARK_CLASS = "/opt/spark/bin/spark-class";
+/** A worker's RPC port (random unless set), which the master calls to launch executors. */
+const WORKER_PORT = 7400;
+/**
+ * Ports past each first one a busy port moves to: one more session in the same pod each (Spark's
+ * default is 16; 15 keeps each range within 16 ports).
+ */
+const PORT_RETRIES = 15;
+const range = (port: number): PortRange => ({ port, endPort: port + PORT_RETRIES });
+/** A driver's RPC (the master and executors call it back) and its block manager. */
+const DRIVER_PORTS = range(7100);
+const DRIVER_BLOCK_MANAGER_PORTS = range(7200);
+/** An executor's block manager: the driver and other executors fetch blocks from it. */
+const EXECUTOR_BLOCK_MANAGER_PORTS = range(7300);
 
 /**
  * The master's URL. A workload's host is its service name on both platforms, so it is known before
@@ -59,6 +83,11 @@ export class Spark extends pulumi.ComponentResource implements Service {
   readonly masterUrl: string;
   /** spark-defaults.conf, for the drivers (notebooks, flows) to mount too. */
   readonly conf: FileSpec;
+  /**
+   * The connections of a pod that runs Spark drivers (a notebook server, the flow worker): to the
+   * master and the executors, and back from them on the drivers' fixed ports.
+   */
+  readonly driver: WorkloadNetwork;
 
   constructor(name: string, args: SparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:compute:Spark", name, {}, opts);
@@ -75,11 +104,32 @@ export class Spark extends pulumi.ComponentResource implements Service {
             authSecret,
             executorMemory: args.workerMemory,
             executorCores: args.workerCores,
+            ports: {
+              driver: DRIVER_PORTS.port,
+              driverBlockManager: DRIVER_BLOCK_MANAGER_PORTS.port,
+              blockManager: EXECUTOR_BLOCK_MANAGER_PORTS.port,
+            },
+            portRetries: PORT_RETRIES,
           }),
         ),
       ),
       secret: true,
     });
+    const workers = args.workers > 0;
+    const executors = { service: WORKERS, ...EXECUTOR_BLOCK_MANAGER_PORTS };
+    this.driver = {
+      connects: [peerAt(this.masterUrl), ...(workers ? [executors] : [])],
+      callers: [
+        { service: MASTER, ...DRIVER_PORTS },
+        ...(workers
+          ? [
+              { service: WORKERS, ...DRIVER_PORTS },
+              { service: WORKERS, ...DRIVER_BLOCK_MANAGER_PORTS },
+            ]
+          : []),
+      ],
+      sessionPorts: [DRIVER_PORTS, DRIVER_BLOCK_MANAGER_PORTS],
+    };
 
     this.master = args.platform.deploy(
       {
@@ -108,6 +158,7 @@ export class Spark extends pulumi.ComponentResource implements Service {
           },
         ],
         files: [conf],
+        connects: workers ? [{ service: WORKERS, port: WORKER_PORT }] : [],
         health: {
           command: [
             "sh",
@@ -130,11 +181,13 @@ export class Spark extends pulumi.ComponentResource implements Service {
     if (args.workers > 0) {
       this.workers = args.platform.deploy(
         {
-          service: "spark-worker",
+          service: WORKERS,
           image: args.image,
           command: [
             SPARK_CLASS,
             "org.apache.spark.deploy.worker.Worker",
+            "--port",
+            String(WORKER_PORT),
             "--webui-port",
             String(WORKER_UI_PORT),
             this.masterUrl,
@@ -145,6 +198,15 @@ export class Spark extends pulumi.ComponentResource implements Service {
             SPARK_WORKER_MEMORY: args.workerMemory,
           },
           ports: [{ name: "ui", port: WORKER_UI_PORT }],
+          sessionPorts: [{ port: WORKER_PORT }, EXECUTOR_BLOCK_MANAGER_PORTS],
+          // Executors read and write the lake, fetch shuffle blocks from each other, and reach
+          // what their tasks use; they call their driver back as its `callers` declare.
+          connects: [
+            peerAt(this.masterUrl),
+            peerAt(args.s3Endpoint),
+            executors,
+            ...(args.executorPeers ?? []),
+          ],
           files: [conf],
           health: {
             command: ["curl", "-fsS", `http://localhost:${WORKER_UI_PORT}/json/`],

@@ -19,6 +19,14 @@ export interface SparkDefaultsInput {
   readonly executorMemory: string;
   /** Cores per executor, and the cap of cores one application takes (spark.cores.max). */
   readonly executorCores: number;
+  /** First port of a driver's RPC, of its block manager, and of an executor's block manager. */
+  readonly ports: {
+    readonly driver: number;
+    readonly driverBlockManager: number;
+    readonly blockManager: number;
+  };
+  /** How many ports past each first one a busy port moves to (spark.port.maxRetries). */
+  readonly portRetries: number;
 }
 
 /** How long an application keeps an executor it does not use (Spark's own executorIdleTimeout). */
@@ -41,6 +49,13 @@ export function sparkDefaults(i: SparkDefaultsInput): string {
     // and workers load this file as their properties file too).
     ["spark.authenticate", "true"],
     ["spark.authenticate.secret", i.authSecret],
+    // Fixed ports where Spark picks random ones, so a NetworkPolicy can name them: executors and
+    // the master call a driver back on these, and executors fetch blocks from each other. A second
+    // session in the same pod (two notebooks) takes the next port, up to portRetries.
+    ["spark.driver.port", String(i.ports.driver)],
+    ["spark.driver.blockManager.port", String(i.ports.driverBlockManager)],
+    ["spark.blockManager.port", String(i.ports.blockManager)],
+    ["spark.port.maxRetries", String(i.portRetries)],
     ["spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension"],
     ["spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"],
     ["spark.hadoop.fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem"],

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Workload } from "../platform/types";
+import { peerAt, type Workload } from "../platform/types";
 import type { Service, StatefulServiceArgs } from "../service";
 import { serviceFile } from "../serviceFiles";
 import type { S3Credentials } from "../storage/minio";
@@ -130,6 +130,7 @@ export class Nifi extends pulumi.ComponentResource implements Service {
           SINGLE_USER_CREDENTIALS_PASSWORD: args.password,
         },
         ports: [{ name: "https", port: PORT, publish }],
+        connects: [peerAt(args.landing.s3Endpoint)],
         volumes: [...SMALL, ...REPOSITORIES].sort().map((v) => ({
           name: v.replace(/_/g, "-"),
           mountPath: `${HOME}/${v}`,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LAB_RUNTIME_USER } from "../images";
 import {
+  peerAt,
   pythonHttpCheck,
   type BuiltImage,
   type ExternalEndpoint,
@@ -9,6 +10,7 @@ import {
 import type { Service, ServiceArgs } from "../service";
 import { serviceFile } from "../serviceFiles";
 import type { S3Credentials } from "../storage/minio";
+import type { DatabaseLink } from "../storage/postgres";
 
 /** A login of MLflow's basic-auth: its store holds it, set from these values at every start. */
 export interface MlflowLogin {
@@ -22,8 +24,8 @@ export interface MlflowLogin {
 export interface MlflowArgs extends ServiceArgs {
   /** The lab runtime image (MLflow 3 with psycopg2 and boto3, the notebooks' very MLflow). */
   readonly image: BuiltImage;
-  /** Backend store, `postgresql+psycopg2://mlflow:…@postgres:5432/mlflow` (secret). */
-  readonly backendStoreUri: pulumi.Input<string>;
+  /** Backend store: `postgresql+psycopg2://mlflow:…@postgres:5432/mlflow` (secret) and its server. */
+  readonly backendStore: DatabaseLink;
   /** S3 API inside the lab, e.g. `http://minio:9000`. */
   readonly s3Endpoint: string;
   /** MLflow's own identity, scoped to the artifact bucket. */
@@ -144,13 +146,13 @@ export class Mlflow extends pulumi.ComponentResource implements Service {
         // The store URI holds a password, so it travels as a secret env var, not an argument.
         secretEnv: {
           AWS_SECRET_ACCESS_KEY: args.s3.secretKey,
-          MLFLOW_BACKEND_STORE_URI: args.backendStoreUri,
+          MLFLOW_BACKEND_STORE_URI: args.backendStore.url,
           MLFLOW_FLASK_SERVER_SECRET_KEY: args.flaskSecretKey,
           // The server's own bootstrap needs it, though ensure-users.py has set the admin already.
           MLFLOW_AUTH_ADMIN_PASSWORD: admin.password,
         },
         files: [
-          { path: AUTH_CONFIG, content: authConfig(args.backendStoreUri), secret: true },
+          { path: AUTH_CONFIG, content: authConfig(args.backendStore.url), secret: true },
           {
             path: USERS_FILE,
             content: pulumi.jsonStringify(
@@ -171,6 +173,7 @@ export class Mlflow extends pulumi.ComponentResource implements Service {
             publish: PUBLISH,
           },
         ],
+        connects: [args.backendStore.server, peerAt(args.s3Endpoint)],
         health: {
           command: pythonHttpCheck(`http://localhost:${PORT}/health`),
           http: { path: "/health", port: PORT },

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientEnv } from "../clientSettings";
-import type { BuiltImage, FileSpec, Workload } from "../platform/types";
+import { joinNetwork, type BuiltImage, type FileSpec, type Workload } from "../platform/types";
 import type { Service, StatefulServiceArgs } from "../service";
 import { serviceFile } from "../serviceFiles";
+import type { DatabaseLink } from "../storage/postgres";
 
 /**
  * Arguments for {@link JupyterHub}. `storageSize` is the home directories' volume (the notebooks);
@@ -15,8 +16,8 @@ export interface JupyterHubArgs extends StatefulServiceArgs {
   readonly adminUser: string;
   /** The admin's generated password. */
   readonly adminPassword: pulumi.Input<string>;
-  /** Hub database, `postgresql://jupyterhub:…@postgres:5432/jupyterhub` (secret). */
-  readonly databaseUrl: pulumi.Input<string>;
+  /** Hub database: `postgresql+psycopg2://jupyterhub:…@postgres:5432/jupyterhub` (secret) and its server. */
+  readonly database: DatabaseLink;
   /**
    * A generated password from which the hub derives its 32-byte cookie secret (its SHA-256, in
    * jupyterhub_config.py). Not JPY_COOKIE_SECRET's hex: @pulumi/random's only kind whose value the
@@ -82,7 +83,7 @@ export class JupyterHub extends pulumi.ComponentResource implements Service {
           CONFIGPROXY_AUTH_TOKEN: args.proxyToken,
           HUB_ADMIN_PASSWORD: args.adminPassword,
           HUB_COOKIE_KEY: args.cookieKey,
-          JUPYTERHUB_DB_URL: args.databaseUrl,
+          JUPYTERHUB_DB_URL: args.database.url,
         },
         ports: [
           {
@@ -91,6 +92,8 @@ export class JupyterHub extends pulumi.ComponentResource implements Service {
             publish: { hostPort: PORT, nodePort: 30800, scheme: "http", urlKey: "jupyterhub" },
           },
         ],
+        // Notebooks are Spark drivers and clients of everything the settings name.
+        ...joinNetwork(args.client.network, { connects: [args.database.server] }),
         volumes: [{ name: "home", mountPath: "/home", size: args.storageSize }],
         files: [
           ...args.files,

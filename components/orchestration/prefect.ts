@@ -3,6 +3,7 @@ import { LAB_CONTENT, LAB_RUNTIME_USER } from "../images";
 import { serviceFile } from "../serviceFiles";
 import type { ClientEnv } from "../clientSettings";
 import { pythonHttpCheck, type BuiltImage, type FileSpec, type Workload } from "../platform/types";
+import type { DatabaseLink } from "../storage/postgres";
 import type { Service, ServiceArgs } from "../service";
 
 /**
@@ -15,8 +16,11 @@ export interface PrefectArgs extends ServiceArgs {
    * with the notebooks' Python, and the server is the same Prefect the clients use.
    */
   readonly image: BuiltImage;
-  /** `postgresql+asyncpg://prefect:…@postgres:5432/prefect` (secret; Prefect needs an async driver). */
-  readonly databaseUrl: pulumi.Input<string>;
+  /**
+   * `postgresql+asyncpg://prefect:…@postgres:5432/prefect` (secret; Prefect needs an async driver)
+   * and its server.
+   */
+  readonly database: DatabaseLink;
   /** `admin:<password>`: the API's basic-auth string (secret). */
   readonly authString: pulumi.Input<string>;
   /** The worker's client environment: lake, Spark, MLflow, Kafka, and this API at {@link PREFECT_API_URL}. */
@@ -94,10 +98,11 @@ export class Prefect extends pulumi.ComponentResource implements Service {
           PREFECT_SERVER_ANALYTICS_ENABLED: "false",
         },
         secretEnv: {
-          PREFECT_API_DATABASE_CONNECTION_URL: args.databaseUrl,
+          PREFECT_API_DATABASE_CONNECTION_URL: args.database.url,
           PREFECT_SERVER_API_AUTH_STRING: args.authString,
         },
         ports: [{ name: "http", port: SERVER_PORT, publish }],
+        connects: [args.database.server],
         health: {
           // /api/health stays open when the API requires basic auth.
           command: pythonHttpCheck(`http://localhost:${SERVER_PORT}/api/health`),
@@ -138,6 +143,7 @@ export class Prefect extends pulumi.ComponentResource implements Service {
         secretEnv: client.secretEnv,
         // Flows are Spark drivers; executors call back at this address.
         ownAddressEnv: ["SPARK_LOCAL_HOSTNAME"],
+        ...client.network,
         files: [
           ...args.workerFiles,
           { path: WORKER_START, content: serviceFile("prefect/worker-start.sh"), executable: true },

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
+import { allowLists } from "./allowList";
 import { healthTiming, stopGrace } from "./health";
 import { buildImage, builderProvider } from "./imageBuild";
 import { checkWorkload } from "./workloadRules";
@@ -36,6 +37,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
   private readonly prefix: string;
   private readonly name: string;
   private builder?: dockerBuild.Provider;
+  private readonly specs: WorkloadSpec[] = [];
 
   constructor(name: string, args: DockerPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:platform:Docker", name, {}, opts);
@@ -59,6 +61,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
 
   deploy(spec: WorkloadSpec, parent: pulumi.Resource): Workload {
     checkWorkload(spec, parent);
+    this.specs.push(spec);
     const opts = { parent, provider: this.provider };
     const image =
       typeof spec.image === "string"
@@ -181,6 +184,18 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
 
   endpoint(publish: PublishSpec): ExternalEndpoint {
     return endpointAt(this.config.docker.publishedHost, publish.hostPort, publish);
+  }
+
+  /**
+   * Checks the declared connections only: a Docker network has no per-container policy, and the
+   * Docker stack publishes on loopback alone. The Kubernetes stack enforces the same allow-lists.
+   */
+  isolate(parent: pulumi.Resource): void {
+    try {
+      allowLists(this.specs);
+    } catch (e) {
+      throw new pulumi.ResourceError((e as Error).message, parent);
+    }
   }
 
   private labels(service: string): docker.types.input.ContainerLabel[] {

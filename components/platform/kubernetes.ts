@@ -2,10 +2,13 @@ import type * as dockerBuild from "@pulumi/docker-build";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
+import { allowLists } from "./allowList";
 import {
+  defaultDenySpec,
   envKey,
   fileKey,
   labels,
+  networkPolicySpec,
   podSpec,
   selectorLabels,
   splitFiles,
@@ -45,6 +48,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   private readonly name: string;
   /** Docker on this machine, which builds and pushes the lab's own images; made on first use. */
   private builder?: dockerBuild.Provider;
+  /** Every workload deployed so far, with its component: the NetworkPolicies need them all. */
+  private readonly deployed: { spec: WorkloadSpec; parent: pulumi.Resource }[] = [];
 
   constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:platform:Kubernetes", name, {}, opts);
@@ -79,6 +84,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
 
   deploy(spec: WorkloadSpec, parent: pulumi.Resource): Workload {
     checkWorkload(spec, parent);
+    this.deployed.push({ spec, parent });
     const opts = { parent, provider: this.provider };
     const stack = this.config.stack;
     const namespace = this.namespace.metadata.name;
@@ -245,6 +251,39 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       ...workloadAddresses(spec, (p) => this.endpoint(p)),
       memoryMiB: spec.memoryMiB * (spec.replicas ?? 1),
     };
+  }
+
+  /**
+   * Default-deny for the lab's pods, and one NetworkPolicy per workload (beside its other objects)
+   * allowing exactly its declared connections and published ports.
+   */
+  isolate(parent: pulumi.Resource): void {
+    let lists;
+    try {
+      lists = allowLists(this.deployed.map((d) => d.spec));
+    } catch (e) {
+      throw new pulumi.ResourceError((e as Error).message, parent);
+    }
+    const stack = this.config.stack;
+    const namespace = this.namespace.metadata.name;
+    new k8s.networking.v1.NetworkPolicy(
+      "default-deny",
+      {
+        metadata: { name: "default-deny", namespace, labels: labels("default-deny", stack) },
+        spec: defaultDenySpec(stack),
+      },
+      { parent, provider: this.provider },
+    );
+    lists.forEach((list, i) => {
+      new k8s.networking.v1.NetworkPolicy(
+        list.service,
+        {
+          metadata: { name: list.service, namespace, labels: labels(list.service, stack) },
+          spec: networkPolicySpec(list, stack),
+        },
+        { parent: this.deployed[i].parent, provider: this.provider },
+      );
+    });
   }
 
   /**

@@ -1,7 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { healthTiming, stopGrace } from "./health";
-import type { FileSpec, HealthCheckSpec, HttpProbe, VolumeSpec, WorkloadSpec } from "./types";
+import type { AllowList } from "./allowList";
+import type {
+  FileSpec,
+  HealthCheckSpec,
+  HttpProbe,
+  PortRange,
+  VolumeSpec,
+  WorkloadSpec,
+} from "./types";
 
 import Input = k8s.types.input.core.v1;
 
@@ -236,5 +244,71 @@ function seedContainer(spec: WorkloadSpec, seeded: VolumeSpec[]): Input.Containe
     },
     // It only copies from the image into the volumes, so the main container's rules fit it.
     securityContext: containerSecurity(spec),
+  };
+}
+
+/**
+ * The NetworkPolicy of one workload: its callers by pod label on the ports they use, anyone on its
+ * published ports (a NodePort or an Ingress controller reaches it from outside the namespace), and
+ * egress to the services it connects to plus DNS. Kubernetes always lets through a pod's own traffic
+ * and its node's (the kubelet's probes).
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export function networkPolicySpec(
+  list: AllowList,
+  stack: string,
+): k8s.types.input.networking.v1.NetworkPolicySpec {
+  const ports = (ranges: readonly PortRange[]) =>
+    ranges.map((r) => ({
+      protocol: "TCP",
+      port: r.port,
+      ...(r.endPort !== undefined ? { endPort: r.endPort } : {}),
+    }));
+  return {
+    podSelector: { matchLabels: selectorLabels(list.service, stack) },
+    policyTypes: ["Ingress", "Egress"],
+    ingress: [
+      ...list.ingress.map((i) => ({
+        from: [{ podSelector: { matchLabels: selectorLabels(i.from, stack) } }],
+        ports: ports(i.ports),
+      })),
+      ...(list.published.length > 0 ? [{ ports: ports(list.published) }] : []),
+    ],
+    egress: [
+      ...list.egress.map((e) => ({
+        to: [{ podSelector: { matchLabels: selectorLabels(e.to, stack) } }],
+        ports: ports(e.ports),
+      })),
+      // Services are found by name. To any address: node-local DNS caches and the cluster's DNS
+      // pods carry no label every distribution shares.
+      ...(list.egress.length > 0
+        ? [
+            {
+              ports: [
+                { protocol: "UDP", port: 53 },
+                { protocol: "TCP", port: 53 },
+              ],
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/**
+ * Every pod of the lab isolated both ways unless its own policy allows: a pod the lab adds without
+ * one talks to nothing. Selects the lab's pods only, never other tenants of the namespace.
+ */
+export function defaultDenySpec(stack: string): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return {
+    podSelector: {
+      matchLabels: {
+        "app.kubernetes.io/instance": stack,
+        "app.kubernetes.io/part-of": "dataflow-lab",
+      },
+    },
+    policyTypes: ["Ingress", "Egress"],
+    ingress: [],
+    egress: [],
   };
 }

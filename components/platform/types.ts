@@ -25,6 +25,23 @@ export interface WorkloadSpec {
    */
   readonly ownAddressEnv?: string[];
   readonly ports?: PortSpec[];
+  /**
+   * Ports its processes open per session and that peers reach by the pod's own address, never
+   * behind a Service (a Spark driver's and its executors' ports). Each must be named by a `connects`
+   * or `callers` entry to be reachable on Kubernetes.
+   */
+  readonly sessionPorts?: readonly PortRange[];
+  /**
+   * Every connection it opens inside the lab, derived from the addresses it is handed (see
+   * {@link peerAt}). On Kubernetes these, with `callers` and the published ports, are all the
+   * NetworkPolicies let through; a peer that no workload serves is refused before anything is created.
+   */
+  readonly connects?: readonly Peer[];
+  /**
+   * Connections opened to it by workloads that are not handed its address: `service` is the caller,
+   * `port` this workload's own (Spark's master and executors calling back a driver inside it).
+   */
+  readonly callers?: readonly Peer[];
   /** Data that must outlive the container: a named volume on Docker, a PVC on Kubernetes. */
   readonly volumes?: VolumeSpec[];
   /** Files mounted read-only into the container (config files, init scripts). */
@@ -77,6 +94,44 @@ export interface BuiltImage {
   readonly ref: pulumi.Output<string>;
   /** Built into the Docker host's image store (nothing to pull). */
   readonly local: boolean;
+}
+
+/** What a workload declares about its connections (see {@link WorkloadSpec.connects}). */
+export interface WorkloadNetwork {
+  readonly connects: readonly Peer[];
+  readonly callers: readonly Peer[];
+  readonly sessionPorts: readonly PortRange[];
+}
+
+/** The parts' connections together. */
+export function joinNetwork(...parts: Partial<WorkloadNetwork>[]): WorkloadNetwork {
+  return {
+    connects: parts.flatMap((p) => p.connects ?? []),
+    callers: parts.flatMap((p) => p.callers ?? []),
+    sessionPorts: parts.flatMap((p) => p.sessionPorts ?? []),
+  };
+}
+
+/** A TCP port, or the range `port`–`endPort`. */
+export interface PortRange {
+  readonly port: number;
+  /** Last port of a range (inclusive). */
+  readonly endPort?: number;
+}
+
+/** The other end of a connection inside the lab: a service and the port(s) the connection uses. */
+export interface Peer extends PortRange {
+  readonly service: string;
+}
+
+/**
+ * The peer behind an address the lab hands a client: `http://minio:9000/…`, `spark://spark-master:7077`,
+ * `kafka:9092`, `postgres:5432`. The host is a service name (on both platforms); the port is explicit.
+ */
+export function peerAt(address: string): Peer {
+  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]*@)?([a-z0-9-]+):(\d+)(?:[/?].*)?$/.exec(address);
+  if (!m) throw new Error(`no service:port in the address ${JSON.stringify(address)}`);
+  return { service: m[1], port: Number(m[2]) };
 }
 
 export interface PortSpec {
@@ -196,6 +251,11 @@ export interface Platform {
   image(spec: ImageBuildSpec, parent: pulumi.Resource): BuiltImage;
   /** Where a published port will be reachable, known before anything is deployed. */
   endpoint(publish: PublishSpec): ExternalEndpoint;
+  /**
+   * Called once, after every workload is deployed: checks that each declared connection reaches a
+   * workload that serves it and, on Kubernetes, lets only those through (NetworkPolicies).
+   */
+  isolate(parent: pulumi.Resource): void;
 }
 
 /** The endpoint of a published port at `host:port`, with the URL a person opens. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Workload } from "../platform/types";
+import { peerAt, type Peer, type Workload } from "../platform/types";
 import type { Service, StatefulServiceArgs } from "../service";
 import { postgresMajor } from "../config/formats";
 import { serviceFile } from "../serviceFiles";
@@ -32,6 +32,12 @@ export interface PostgresArgs extends StatefulServiceArgs {
 }
 
 /** How a consumer reaches its database. */
+/** A consumer's database: its SQLAlchemy URL (secret) and the server it connects to. */
+export interface DatabaseLink {
+  readonly url: pulumi.Output<string>;
+  readonly server: Peer;
+}
+
 export interface DatabaseConnection {
   /** Server host inside the lab (`postgres`). */
   readonly host: string;
@@ -159,6 +165,11 @@ export class Postgres extends pulumi.ComponentResource implements Service {
       user: db.name,
       password: pulumi.secret(pulumi.output(db.password)),
     };
+  }
+
+  /** One consumer's database as its service is handed it: the URL and the server it connects to. */
+  link(database: string, driver: "psycopg2" | "asyncpg"): DatabaseLink {
+    return { url: this.url(database, driver), server: peerAt(this.address) };
   }
 
   /**

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Workload } from "../platform/types";
+import { peerAt, type Workload } from "../platform/types";
 import type { Service, ServiceArgs } from "../service";
 
 /** Arguments for {@link KafkaUi}. `startAfter` holds the broker. */
@@ -40,6 +40,7 @@ export class KafkaUi extends pulumi.ComponentResource implements Service {
           SPRING_SECURITY_USER_NAME: args.username,
         },
         secretEnv: { SPRING_SECURITY_USER_PASSWORD: args.password },
+        connects: [peerAt(args.bootstrapServers)],
         ports: [
           {
             name: "http",

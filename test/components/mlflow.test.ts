@@ -22,7 +22,7 @@ function mlflow(config: LabConfig, platform: FakePlatform, after: pulumi.Resourc
   return new Mlflow("lab-mlflow", {
     platform,
     image: platform.image({ name: "lab-runtime", dockerfile: "x", inputs: [] }),
-    backendStoreUri: pulumi.secret(STORE_URI),
+    backendStore: { url: pulumi.secret(STORE_URI), server: { service: "postgres", port: 5432 } },
     s3Endpoint: MINIO,
     s3: { accessKey: "mlflow", secretKey: pulumi.secret(SECRET_KEY) },
     artifactBucket: "mlflow",

@@ -82,6 +82,8 @@ describe("Spark's workloads (fake platform)", () => {
     expect(w.command).toEqual([
       "/opt/spark/bin/spark-class",
       "org.apache.spark.deploy.worker.Worker",
+      "--port",
+      "7400",
       "--webui-port",
       "8081",
       "spark://spark-master:7077",
