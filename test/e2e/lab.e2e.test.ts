@@ -14,6 +14,7 @@ import { lakeBucketProvider, minioStore } from "../../components/storage/lakeBuc
 import { lockedVersion, MAIN_LOCK, SPARK_LOCK } from "../registry/pythonLock";
 import { Browser, labPython, openJupyterLab, renderPage } from "./clients";
 import { Lab, workDirs, type StartReport } from "./lab";
+import { allowed as networkAllows } from "./networkPolicy";
 import { labWiring, type LabWiring } from "./wiring";
 
 if (process.getuid?.() !== 0) {
@@ -879,6 +880,41 @@ time.sleep(1800)`,
     const after = await sparkMaster();
     expect(apps.filter((a) => after.activeapps.some((x: any) => x.name === a))).toEqual(apps);
     lab.runtime!.exec("jupyterhub", ["pkill", "-f", "e2e-idle-"]);
+  });
+});
+
+describe("the k8s stack's NetworkPolicies, enforced on every container throughout", () => {
+  it("let through every connection the lab made: none was refused", () => {
+    expect(lab.runtime!.refused()).toEqual([]);
+  });
+
+  it("refuse every other: each listening port of each container, tried from every other, opens exactly when they allow it", () => {
+    const runtime = lab.runtime!;
+    const pods = runtime.pods(wiring.policies.stack);
+    const running = runtime.names();
+    const listening = Object.fromEntries(running.map((n) => [n, runtime.listening(n)]));
+    const wrong: string[] = [];
+    let opened = 0;
+    let refused = 0;
+    for (const from of running) {
+      const targets = running
+        .filter((to) => to !== from)
+        .flatMap((to) => listening[to].map((port) => ({ to, port })));
+      const opens = runtime.connects(from, targets);
+      targets.forEach((t, i) => {
+        const allowed = networkAllows(wiring.policies.specs, pods, from, t.to, t.port);
+        if (opens[i]) opened++;
+        else refused++;
+        if (opens[i] !== allowed) {
+          wrong.push(
+            `${from} → ${t.to}:${t.port} ${opens[i] ? "opened" : "refused"}, allowed: ${allowed}`,
+          );
+        }
+      });
+    }
+    expect(wrong).toEqual([]);
+    // Both kinds were tried: the check above compared something.
+    expect([opened > 10, refused > 50]).toEqual([true, true]);
   });
 });
 

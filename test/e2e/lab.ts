@@ -68,6 +68,8 @@ export class Lab {
     const installs = this.installs!;
     const images = localImages(installs);
     const want = runnable(next.containers);
+    // Before anything starts: the lab's connections go through the k8s stack's NetworkPolicies.
+    runtime.enforce(next.policies);
     const byName = new Map(want.map((c) => [c.name, c]));
     const removed = runtime.names().filter((n) => !byName.has(n));
     const replaced = want

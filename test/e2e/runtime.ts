@@ -13,7 +13,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../harness";
 import { EMPTY, type LocalImage } from "./images";
-import type { ContainerWiring } from "./wiring";
+import { ruleset, type Pods } from "./networkPolicy";
+import type { ContainerWiring, LabWiring } from "./wiring";
 
 const BRIDGE = "dfl-br0";
 /** A subnet of this machine's own: the bridge has no route out, so nothing leaves it. */
@@ -227,6 +228,90 @@ export class LabRuntime {
       .filter((d) => d.startsWith("dfl-"));
     for (const cg of new Set(left)) this.removeCgroup(cg.slice("dfl-".length));
     sh("ip", ["link", "delete", BRIDGE], true);
+  }
+
+  /** Every network namespace under `policies` (on each start: the lab's services change). */
+  enforce(policies: LabWiring["policies"]): void {
+    const pods = this.pods(policies.stack);
+    for (const c of this.containers) {
+      const ns = `dfl-${c.name}`;
+      sh("ip", ["netns", "exec", ns, "nft", "flush", "ruleset"]);
+      const file = path.join(this.workDir, `nft-${c.name}.conf`);
+      fs.writeFileSync(file, ruleset(policies.specs, pods, c.name));
+      sh("ip", ["netns", "exec", ns, "nft", "-f", file]);
+    }
+  }
+
+  /** The containers as pods: service, address, and the node's address. */
+  pods(stack: string): Pods {
+    return {
+      stack,
+      node: `${SUBNET}.1`,
+      containers: this.containers.map((c) => ({
+        name: c.name,
+        service: c.aliases[0],
+        address: this.address(c.name),
+      })),
+    };
+  }
+
+  /** Each connection a namespace's ruleset refused so far, as `<container> → <address>:<port>`. */
+  refused(): string[] {
+    const byAddress = new Map(this.containers.map((c) => [this.address(c.name), c.name]));
+    const out: string[] = [];
+    for (const c of this.containers) {
+      for (const set of ["refused_in", "refused_out"]) {
+        const listed = JSON.parse(
+          sh("ip", [
+            "netns",
+            "exec",
+            `dfl-${c.name}`,
+            "nft",
+            "-j",
+            "list",
+            "set",
+            "inet",
+            "dfl",
+            set,
+          ]),
+        );
+        const elems = listed.nftables.find((x: any) => x.set)?.set.elem ?? [];
+        for (const e of elems) {
+          const [peer, port] = (e.elem?.val ?? e).concat as [string, number];
+          const other = byAddress.get(peer) ?? peer;
+          out.push(
+            set === "refused_in" ? `${other} → ${c.name}:${port}` : `${c.name} → ${other}:${port}`,
+          );
+        }
+      }
+    }
+    return out.sort();
+  }
+
+  /** TCP ports something listens on in the container's namespace, on an address others reach. */
+  listening(name: string): number[] {
+    const lines = sh("ip", ["netns", "exec", `dfl-${name}`, "ss", "-ltnH"]).split("\n");
+    const ports = lines
+      .map((l) => l.trim().split(/\s+/)[3])
+      .filter((local) => local && !/^(127\.|\[::1\])/.test(local))
+      .map((local) => Number(local.slice(local.lastIndexOf(":") + 1)));
+    return [...new Set(ports)].sort((a, b) => a - b);
+  }
+
+  /** From inside `from`'s namespace, whether a TCP connection to each target opens (1 s each). */
+  connects(from: string, targets: { to: string; port: number }[]): boolean[] {
+    const script = [
+      "import json, socket, sys",
+      "out = []",
+      "for host, port in json.loads(sys.argv[1]):",
+      "    s = socket.socket(); s.settimeout(1)",
+      "    try: s.connect((host, port)); out.append(True)",
+      "    except OSError: out.append(False)",
+      "    finally: s.close()",
+      "print(json.dumps(out))",
+    ].join("\n");
+    const arg = JSON.stringify(targets.map((t) => [this.address(t.to), t.port]));
+    return JSON.parse(sh("ip", ["netns", "exec", `dfl-${from}`, "python3", "-c", script, arg]));
   }
 
   hosts(): string {

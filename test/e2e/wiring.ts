@@ -8,6 +8,7 @@
 import * as crypto from "crypto";
 import type { LakeBucketInputs } from "../../components/storage/lakeBucket";
 import { runProgram, unsecret, type ProgramRun } from "../harness";
+import type { PolicySpec } from "./networkPolicy";
 
 export interface ContainerWiring {
   /** The container's host name (`spark-worker-1`), also its network namespace's name suffix. */
@@ -62,6 +63,11 @@ export interface LakeWiring {
 
 export interface LabWiring {
   readonly containers: ContainerWiring[];
+  /**
+   * The NetworkPolicies of the k8s stack with the same config: the suite enforces them on the
+   * containers (networkPolicy.ts), as a cluster's network plugin would on the pods.
+   */
+  readonly policies: { readonly stack: string; readonly specs: PolicySpec[] };
   readonly lake: LakeWiring;
   readonly outputs: ProgramRun["outputs"];
   readonly credentials: any;
@@ -196,8 +202,16 @@ export async function labWiring(
       document: p.policy,
     })),
   };
+  const k8s = await runProgram("k8s", overrides);
+  const policies = {
+    stack: "k8s",
+    specs: k8s.registrations
+      .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+      .map((r) => unsecret(r.inputs).spec as PolicySpec),
+  };
   return {
     containers: wiring,
+    policies,
     lake,
     outputs: run.outputs,
     credentials: run.outputs.credentials.value,

@@ -16,6 +16,8 @@
 #   this kind of machine it exists and is down (no init system starts it). The suite should run its
 #   own initdb'd cluster rather than rely on it.
 # - iproute2: `ip netns`, veth, bridge (network namespaces per service).
+# - nftables: `nft`, which enforces the k8s stack's NetworkPolicies in each service's namespace
+#   (test/e2e/networkPolicy.ts).
 # - chromium + fonts-liberation: headless screenshots (no recommends: fonts are the one that matters).
 # - curl: HTTP health checks (the MinIO image's check is curl too).
 # - ncat: `nc -z host port` for test/e2e/prereqs/netns-check.sh's listener checks.
@@ -37,7 +39,7 @@ source "$(dirname "$0")/common.sh"
 
 smoke=$(one_flag --smoke "$@")
 
-PACKAGES=(postgresql iproute2 chromium fonts-liberation curl ncat procps socat
+PACKAGES=(postgresql iproute2 nftables chromium fonts-liberation curl ncat procps socat
   openjdk-17-jre-headless maven tini shellcheck podman runc zstd)
 
 installed() {
