@@ -32,7 +32,11 @@ describe("allowLists: one per workload, each edge allowed at both ends", () => {
   const db = spec("db", { ports: [{ name: "pg", port: 5432 }] });
   const app = spec("app", {
     ports: [
-      { name: "http", port: 80, publish: { hostPort: 8080, nodePort: 30080, urlKey: "app" } },
+      {
+        name: "http",
+        port: 80,
+        publish: { hostPort: 8080, nodePort: 30080, urlKey: "app", login: true },
+      },
     ],
     sessionPorts: [{ port: 7100, endPort: 7115 }],
     connects: [{ service: "db", port: 5432 }],
@@ -91,7 +95,13 @@ describe("networkPolicySpec", () => {
     const [dbList, appList] = allowLists([
       spec("db", { ports: [{ name: "pg", port: 5432 }] }),
       spec("app", {
-        ports: [{ name: "h", port: 80, publish: { hostPort: 1, nodePort: 30001, urlKey: "a" } }],
+        ports: [
+          {
+            name: "h",
+            port: 80,
+            publish: { hostPort: 1, nodePort: 30001, urlKey: "a", login: true },
+          },
+        ],
         connects: [{ service: "db", port: 5432 }],
       }),
     ]);
@@ -182,7 +192,6 @@ describe("k8s stack: NetworkPolicies", () => {
       "prefect-worker:7077",
       "spark-worker:7077",
       "streamlit:8080",
-      "*:8080",
     ]);
     expect(ingress(p.jupyterhub)).toEqual([
       "spark-master:7100-7115",

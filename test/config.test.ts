@@ -74,6 +74,8 @@ describe("the README's config reference", () => {
     "kubernetes.storageClass",
     "kubernetes.ingressDomain",
     "kubernetes.ingressClassName",
+    "kubernetes.tlsSecret",
+    "kubernetes.clusterIssuer",
     "images.registry",
     "images.lab",
   ];
@@ -200,6 +202,43 @@ describe("bad config fails before anything is created, naming key, value and wha
       "an upper-case ingress domain",
       { kubernetes: { ingressDomain: "Lab.Example.com" } },
       'kubernetes.ingressDomain must be a lower-case DNS domain such as lab.example.com, got "Lab.Example.com"',
+    ],
+    [
+      "an exposure that is no mode",
+      { kubernetes: { expose: "loadBalancer" } },
+      'kubernetes.expose must be one of "none", "nodePort", "ingress", got "loadBalancer"',
+    ],
+    [
+      "ingress without a domain",
+      { kubernetes: { expose: "ingress", plainHttp: true } },
+      'kubernetes.expose must be ingress only with kubernetes.ingressDomain set (the hosts are <name>.<domain>), got "ingress"',
+    ],
+    [
+      "ingress without TLS and without asking for plain HTTP",
+      { kubernetes: { expose: "ingress", ingressDomain: "lab.example.com" } },
+      'kubernetes.expose must be ingress with exactly one of kubernetes.tlsSecret (an existing TLS Secret), kubernetes.clusterIssuer (cert-manager) or kubernetes.plainHttp true (logins in clear), got "ingress"',
+    ],
+    [
+      "two sources of certificates",
+      {
+        kubernetes: {
+          expose: "ingress",
+          ingressDomain: "lab.example.com",
+          tlsSecret: "wildcard",
+          clusterIssuer: "letsencrypt",
+        },
+      },
+      "kubernetes.expose must be ingress with exactly one of kubernetes.tlsSecret",
+    ],
+    [
+      "an ingress domain while nothing goes through an Ingress",
+      { kubernetes: { expose: "nodePort", ingressDomain: "lab.example.com" } },
+      'kubernetes.ingressDomain must be unset while kubernetes.expose is not ingress, got "lab.example.com"',
+    ],
+    [
+      "plain HTTP while nothing goes through an Ingress",
+      { kubernetes: { plainHttp: true } },
+      "kubernetes.plainHttp must be false while kubernetes.expose is not ingress, got true",
     ],
     [
       "a storage class that is no Kubernetes name",

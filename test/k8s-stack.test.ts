@@ -74,7 +74,6 @@ describe("k8s stack (Kubernetes)", () => {
       "jupyterhub",
       "jupyterhub-nodeport",
       "kafka",
-      "kafka-nodeport",
       "kafka-ui",
       "kafka-ui-nodeport",
       "minio",
@@ -87,10 +86,8 @@ describe("k8s stack (Kubernetes)", () => {
       "prefect-server",
       "prefect-server-nodeport",
       "spark-master",
-      "spark-master-nodeport",
       "spark-worker",
       "streamlit",
-      "streamlit-nodeport",
     ]);
     expect(ofType(run, "docker:index/container:Container")).toEqual([]);
   });
@@ -307,7 +304,7 @@ describe("k8s stack (Kubernetes)", () => {
     ]);
   });
 
-  it("MinIO: StatefulSet on its PVC, HTTP probes on the health endpoints, API reachable through a NodePort", () => {
+  it("MinIO: StatefulSet on its PVC, HTTP probes on the health endpoints, API (not the console) reachable through a NodePort", () => {
     const spec = pod(one(run, STS, "minio"));
     const c = spec.containers[0];
     expect(c.image).toBe("quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z");
@@ -327,11 +324,9 @@ describe("k8s stack (Kubernetes)", () => {
     ]);
     expect(one(run, SVC, "minio-nodeport").inputs.spec).toMatchObject({
       type: "NodePort",
-      ports: [
-        { name: "api", port: 9000, nodePort: 30900 },
-        { name: "console", port: 9001, nodePort: 30901 },
-      ],
+      ports: [{ name: "api", port: 9000, nodePort: 30900 }],
     });
+    expect(one(run, SVC, "minio-nodeport").inputs.spec.ports).toHaveLength(1);
     expect(one(run, SVC, "minio").inputs.spec.type).toBe("ClusterIP");
   });
 
@@ -365,18 +360,20 @@ describe("k8s stack (Kubernetes)", () => {
     expect(dependsOn(p, STS, "minio")).toBe(true);
     expect(dependsOn(p, SVC, "minio")).toBe(true);
     expect(dependsOn(p, SVC, "minio-nodeport")).toBe(true);
-    expect(dependsOn(p, SVC, "spark-master-nodeport")).toBe(false);
+    expect(dependsOn(p, SVC, "jupyterhub-nodeport")).toBe(false);
+    // What asks for a login on its NodePort; the rest and MinIO's console at the local port of
+    // `kubectl port-forward`.
     expect(run.outputs.urls.value).toEqual({
       jupyterhub: "http://localhost:30800",
-      kafka: "localhost:30092",
+      kafka: "localhost:29092",
       "kafka-ui": "http://localhost:30090",
       "minio-api": "http://localhost:30900",
-      "minio-console": "http://localhost:30901",
+      "minio-console": "http://localhost:9001",
       mlflow: "http://localhost:30500",
       nifi: "https://localhost:30443/nifi",
       prefect: "http://localhost:30420",
-      "spark-ui": "http://localhost:30080",
-      streamlit: "http://localhost:30851",
+      "spark-ui": "http://localhost:8080",
+      streamlit: "http://localhost:8501",
     });
   });
 });
@@ -413,13 +410,54 @@ describe("k8s stack config overrides", () => {
     );
   });
 
-  it("with an ingress domain, web UIs get Ingresses and the MinIO provider goes through one", async () => {
-    const r = await runProgram("k8s", {
-      kubernetes: { ingressDomain: "lab.127.0.0.1.nip.io", ingressClassName: "nginx" },
+  const ingress = (extra: Record<string, unknown>) =>
+    runProgram("k8s", {
+      kubernetes: {
+        expose: "ingress",
+        ingressDomain: "lab.example.com",
+        ingressClassName: "nginx",
+        ...extra,
+      },
     });
+  const hosts = (r: ProgramRun) =>
+    ofType(r, "kubernetes:networking.k8s.io/v1:Ingress").map((i) => i.inputs.spec.rules[0].host);
+
+  it("expose ingress: an Ingress with TLS per UI that asks for a login, the certificate from cert-manager", async () => {
+    const r = await ingress({ clusterIssuer: "letsencrypt" });
     const ingresses = ofType(r, "kubernetes:networking.k8s.io/v1:Ingress");
-    // Every plain-HTTP UI; NiFi (HTTPS backend) and Kafka (TCP) stay on their NodePorts.
-    expect(ingresses.map((i) => i.inputs.spec.rules[0].host)).toEqual(
+    // NiFi (HTTPS backend) stays on its NodePort; Spark's UI, the dashboard and MinIO are not exposed.
+    expect(hosts(r)).toEqual(
+      ["jupyterhub", "kafka-ui", "mlflow", "prefect"].map((h) => `${h}.lab.example.com`),
+    );
+    for (const i of ingresses) {
+      validate(i);
+      expect(i.inputs.spec.ingressClassName).toBe("nginx");
+      expect(i.inputs.metadata.annotations).toEqual({
+        "cert-manager.io/cluster-issuer": "letsencrypt",
+      });
+      expect(i.inputs.spec.tls).toEqual([
+        { hosts: [i.inputs.spec.rules[0].host], secretName: `${i.name}-tls` },
+      ]);
+    }
+    expect(
+      ofType(r, SVC)
+        .filter((s) => s.inputs.spec.type === "NodePort")
+        .map((s) => s.name),
+    ).toEqual(["minio-nodeport", "nifi-nodeport"]);
+    // The MinIO provider keeps the NodePort.
+    expect(one(r, "pulumi:providers:minio", "lab-minio").inputs.minioServer).toBe(
+      "localhost:30900",
+    );
+    expect(r.outputs.urls.value).toMatchObject({
+      jupyterhub: "https://jupyterhub.lab.example.com",
+      "minio-console": "http://localhost:9001",
+      streamlit: "http://localhost:8501",
+    });
+  });
+
+  it("expose ingress with an existing TLS Secret, MinIO and what has no login opted in", async () => {
+    const r = await ingress({ tlsSecret: "wildcard", exposeMinio: true, exposeWithoutLogin: true });
+    expect(hosts(r)).toEqual(
       [
         "jupyterhub",
         "kafka-ui",
@@ -429,15 +467,33 @@ describe("k8s stack config overrides", () => {
         "prefect",
         "spark-ui",
         "streamlit",
-      ].map((h) => `${h}.lab.127.0.0.1.nip.io`),
+      ].map((h) => `${h}.lab.example.com`),
     );
-    expect(ingresses.every((i) => i.inputs.spec.ingressClassName === "nginx")).toBe(true);
-    for (const i of ingresses) validate(i);
-    const provider = one(r, "pulumi:providers:minio", "lab-minio");
-    expect(provider.inputs.minioServer).toBe("minio-api.lab.127.0.0.1.nip.io:80");
-    // It waits for the Ingress it goes through, not only for the server.
-    expect(dependsOn(provider, "kubernetes:networking.k8s.io/v1:Ingress", "minio-api")).toBe(true);
-    expect(r.outputs.urls.value["minio-console"]).toBe("http://minio-console.lab.127.0.0.1.nip.io");
+    for (const i of ofType(r, "kubernetes:networking.k8s.io/v1:Ingress")) {
+      expect(i.inputs.spec.tls[0].secretName).toBe("wildcard");
+      expect(i.inputs.metadata.annotations).toBeUndefined();
+    }
+  });
+
+  it("expose ingress in plain HTTP only when asked for, and none exposes nothing but MinIO's API", async () => {
+    const plain = await ingress({ plainHttp: true });
+    for (const i of ofType(plain, "kubernetes:networking.k8s.io/v1:Ingress")) {
+      expect(i.inputs.spec.tls).toBeUndefined();
+    }
+    expect(plain.outputs.urls.value.jupyterhub).toBe("http://jupyterhub.lab.example.com");
+    const none = await runProgram("k8s", { kubernetes: { expose: "none" } });
+    expect(ofType(none, "kubernetes:networking.k8s.io/v1:Ingress")).toEqual([]);
+    expect(
+      ofType(none, SVC)
+        .filter((s) => s.inputs.spec.type === "NodePort")
+        .map((s) => [s.name, s.inputs.spec.ports.map((p: any) => p.name)]),
+    ).toEqual([["minio-nodeport", ["api"]]]);
+    expect(none.outputs.urls.value.jupyterhub).toBe("http://localhost:8000");
+    // Only the exposed port is open to anyone in MinIO's NetworkPolicy.
+    const policy = one(none, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "minio").inputs.spec;
+    expect(policy.ingress.filter((i: any) => !i.from)).toEqual([
+      { ports: [{ protocol: "TCP", port: 9000 }] },
+    ]);
   });
 
   it("opting out of retention lets destroy delete the PVCs, but never the namespace (it may hold what is not the lab's)", async () => {

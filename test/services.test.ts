@@ -264,7 +264,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       // The same for the stack on every `pulumi up`: the kept log directory holds it.
       CLUSTER_ID: kraftClusterId("dataflow-lab", stack),
       KAFKA_PROCESS_ROLES: "broker,controller",
-      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka:9092,EXTERNAL://localhost:${external(29092, 30092)},LOCAL://127.0.0.1:19092`,
+      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka:9092,EXTERNAL://localhost:29092,LOCAL://127.0.0.1:19092`,
       LAB_KAFKA_TOPICS: "lab-events",
     });
     expect(v.env).not.toHaveProperty("KAFKA_PORT");

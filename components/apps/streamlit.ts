@@ -62,7 +62,14 @@ export class Streamlit extends pulumi.ComponentResource implements Service {
           {
             name: "http",
             port: PORT,
-            publish: { hostPort: PORT, nodePort: 30851, scheme: "http", urlKey: "streamlit" },
+            // No login: it shows service status and gold's tables, read-only.
+            publish: {
+              hostPort: PORT,
+              nodePort: 30851,
+              scheme: "http",
+              urlKey: "streamlit",
+              login: false,
+            },
           },
         ],
         health: {

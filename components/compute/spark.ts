@@ -154,6 +154,8 @@ export class Spark extends pulumi.ComponentResource implements Service {
               nodePort: 30080,
               scheme: "http",
               urlKey: "spark-ui",
+              // No login: standalone mode has none, and its UI can kill applications.
+              login: false,
             },
           },
         ],

@@ -94,13 +94,39 @@ export const shape = {
      * @see https://kind.sigs.k8s.io/docs/user/configuration/#extra-port-mappings
      */
     nodeAddress: text("localhost", HOST),
-    /** When set, every web UI and the MinIO API also get an Ingress at `<name>.<domain>`. */
+    /**
+     * How people reach the lab's UIs from outside the cluster: `none` (`kubectl port-forward`; the
+     * `urls` output names the local ports), `nodePort` (each UI on every node's address) or
+     * `ingress` (an Ingress per UI at `<name>.<ingressDomain>`, with TLS). Only what asks for a
+     * login is exposed, unless `exposeWithoutLogin`; MinIO only with `exposeMinio`. MinIO's S3 API
+     * keeps a NodePort in every mode: `pulumi up` manages the buckets and users through it.
+     */
+    expose: z
+      .enum(["none", "nodePort", "ingress"], 'one of "none", "nodePort", "ingress"')
+      .default("none"),
+    /** Domain of the Ingress hosts (`<name>.<domain>`); only with `expose` ingress. */
     ingressDomain: optionalText([
       "a lower-case DNS domain such as lab.example.com",
       is.isDns1123Subdomain,
     ]),
     /** IngressClass of those Ingresses; unset: the cluster's default. */
     ingressClassName: optionalText(SUBDOMAIN),
+    /** An existing TLS Secret in the namespace for every Ingress host (e.g. `*.<ingressDomain>`). */
+    tlsSecret: optionalText(SUBDOMAIN),
+    /**
+     * A cert-manager ClusterIssuer that issues each Ingress host its certificate.
+     * @see https://cert-manager.io/docs/usage/ingress/
+     */
+    clusterIssuer: optionalText(SUBDOMAIN),
+    /** Ingresses without TLS: logins cross the network in clear. For a cluster on this machine only. */
+    plainHttp: flag().default(false),
+    /** Also expose MinIO's console (and its API on the Ingress): they take the lake's root login. */
+    exposeMinio: flag().default(false),
+    /**
+     * Also expose what asks for no login: Spark's master UI (it can kill applications), the
+     * dashboard, and Kafka's external listener (plain TCP, no authentication).
+     */
+    exposeWithoutLogin: flag().default(false),
   }),
   postgres: section({
     /** PostgreSQL 16 or 17 (18 moved PGDATA); a kept data directory opens only in its own major. */
@@ -205,6 +231,34 @@ function rules(c: Parsed, ctx: z.RefinementCtx<Parsed>): void {
     : ["docker.publishedHost", c.docker.publishedHost];
   const name = `a host name, not an IP address, while nifi.enabled is true (NiFi's certificate holds host names only; map one to the address in /etc/hosts)`;
   check(c.nifi.enabled && net.isIP(host) !== 0, hostKey, host, name, ["target", "nifi.enabled"]);
+  const kc = c.kubernetes;
+  const ingress = kc.expose === "ingress";
+  const onlyIngress = "unset while kubernetes.expose is not ingress";
+  check(
+    ingress && !kc.ingressDomain,
+    "kubernetes.expose",
+    kc.expose,
+    "ingress only with kubernetes.ingressDomain set (the hosts are <name>.<domain>)",
+    ["kubernetes.ingressDomain"],
+  );
+  for (const key of ["ingressDomain", "ingressClassName", "tlsSecret", "clusterIssuer"] as const) {
+    check(!ingress && kc[key] !== undefined, `kubernetes.${key}`, kc[key], onlyIngress, [
+      "kubernetes.expose",
+    ]);
+  }
+  check(!ingress && kc.plainHttp, "kubernetes.plainHttp", true, `false ${onlyIngress.slice(6)}`, [
+    "kubernetes.expose",
+  ]);
+  const tls = [kc.tlsSecret !== undefined, kc.clusterIssuer !== undefined, kc.plainHttp].filter(
+    Boolean,
+  );
+  check(
+    ingress && tls.length !== 1,
+    "kubernetes.expose",
+    kc.expose,
+    "ingress with exactly one of kubernetes.tlsSecret (an existing TLS Secret), kubernetes.clusterIssuer (cert-manager) or kubernetes.plainHttp true (logins in clear)",
+    ["kubernetes.tlsSecret", "kubernetes.clusterIssuer", "kubernetes.plainHttp"],
+  );
   const pushed = `a pushed image reference when images.registry is not set (a cluster cannot use images built on this machine)`;
   const unbuilt = k8s && !c.images.registry && !c.images.lab;
   check(unbuilt, "images.lab", null, pushed, ["target", "images"]);

@@ -91,6 +91,8 @@ export class Nifi extends pulumi.ComponentResource implements Service {
       scheme: "https" as const,
       urlKey: "nifi",
       path: "/nifi",
+      // Single-user login.
+      login: true,
     };
     // Heap: half the container, the rest for direct memory, metaspace and the OS.
     const heap = `${Math.floor(args.memoryMiB / 2)}m`;

@@ -43,7 +43,14 @@ const PORT = 5000;
 const AUTH_CONFIG = "/etc/mlflow/basic_auth.ini";
 const USERS_FILE = "/etc/mlflow/lab-users.json";
 const ENSURE_USERS = "/etc/mlflow/ensure-users.py";
-const PUBLISH = { hostPort: PORT, nodePort: 30500, scheme: "http", urlKey: "mlflow" } as const;
+/** Behind MLflow's basic-auth app: every request but /health asks for a login. */
+const PUBLISH = {
+  hostPort: PORT,
+  nodePort: 30500,
+  scheme: "http",
+  urlKey: "mlflow",
+  login: true,
+} as const;
 
 /**
  * MLflow's basic_auth.ini: its users in the tracking store's database, READ for what a user does

@@ -89,7 +89,13 @@ export class JupyterHub extends pulumi.ComponentResource implements Service {
           {
             name: "http",
             port: PORT,
-            publish: { hostPort: PORT, nodePort: 30800, scheme: "http", urlKey: "jupyterhub" },
+            publish: {
+              hostPort: PORT,
+              nodePort: 30800,
+              scheme: "http",
+              urlKey: "jupyterhub",
+              login: true,
+            },
           },
         ],
         // Notebooks are Spark drivers and clients of everything the settings name.

@@ -77,6 +77,8 @@ export class Prefect extends pulumi.ComponentResource implements Service {
       nodePort: 30420,
       scheme: "http" as const,
       urlKey: "prefect",
+      // The API and the UI's calls take basic auth (PREFECT_SERVER_API_AUTH_STRING).
+      login: true,
     };
     this.server = args.platform.deploy(
       {

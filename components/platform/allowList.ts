@@ -1,11 +1,11 @@
-import type { Peer, PortRange, WorkloadSpec } from "./types";
+import type { Peer, PortRange, PublishSpec, WorkloadSpec } from "./types";
 
 /** One workload's allowed traffic: what may open connections to it, and what it may open. */
 export interface AllowList {
   readonly service: string;
   /** Callers by service and the ports of this workload they use. */
   readonly ingress: readonly { readonly from: string; readonly ports: readonly PortRange[] }[];
-  /** Ports open to anyone who reaches them: the published ones (a NodePort, an Ingress). */
+  /** Ports open to anyone who reaches them: those exposed outside (a NodePort, an Ingress). */
   readonly published: readonly PortRange[];
   /** Services it connects to and their ports. */
   readonly egress: readonly { readonly to: string; readonly ports: readonly PortRange[] }[];
@@ -17,7 +17,10 @@ export interface AllowList {
  * and its published ports. An edge is allowed at both ends. Throws, naming the workload, when a
  * connection names a service no workload is, or a port that service does not listen on.
  */
-export function allowLists(specs: readonly WorkloadSpec[]): AllowList[] {
+export function allowLists(
+  specs: readonly WorkloadSpec[],
+  exposed: (p: PublishSpec) => boolean = () => true,
+): AllowList[] {
   const byService = new Map(specs.map((s) => [s.service, s]));
   const edges: { from: string; to: string; range: PortRange }[] = [];
   const check = (owner: string, target: string, peer: PortRange, what: string) => {
@@ -60,7 +63,9 @@ export function allowLists(specs: readonly WorkloadSpec[]): AllowList[] {
     ingress: grouped(
       edges.filter((e) => e.to === s.service).map((e) => ({ peer: e.from, range: e.range })),
     ).map(({ peer, ports }) => ({ from: peer, ports })),
-    published: dedupe((s.ports ?? []).filter((p) => p.publish).map((p) => ({ port: p.port }))),
+    published: dedupe(
+      (s.ports ?? []).filter((p) => p.publish && exposed(p.publish)).map((p) => ({ port: p.port })),
+    ),
     egress: grouped(
       edges.filter((e) => e.from === s.service).map((e) => ({ peer: e.to, range: e.range })),
     ).map(({ peer, ports }) => ({ to: peer, ports })),

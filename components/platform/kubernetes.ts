@@ -187,9 +187,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             { ...opts, dependsOn: spec.startAfter && [...spec.startAfter] },
           );
 
+    const exposure = this.exposure();
     const publishedPorts = (spec.ports ?? []).filter((p) => p.publish);
     const published: pulumi.Resource[] = [];
-    if (publishedPorts.length > 0) {
+    const onNodePort = publishedPorts.filter((p) => exposure.nodePort(p.publish!));
+    if (onNodePort.length > 0) {
       const nodePort = new k8s.core.v1.Service(
         `${spec.service}-nodeport`,
         {
@@ -197,7 +199,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
           spec: {
             type: "NodePort",
             selector: selectorLabels(spec.service, stack),
-            ports: publishedPorts.map((p) => ({
+            ports: onNodePort.map((p) => ({
               name: p.name,
               port: p.port,
               targetPort: p.name,
@@ -209,38 +211,45 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       );
       published.push(nodePort);
     }
-    const domain = this.config.kubernetes.ingressDomain;
-    if (domain) {
-      // Plain HTTP backends only: an HTTPS one (NiFi) needs controller-specific annotations.
-      for (const p of publishedPorts.filter((q) => q.publish!.scheme === "http")) {
-        const ingress = new k8s.networking.v1.Ingress(
-          p.publish!.urlKey,
-          {
-            metadata: meta(p.publish!.urlKey),
-            spec: {
-              ...(this.config.kubernetes.ingressClassName
-                ? { ingressClassName: this.config.kubernetes.ingressClassName }
-                : {}),
-              rules: [
-                {
-                  host: `${p.publish!.urlKey}.${domain}`,
-                  http: {
-                    paths: [
-                      {
-                        path: "/",
-                        pathType: "Prefix",
-                        backend: { service: { name: spec.service, port: { name: p.name } } },
-                      },
-                    ],
-                  },
-                },
-              ],
-            },
+    const kc = this.config.kubernetes;
+    for (const p of publishedPorts.filter((q) => exposure.ingress(q.publish!))) {
+      const host = `${p.publish!.urlKey}.${kc.ingressDomain}`;
+      const ingress = new k8s.networking.v1.Ingress(
+        p.publish!.urlKey,
+        {
+          metadata: {
+            ...meta(p.publish!.urlKey),
+            ...(kc.clusterIssuer
+              ? { annotations: { "cert-manager.io/cluster-issuer": kc.clusterIssuer } }
+              : {}),
           },
-          opts,
-        );
-        published.push(ingress);
-      }
+          spec: {
+            ...(kc.ingressClassName ? { ingressClassName: kc.ingressClassName } : {}),
+            ...(kc.plainHttp
+              ? {}
+              : {
+                  // cert-manager writes each host's certificate into its own Secret.
+                  tls: [{ hosts: [host], secretName: kc.tlsSecret ?? `${p.publish!.urlKey}-tls` }],
+                }),
+            rules: [
+              {
+                host,
+                http: {
+                  paths: [
+                    {
+                      path: "/",
+                      pathType: "Prefix",
+                      backend: { service: { name: spec.service, port: { name: p.name } } },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+        opts,
+      );
+      published.push(ingress);
     }
 
     const ready = service ? [workload, service] : [workload];
@@ -260,7 +269,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   isolate(parent: pulumi.Resource): void {
     let lists;
     try {
-      lists = allowLists(this.deployed.map((d) => d.spec));
+      const exposure = this.exposure();
+      lists = allowLists(
+        this.deployed.map((d) => d.spec),
+        (p) => exposure.nodePort(p) || exposure.ingress(p),
+      );
     } catch (e) {
       throw new pulumi.ResourceError((e as Error).message, parent);
     }
@@ -308,11 +321,45 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   }
 
   endpoint(publish: PublishSpec): ExternalEndpoint {
-    const domain = this.config.kubernetes.ingressDomain;
-    if (domain && publish.scheme === "http") {
-      const host = `${publish.urlKey}.${domain}`;
-      return { host, port: 80, url: `http://${host}${publish.path ?? ""}` };
+    const kc = this.config.kubernetes;
+    const exposure = this.exposure();
+    // `pulumi up` reaches MinIO's API on its NodePort, even when an Ingress also carries it.
+    if (publish.deployer) return endpointAt(kc.nodeAddress, publish.nodePort, publish);
+    if (exposure.ingress(publish)) {
+      const host = `${publish.urlKey}.${kc.ingressDomain}`;
+      const scheme = kc.plainHttp ? "http" : "https";
+      return {
+        host,
+        port: kc.plainHttp ? 80 : 443,
+        url: `${scheme}://${host}${publish.path ?? ""}`,
+      };
     }
-    return endpointAt(this.config.kubernetes.nodeAddress, publish.nodePort, publish);
+    if (exposure.nodePort(publish)) return endpointAt(kc.nodeAddress, publish.nodePort, publish);
+    // Not exposed: `kubectl port-forward svc/<service> <host port>:<port>` makes it local.
+    return endpointAt("localhost", publish.hostPort, publish);
+  }
+
+  /**
+   * What `kubernetes.expose` and its switches put outside the cluster. MinIO's S3 API, which
+   * `pulumi up` itself calls, has a NodePort in every mode.
+   */
+  private exposure(): {
+    nodePort: (p: PublishSpec) => boolean;
+    ingress: (p: PublishSpec) => boolean;
+  } {
+    const kc = this.config.kubernetes;
+    const allowed = (p: PublishSpec) =>
+      (p.login || kc.exposeWithoutLogin) && (!p.minio || kc.exposeMinio);
+    // An HTTPS backend (NiFi) needs controller-specific annotations, and plain TCP (Kafka) no
+    // Ingress can carry: both stay on NodePorts when the rest is on Ingresses.
+    const ingress = (p: PublishSpec) =>
+      kc.expose === "ingress" && p.scheme === "http" && allowed(p);
+    return {
+      ingress,
+      nodePort: (p) =>
+        !!p.deployer ||
+        (kc.expose === "nodePort" && allowed(p)) ||
+        (kc.expose === "ingress" && allowed(p) && !ingress(p)),
+    };
   }
 }

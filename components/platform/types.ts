@@ -154,6 +154,15 @@ export interface PublishSpec {
   readonly urlKey: string;
   /** Path appended to the URL people open, e.g. `/nifi`. @default "" */
   readonly path?: string;
+  /**
+   * It asks who you are (a login, basic auth, S3 signatures). What does not is exposed outside
+   * Kubernetes only with `kubernetes.exposeWithoutLogin`.
+   */
+  readonly login: boolean;
+  /** MinIO's: takes the lake's root login; exposed only with `kubernetes.exposeMinio`. @default false */
+  readonly minio?: boolean;
+  /** `pulumi up` itself reaches it from outside (MinIO's S3 API): a NodePort in every mode. @default false */
+  readonly deployer?: boolean;
 }
 
 export interface VolumeSpec {

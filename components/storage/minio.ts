@@ -74,7 +74,16 @@ export class Minio extends pulumi.ComponentResource implements Service {
           {
             name: "api",
             port: API_PORT,
-            publish: { hostPort: API_PORT, nodePort: 30900, scheme: "http", urlKey: "minio-api" },
+            // Every request is signed with an S3 key; the MinIO provider of `pulumi up` uses it.
+            publish: {
+              hostPort: API_PORT,
+              nodePort: 30900,
+              scheme: "http",
+              urlKey: "minio-api",
+              login: true,
+              minio: true,
+              deployer: true,
+            },
           },
           {
             name: "console",
@@ -84,6 +93,8 @@ export class Minio extends pulumi.ComponentResource implements Service {
               nodePort: 30901,
               scheme: "http",
               urlKey: "minio-console",
+              login: true,
+              minio: true,
             },
           },
         ],

@@ -92,7 +92,8 @@ export class Kafka extends pulumi.ComponentResource implements Service {
 
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:streaming:Kafka", name, {}, opts);
-    const publish = { hostPort: EXTERNAL_PORT, nodePort: 30092, urlKey: "kafka" };
+    // Plain TCP without authentication, as every listener of the lab's broker.
+    const publish = { hostPort: EXTERNAL_PORT, nodePort: 30092, urlKey: "kafka", login: false };
     this.workload = args.platform.deploy(
       {
         service: SERVICE,

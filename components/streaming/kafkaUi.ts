@@ -45,7 +45,14 @@ export class KafkaUi extends pulumi.ComponentResource implements Service {
           {
             name: "http",
             port: PORT,
-            publish: { hostPort: PORT, nodePort: 30090, scheme: "http", urlKey: "kafka-ui" },
+            // LOGIN_FORM.
+            publish: {
+              hostPort: PORT,
+              nodePort: 30090,
+              scheme: "http",
+              urlKey: "kafka-ui",
+              login: true,
+            },
           },
         ],
         health: {

@@ -88,13 +88,19 @@ describe("Kafka's host listener on the real platforms", () => {
     return /EXTERNAL:\/\/([^,"]+)/.exec(text)?.[1];
   };
 
-  it("advertises the published host on Docker, and the node address and NodePort on Kubernetes", async () => {
+  it("advertises the published host on Docker; on Kubernetes the port-forward's local port, or the node address and NodePort when exposed", async () => {
     expect(await advertised("dev")).toBe("localhost:29092");
     expect(await advertised("dev", { docker: { publishedHost: "lab.example" } })).toBe(
       "lab.example:29092",
     );
+    // Kafka asks for no login: exposed only when that is asked for too.
     expect(await advertised("k8s", { kubernetes: { nodeAddress: "node.example" } })).toBe(
-      "node.example:30092",
+      "localhost:29092",
     );
+    expect(
+      await advertised("k8s", {
+        kubernetes: { nodeAddress: "node.example", expose: "nodePort", exposeWithoutLogin: true },
+      }),
+    ).toBe("node.example:30092");
   });
 });

@@ -56,7 +56,13 @@ describe("Spark's workloads (fake platform)", () => {
       {
         name: "ui",
         port: 8080,
-        publish: { hostPort: 8080, nodePort: 30080, scheme: "http", urlKey: "spark-ui" },
+        publish: {
+          hostPort: 8080,
+          nodePort: 30080,
+          scheme: "http",
+          urlKey: "spark-ui",
+          login: false,
+        },
       },
     ]);
     expect(m.health.command).toEqual([

@@ -227,6 +227,13 @@ export class LabRuntime {
       .flatMap((h) => fs.readdirSync(h))
       .filter((d) => d.startsWith("dfl-"));
     for (const cg of new Set(left)) this.removeCgroup(cg.slice("dfl-".length));
+    // A deleted namespace is torn down by the kernel in the background (longer with nftables'
+    // conntrack in it), and its veth's host end lingers until then: delete that end now, or the
+    // next up() finds the name taken.
+    for (const line of sh("ip", ["-o", "link", "show"], true).split("\n")) {
+      const name = /^\d+: (dflv\d+)[@:]/.exec(line)?.[1];
+      if (name) sh("ip", ["link", "delete", name], true);
+    }
     sh("ip", ["link", "delete", BRIDGE], true);
   }
 
@@ -236,7 +243,9 @@ export class LabRuntime {
     for (const c of this.containers) {
       const ns = `dfl-${c.name}`;
       sh("ip", ["netns", "exec", ns, "nft", "flush", "ruleset"]);
-      const file = path.join(this.workDir, `nft-${c.name}.conf`);
+      const dir = path.join(this.workDir, "nft");
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${c.name}.conf`);
       fs.writeFileSync(file, ruleset(policies.specs, pods, c.name));
       sh("ip", ["netns", "exec", ns, "nft", "-f", file]);
     }
