@@ -8,13 +8,14 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   // The registry and real-services suites have their own configs (jest.registry.config.js,
-  // jest.e2e.config.js, jest.engine.config.js): they download and start real software, this one
+  // jest.e2e.config.js, jest.engine.config.js, jest.review.config.js): they download and start real software, this one
   // stays fast.
   testPathIgnorePatterns: [
     "/node_modules/",
     "<rootDir>/test/registry/",
     "<rootDir>/test/e2e/",
     "<rootDir>/test/engine/",
+    "<rootDir>/test/review/",
   ],
   testTimeout: 60000,
   // Each suite evaluates the whole program several times under the mock runtime.

@@ -250,10 +250,7 @@ describe("dev stack (Docker)", () => {
       "mlflow",
       "silver",
     ]);
-    for (const b of ofType(run, BUCKET)) {
-      expect(b.inputs.deleteData).toBe(false);
-      expect(b.retainOnDelete).toBe(true);
-    }
+    for (const b of ofType(run, BUCKET)) expect(b.retainOnDelete).toBe(true);
     expect(
       one(run, "minio:index/s3BucketVersioning:S3BucketVersioning", "bronze").inputs,
     ).toMatchObject({
@@ -332,12 +329,10 @@ describe("dev stack config overrides", () => {
     );
   });
 
-  it("opting out of data retention lets destroy delete volumes and (non-empty) buckets", async () => {
+  it("opting out of data retention lets destroy delete the volumes (MinIO's with every bucket) and empty buckets", async () => {
     const r = await runProgram("dev", { retainDataOnDestroy: false });
     expect(ofType(r, VOLUME).every((v) => !v.retainOnDelete)).toBe(true);
-    expect(ofType(r, BUCKET).every((b) => !b.retainOnDelete && b.inputs.deleteData === true)).toBe(
-      true,
-    );
+    expect(ofType(r, BUCKET).every((b) => !b.retainOnDelete)).toBe(true);
   });
 
   it("binds to another address and names another Docker host when asked", async () => {

@@ -71,7 +71,6 @@ export function memoryStore(buckets: Map<string, number>): BucketStore {
         name: `object-${i}`,
         versionId: `v${i}`,
       })),
-    removeVersions: async (b) => void buckets.set(b, 0),
     remove: async (b) => void buckets.delete(b),
   };
 }

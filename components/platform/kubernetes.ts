@@ -2,7 +2,9 @@ import type * as dockerBuild from "@pulumi/docker-build";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
+import { DynamicProvider } from "../storage/lakeBucket";
 import { allowLists } from "./allowList";
+import { ClaimClass } from "./claimClass";
 import {
   defaultDenySpec,
   envKey,
@@ -44,6 +46,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   /** Adopts an existing object on create: for what outlives `pulumi destroy` only. */
   readonly keptProvider: k8s.Provider;
   readonly namespace: k8s.core.v1.Namespace;
+  /** The PVCs' StorageClass as the stack made them; a change is refused at preview. */
+  readonly claimClass: ClaimClass;
   private readonly config: LabConfig;
   private readonly name: string;
   /** Docker on this machine, which builds and pushes the lab's own images; made on first use. */
@@ -78,6 +82,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       name,
       { metadata: { name: kc.namespace, labels: labels("namespace", args.config.stack) } },
       { parent: this, provider: this.keptProvider, retainOnDelete: true },
+    );
+    this.claimClass = new ClaimClass(
+      "storage-class",
+      { storageClass: kc.storageClass ?? "" },
+      { parent: this, provider: new DynamicProvider(`${name}-storage-class`, { parent: this }) },
     );
     this.registerOutputs({ namespace: this.namespace.metadata.name });
   }
@@ -132,7 +141,12 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
               resources: { requests: { storage: v.size } },
             },
           },
-          { ...opts, provider: this.keptProvider, retainOnDelete: this.config.retainDataOnDestroy },
+          {
+            ...opts,
+            provider: this.keptProvider,
+            retainOnDelete: this.config.retainDataOnDestroy,
+            dependsOn: [this.claimClass],
+          },
         );
         return [v.name, pvc.metadata.name];
       }),

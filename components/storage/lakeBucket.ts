@@ -8,11 +8,32 @@ export interface LakeBucketInputs {
   readonly server: string;
   readonly accessKey: string;
   readonly secretKey: string;
-  /**
-   * Whether deleting the resource deletes the bucket with its objects and versions. Without it, a
-   * bucket is deleted only when empty, and otherwise kept where it is.
-   */
-  readonly deleteData: boolean;
+}
+
+/**
+ * How long each call waits for MinIO to answer at all (connection refused or reset, a 503 while it
+ * starts): `pulumi up` may reach the published port a moment before the server listens on it.
+ */
+export const MINIO_WAIT_MS = 60_000;
+
+/** `call`, again every second while MinIO is not listening, until `waitMs` has passed. */
+export async function whenListening<T>(
+  call: () => Promise<T>,
+  waitMs = MINIO_WAIT_MS,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (e) {
+      // A server that is not (yet) listening, as Node and MinIO's client report it.
+      const text = `${(e as { code?: string }).code ?? ""} ${(e as Error).message ?? e}`;
+      const starting = /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|ServiceUnavailable/;
+      if (!starting.test(text) || Date.now() >= until) throw e;
+      await sleep(1000);
+    }
+  }
 }
 
 /** The few bucket operations the lake needs, so tests can model MinIO's state. */
@@ -21,12 +42,11 @@ export interface BucketStore {
   create(bucket: string): Promise<void>;
   /** Object versions and delete markers, as `{ name, versionId }`. */
   versions(bucket: string): Promise<{ name: string; versionId?: string }[]>;
-  removeVersions(bucket: string, v: { name: string; versionId?: string }[]): Promise<void>;
   remove(bucket: string): Promise<void>;
 }
 
 /** The real store: MinIO's own JavaScript client (S3 calls only, no admin API). */
-export function minioStore(i: LakeBucketInputs): BucketStore {
+export function minioStore(i: LakeBucketInputs, waitMs = MINIO_WAIT_MS): BucketStore {
   // Required here, not imported at the top: this runs inside the serialized dynamic provider.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Minio = require("minio");
@@ -38,24 +58,25 @@ export function minioStore(i: LakeBucketInputs): BucketStore {
     accessKey: i.accessKey,
     secretKey: i.secretKey,
   });
+  const wait = <T>(call: () => Promise<T>) => whenListening(call, waitMs);
   return {
-    exists: (b) => client.bucketExists(b),
-    create: (b) => client.makeBucket(b),
+    exists: (b) => wait(() => client.bucketExists(b)),
+    create: (b) => wait(() => client.makeBucket(b)),
     versions: (b) =>
-      new Promise((resolve, reject) => {
-        const out: { name: string; versionId?: string }[] = [];
-        client
-          .listObjects(b, "", true, { IncludeVersion: true })
-          .on("data", (o: { name: string; versionId?: string }) =>
-            out.push({ name: o.name, versionId: o.versionId }),
-          )
-          .on("error", reject)
-          .on("end", () => resolve(out));
-      }),
-    removeVersions: async (b, v) => {
-      for (let k = 0; k < v.length; k += 1000) await client.removeObjects(b, v.slice(k, k + 1000));
-    },
-    remove: (b) => client.removeBucket(b),
+      wait(
+        () =>
+          new Promise((resolve, reject) => {
+            const out: { name: string; versionId?: string }[] = [];
+            client
+              .listObjects(b, "", true, { IncludeVersion: true })
+              .on("data", (o: { name: string; versionId?: string }) =>
+                out.push({ name: o.name, versionId: o.versionId }),
+              )
+              .on("error", reject)
+              .on("end", () => resolve(out));
+          }),
+      ),
+    remove: (b) => wait(() => client.removeBucket(b)),
   };
 }
 
@@ -93,11 +114,13 @@ export function lakeBucketProvider(
       return { outs: { ...news, adopted: olds.adopted } };
     },
     async delete(id: string, props: LakeBucketInputs) {
+      // Never a bucket holding data, whatever removed the resource: a service switched off, a
+      // bucket taken out of minio.buckets, or `pulumi destroy` (where, without
+      // retainDataOnDestroy, MinIO's own volume goes and every bucket with it). A kept bucket is
+      // adopted by the next resource that declares it.
       const s = store(props);
       if (!(await s.exists(id))) return;
-      const versions = await s.versions(id);
-      if (versions.length > 0 && !props.deleteData) return; // kept, data and all
-      await s.removeVersions(id, versions);
+      if ((await s.versions(id)).length > 0) return;
       await s.remove(id);
     },
   };
@@ -121,8 +144,8 @@ export class DynamicProvider extends pulumi.ProviderResource {
 
 /**
  * One bucket of the lake, adopted if it exists (see {@link lakeBucketProvider}). A bucket with
- * objects is deleted only with `deleteData`; with `retainOnDelete` (`retainDataOnDestroy`) it is
- * never deleted at all.
+ * objects (or object versions) is never deleted; with `retainOnDelete` (`retainDataOnDestroy`) not
+ * even an empty one.
  */
 export class LakeBucket extends pulumi.dynamic.Resource {
   declare readonly bucket: pulumi.Output<string>;

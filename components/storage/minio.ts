@@ -146,7 +146,6 @@ export class Minio extends pulumi.ComponentResource implements Service {
           server: `${api.host}:${api.port}`,
           accessKey: pulumi.secret(pulumi.output(args.rootUser)),
           secretKey: pulumi.secret(pulumi.output(args.rootPassword)),
-          deleteData: !args.retainOnDestroy,
         },
         {
           parent: this,

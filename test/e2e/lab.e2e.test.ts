@@ -187,7 +187,7 @@ describe("the dev stack's services, started from the program's wiring", () => {
 
 describe("the lake's buckets, through the program's own create-or-adopt provider", () => {
   const provider = lakeBucketProvider(minioStore);
-  const scratch = () => ({ ...wiring.lake.buckets[0], bucket: "e2e-kept", deleteData: false });
+  const scratch = () => ({ ...wiring.lake.buckets[0], bucket: "e2e-kept" });
   const client = () =>
     new Client({
       endPoint: "127.0.0.1",
@@ -203,21 +203,28 @@ describe("the lake's buckets, through the program's own create-or-adopt provider
     expect(Object.values(started.adoptedBuckets).every((a) => !a)).toBe(true);
   });
 
-  it("a bucket holding objects outlives its resource unless deleteData, and is adopted when declared again", async () => {
+  it("a bucket holding objects (or only their versions) outlives its resource, and is adopted when declared again; an empty one goes", async () => {
     expect((await provider.create!(scratch())).outs.adopted).toBe(false);
     await client().putObject("e2e-kept", "raw/one.json", Buffer.from("{}"));
-    // Removed from minio.buckets (or its service switched off) with retainDataOnDestroy: false but
-    // no deleteData: a bucket with objects stays.
+    // Removed from minio.buckets (or its service switched off), even with retainDataOnDestroy
+    // false: a bucket with objects stays.
     await provider.delete!("e2e-kept", scratch());
     expect(await client().bucketExists("e2e-kept")).toBe(true);
     const back = await provider.create!(scratch());
     expect(back.outs.adopted).toBe(true);
     expect((await client().statObject("e2e-kept", "raw/one.json")).size).toBe(2);
-    // Opted in: the bucket goes with every object version and delete marker (bronze is versioned).
+    // Versioned (as bronze is), its object deleted: the versions and the delete marker are data.
     await client().setBucketVersioning("e2e-kept", { Status: "Enabled" });
     await client().putObject("e2e-kept", "raw/one.json", Buffer.from("{ }"));
     await client().removeObject("e2e-kept", "raw/one.json");
-    await provider.delete!("e2e-kept", { ...scratch(), deleteData: true });
+    await provider.delete!("e2e-kept", scratch());
+    expect(await client().bucketExists("e2e-kept")).toBe(true);
+    // Emptied by hand, every version too: now it goes.
+    const versions: { name: string; versionId?: string }[] = [];
+    for await (const o of client().listObjects("e2e-kept", "", true, { IncludeVersion: true }))
+      versions.push({ name: o.name!, versionId: (o as { versionId?: string }).versionId });
+    await client().removeObjects("e2e-kept", versions);
+    await provider.delete!("e2e-kept", scratch());
     expect(await client().bucketExists("e2e-kept")).toBe(false);
   });
 });

@@ -41,7 +41,7 @@ export function mc(mcBin: string, lake: LakeWiring, args: string[], allowFail = 
  * Applies the lake as declared; run after MinIO is healthy, before anything that needs it. With
  * `before` (what the last `pulumi up` declared, still in the state), only the difference, as
  * `pulumi up` applies it: a bucket no longer declared is deleted through the provider unless
- * `retainOnDelete` leaves it be (and the provider keeps one holding data unless `deleteData`), an
+ * `retainOnDelete` leaves it be (and the provider keeps one holding data in any case), an
  * identity no longer declared loses its user and policy, a changed secret is set anew.
  * Returns, per bucket created now, whether it was adopted (found already there).
  */
@@ -60,7 +60,6 @@ export async function applyLake(
     server: b.server,
     accessKey: b.accessKey,
     secretKey: b.secretKey,
-    deleteData: b.deleteData,
   });
   for (const gone of before?.buckets.filter((b) => !declared(lake, b.bucket)) ?? []) {
     if (!gone.retainOnDelete) await provider.delete!(gone.bucket, inputs(gone));

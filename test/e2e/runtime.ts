@@ -96,6 +96,8 @@ export class LabRuntime {
   /** Each container's published-port forwarders, which go with it as Docker's do. */
   private readonly forwarders = new Map<string, ChildProcess[]>();
   private readonly addresses = new Map<string, string>();
+  /** Connections refused under rulesets since replaced (see `enforce`). */
+  private readonly refusedBefore: string[] = [];
   /** The cgroup parents: memory, then CPU limits, then CPU accounting (maybe one hierarchy). */
   private readonly hierarchies = [
     ownCgroup("memory", "memory.limit_in_bytes"),
@@ -237,17 +239,33 @@ export class LabRuntime {
     sh("ip", ["link", "delete", BRIDGE], true);
   }
 
-  /** Every network namespace under `policies` (on each start: the lab's services change). */
+  /**
+   * Every network namespace under `policies` (on each start: the lab's services change). Each
+   * ruleset is replaced in one transaction, and a table of its own keeps conntrack on in the
+   * namespace throughout: without it, a reload stops tracking for a moment, and the next packet of
+   * a connection already open (a reply from PostgreSQL, say) counts as new and is refused.
+   */
   enforce(policies: LabWiring["policies"]): void {
     const pods = this.pods(policies.stack);
+    // What the rulesets refused so far goes with them: keep it.
+    this.refusedBefore.push(...this.refusedNow());
+    const dir = path.join(this.workDir, "nft");
+    fs.mkdirSync(dir, { recursive: true });
     for (const c of this.containers) {
-      const ns = `dfl-${c.name}`;
-      sh("ip", ["netns", "exec", ns, "nft", "flush", "ruleset"]);
-      const dir = path.join(this.workDir, "nft");
-      fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${c.name}.conf`);
-      fs.writeFileSync(file, ruleset(policies.specs, pods, c.name));
-      sh("ip", ["netns", "exec", ns, "nft", "-f", file]);
+      fs.writeFileSync(
+        file,
+        [
+          "table inet dfl_conntrack {",
+          "  chain keep { type filter hook prerouting priority -300; ct state invalid counter; }",
+          "}",
+          // Declared, then deleted and declared anew: one atomic replacement, first time or not.
+          "table inet dfl",
+          "delete table inet dfl",
+          ruleset(policies.specs, pods, c.name),
+        ].join("\n"),
+      );
+      sh("ip", ["netns", "exec", `dfl-${c.name}`, "nft", "-f", file]);
     }
   }
 
@@ -266,25 +284,23 @@ export class LabRuntime {
 
   /** Each connection a namespace's ruleset refused so far, as `<container> → <address>:<port>`. */
   refused(): string[] {
+    return [...this.refusedBefore, ...this.refusedNow()].sort();
+  }
+
+  /** What the rulesets loaded now refused. */
+  private refusedNow(): string[] {
     const byAddress = new Map(this.containers.map((c) => [this.address(c.name), c.name]));
     const out: string[] = [];
     for (const c of this.containers) {
       for (const set of ["refused_in", "refused_out"]) {
-        const listed = JSON.parse(
-          sh("ip", [
-            "netns",
-            "exec",
-            `dfl-${c.name}`,
-            "nft",
-            "-j",
-            "list",
-            "set",
-            "inet",
-            "dfl",
-            set,
-          ]),
+        // Before the first enforce() there is no table yet: nothing refused.
+        const text = sh(
+          "ip",
+          ["netns", "exec", `dfl-${c.name}`, "nft", "-j", "list", "set", "inet", "dfl", set],
+          true,
         );
-        const elems = listed.nftables.find((x: any) => x.set)?.set.elem ?? [];
+        if (!text.trim()) continue;
+        const elems = JSON.parse(text).nftables.find((x: any) => x.set)?.set.elem ?? [];
         for (const e of elems) {
           const [peer, port] = (e.elem?.val ?? e).concat as [string, number];
           const other = byAddress.get(peer) ?? peer;
@@ -294,7 +310,7 @@ export class LabRuntime {
         }
       }
     }
-    return out.sort();
+    return out;
   }
 
   /** TCP ports something listens on in the container's namespace, on an address others reach. */

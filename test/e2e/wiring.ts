@@ -179,13 +179,12 @@ export async function labWiring(
     buckets: regs
       .filter((r) => r.type === "pulumi-nodejs:dynamic/storage:LakeBucket")
       .map((r) => {
-        const { bucket, server, accessKey, secretKey, deleteData } = unsecret(r.inputs);
+        const { bucket, server, accessKey, secretKey } = unsecret(r.inputs);
         return {
           bucket,
           server,
           accessKey,
           secretKey,
-          deleteData,
           retainOnDelete: r.retainOnDelete,
         };
       }),

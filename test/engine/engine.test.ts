@@ -279,6 +279,32 @@ describeEngine("the real Pulumi engine and providers", () => {
   );
 
   it(
+    "a bucket removed by hand: pulumi refresh takes it out of the state, and the next up creates it again",
+    async () => {
+      const state = await resources(true);
+      const root = (name: string) =>
+        String(state.find((x) => x.urn.endsWith(`::${name}`))!.outputs!.result);
+      const client = minioClient(root("minio-root-user"), root("minio-root-password"));
+      // gold holds nothing yet: an empty bucket a person may well remove.
+      await client.removeBucket("gold");
+      const refresh = await pulumi(["refresh", "--stack", ENGINE, "--yes", "--skip-preview"]);
+      if (refresh.status !== 0) throw new Error(failure("pulumi refresh", refresh));
+      const gold = (await resources()).filter(
+        (x) => x.type === LAKE_BUCKET && x.urn.endsWith("::gold"),
+      );
+      expect(gold).toEqual([]);
+      const r = await upDev();
+      if (r.status !== 0) throw new Error(failure(`lab.sh up ${ENGINE} (after refresh)`, r));
+      expect(await client.bucketExists("gold")).toBe(true);
+      const back = (await resources()).find(
+        (x) => x.type === LAKE_BUCKET && x.urn.endsWith("::gold"),
+      );
+      expect(back?.outputs?.adopted).toBe(false);
+    },
+    10 * 60_000,
+  );
+
+  it(
     "a PostgreSQL image of another major is refused at preview, naming the key and both majors; postgres.allowMajorChange lets it through",
     async () => {
       const set = (key: string, value: string) =>
