@@ -14,6 +14,9 @@
 # The locks in the repository are uv's preferences, so a rerun keeps every version that still
 # satisfies requirements.in: an unchanged input gives unchanged locks.
 #
+# test/review/requirements.in (checkov, for the tests) is resolved the same way into its
+# requirements.lock.
+#
 # uv is installed from PyPI into a venv cached under ${XDG_CACHE_HOME:-~/.cache}/dataflow-lab/tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +24,7 @@ cd "$(dirname "$0")/.."
 UV_VERSION=0.13.9
 TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/dataflow-lab/tools"
 RUNTIME=images/lab-runtime
+REVIEW=test/review
 # The image's Python (python:3.12.14-slim-bookworm). scripts/python-env.sh reads this line.
 PYTHON_VERSION=3.12
 # Debian bookworm has glibc 2.36: wheels tagged up to manylinux_2_36 install there, and no newer
@@ -129,6 +133,27 @@ for path, keep in ((main_path, lambda n: n not in spark), (spark_path, lambda n:
 PY
 }
 
+# Resolves test/review/requirements.in (checkov, a peer reviewer of the k8s stack's objects) into
+# $1/requirements.lock for the test machine's Python (the same minor, on glibc up to 2.36), with
+# hashes; scripts/review-tools.sh installs it with --require-hashes --no-deps.
+lock_review() {
+  local out="$1" uv
+  uv="$(uv_bin)"
+  mkdir -p "$out"
+  if ! $UPGRADE && [ -f "$REVIEW/requirements.lock" ]; then
+    cp "$REVIEW/requirements.lock" "$out/requirements.lock"
+  fi
+  "$uv" pip compile "$REVIEW/requirements.in" \
+    --output-file "$out/requirements.lock" \
+    --generate-hashes \
+    --python-version "$PYTHON_VERSION" \
+    --python-platform "$PYTHON_PLATFORM" \
+    --only-binary :all: \
+    --custom-compile-command "npm run lock" \
+    --no-config \
+    --quiet
+}
+
 # Resolves images/lab-runtime/proxy/package.json (JupyterHub's proxy) into
 # $1/proxy/package-lock.json: npm's lockfile v3 with an integrity hash for every package, which the
 # image installs with `npm ci`. npm runs on a copy of the folder, so --check can compare; the
@@ -162,6 +187,8 @@ main() {
     echo "Wrote $RUNTIME/requirements.lock and $RUNTIME/pyspark.lock" >&2
     lock_proxy "$RUNTIME"
     echo "Wrote $RUNTIME/proxy/package-lock.json" >&2
+    lock_review "$REVIEW"
+    echo "Wrote $REVIEW/requirements.lock" >&2
     return
   fi
 
@@ -169,12 +196,17 @@ main() {
   mkdir -p "$out"
   lock_python "$out"
   lock_proxy "$out"
+  lock_review "$out/review"
   for lock in requirements.lock pyspark.lock proxy/package-lock.json; do
     if ! diff -u "$RUNTIME/$lock" "$out/$lock" >"$out/$lock.diff" 2>&1; then
       stale+=("$RUNTIME/$lock")
       head -n 40 "$out/$lock.diff" >&2
     fi
   done
+  if ! diff -u "$REVIEW/requirements.lock" "$out/review/requirements.lock" >"$out/review.diff" 2>&1; then
+    stale+=("$REVIEW/requirements.lock")
+    head -n 40 "$out/review.diff" >&2
+  fi
   if [ ${#stale[@]} -gt 0 ]; then
     fail "${stale[*]} out of date with $RUNTIME/requirements.in or proxy/package.json: run npm run lock"
   fi

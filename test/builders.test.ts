@@ -140,7 +140,8 @@ describe("Kubernetes builders", () => {
       intervalSeconds: 10,
     });
     expect(p.readinessProbe.httpGet).toEqual({ path: "/health", port: 5000, scheme: "HTTP" });
-    expect(p.livenessProbe.httpGet).toEqual({ path: "/health", port: 5000, scheme: "HTTP" });
+    // Alive while its port accepts connections, even when not ready.
+    expect(p.livenessProbe.tcpSocket).toEqual({ port: 5000 });
     // Every 2 s (the start interval) across the 60 s start period and 6 retries at 10 s: 120 s.
     expect(p.startupProbe).toMatchObject({ periodSeconds: 2, failureThreshold: 60 });
     expect(probes({ command: ["true"] }).readinessProbe.exec).toEqual({ command: ["true"] });
@@ -189,8 +190,8 @@ describe("Kubernetes builders", () => {
       seccompProfile: { type: "RuntimeDefault" },
     });
     expect(c.resources).toEqual({
-      requests: { cpu: "250m", memory: "256Mi" },
-      limits: { cpu: "1000m", memory: "256Mi" },
+      requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "1024Mi" },
+      limits: { cpu: "1000m", memory: "256Mi", "ephemeral-storage": "1024Mi" },
     });
   });
 });

@@ -378,6 +378,48 @@ describe("k8s stack (Kubernetes)", () => {
   });
 });
 
+describe("k8s stack: what the peer reviewers asked for", () => {
+  it("a StatefulSet's own Service is headless, a Deployment's is not", () => {
+    for (const sts of ofType(run, STS)) {
+      expect(one(run, SVC, sts.name).inputs.spec.clusterIP).toBe("None");
+    }
+    expect(one(run, SVC, "mlflow").inputs.spec.clusterIP).toBeUndefined();
+  });
+
+  it("a workload of several copies gets a PodDisruptionBudget of one and spreads over the nodes; one copy gets neither", () => {
+    const pdbs = ofType(run, "kubernetes:policy/v1:PodDisruptionBudget");
+    expect(pdbs.map((p) => [p.name, p.inputs.spec.maxUnavailable])).toEqual([["spark-worker", 1]]);
+    const workers = pod(one(run, "kubernetes:apps/v1:Deployment", "spark-worker"));
+    expect(
+      workers.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]
+        .podAffinityTerm.topologyKey,
+    ).toBe("kubernetes.io/hostname");
+    expect(pod(one(run, "kubernetes:apps/v1:Deployment", "mlflow")).affinity).toBeUndefined();
+  });
+
+  it("every container requests and limits its ephemeral storage", () => {
+    const all = [...ofType(run, STS), ...ofType(run, "kubernetes:apps/v1:Deployment")];
+    for (const w of all) {
+      for (const c of [...pod(w).containers, ...(pod(w).initContainers ?? [])]) {
+        expect(c.resources.requests["ephemeral-storage"]).toMatch(/^\d+Mi$/);
+        expect(c.resources.limits["ephemeral-storage"]).toBe(
+          c.resources.requests["ephemeral-storage"],
+        );
+      }
+    }
+  });
+
+  it("liveness is less than readiness: an HTTP-ready service is alive while its port accepts connections", () => {
+    const c = pod(one(run, "kubernetes:apps/v1:Deployment", "mlflow")).containers[0];
+    expect(c.readinessProbe.httpGet).toMatchObject({ path: "/health", port: 5000 });
+    expect(c.livenessProbe.tcpSocket).toEqual({ port: 5000 });
+    // A declared liveness check stays (MinIO's own /minio/health/live).
+    expect(pod(one(run, STS, "minio")).containers[0].livenessProbe.httpGet.path).toBe(
+      "/minio/health/live",
+    );
+  });
+});
+
 describe("k8s stack config overrides", () => {
   it("namespace, context, kubeconfig and storage class come from config", async () => {
     const r = await runProgram("k8s", {

@@ -152,13 +152,34 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       }),
     );
 
+    const replicas = spec.replicas ?? 1;
+    const pod = podSpec(spec, {
+      secretName: secretObj?.metadata.name,
+      configMapName: configMap?.metadata.name,
+      claims,
+    });
     const template = {
       metadata: { labels: labels(spec.service, stack) },
-      spec: podSpec(spec, {
-        secretName: secretObj?.metadata.name,
-        configMapName: configMap?.metadata.name,
-        claims,
-      }),
+      // Copies spread over the nodes where they can, so one node going down takes one copy.
+      spec:
+        replicas > 1
+          ? {
+              ...pod,
+              affinity: {
+                podAntiAffinity: {
+                  preferredDuringSchedulingIgnoredDuringExecution: [
+                    {
+                      weight: 100,
+                      podAffinityTerm: {
+                        topologyKey: "kubernetes.io/hostname",
+                        labelSelector: { matchLabels: selectorLabels(spec.service, stack) },
+                      },
+                    },
+                  ],
+                },
+              },
+            }
+          : pod,
     };
     const selector = { matchLabels: selectorLabels(spec.service, stack) };
     // A workload nobody connects to (the Prefect worker) gets no Service.
@@ -171,6 +192,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
               metadata: meta(spec.service),
               spec: {
                 type: "ClusterIP",
+                // A StatefulSet's governing Service is headless: its name resolves to the pod.
+                ...(Object.keys(claims).length > 0 ? { clusterIP: "None" } : {}),
                 selector: selectorLabels(spec.service, stack),
                 ports: (spec.ports ?? []).map((p) => ({
                   name: p.name,
@@ -200,6 +223,15 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             },
             { ...opts, dependsOn: spec.startAfter && [...spec.startAfter] },
           );
+
+    if (replicas > 1) {
+      // A drain takes one copy at a time: the others keep their executors and the work on them.
+      new k8s.policy.v1.PodDisruptionBudget(
+        spec.service,
+        { metadata: meta(spec.service), spec: { maxUnavailable: 1, selector } },
+        opts,
+      );
+    }
 
     const exposure = this.exposure();
     const publishedPorts = (spec.ports ?? []).filter((p) => p.publish);

@@ -13,6 +13,12 @@ import type {
 
 import Input = k8s.types.input.core.v1;
 
+/**
+ * Ephemeral storage of a workload that declares none (MiB). The real-services suite measures what
+ * each container writes outside its volumes and checks every limit against it (e2e-report/disk.md).
+ */
+export const SCRATCH_MIB = 1024;
+
 /** Names of the objects a pod refers to, known only once the platform created them. */
 export interface PodRefs {
   readonly secretName?: pulumi.Input<string>;
@@ -126,8 +132,13 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
           requests: {
             cpu: `${Math.max(50, Math.round(cpus * 250))}m`,
             memory: `${spec.memoryMiB}Mi`,
+            "ephemeral-storage": `${spec.scratchMiB ?? SCRATCH_MIB}Mi`,
           },
-          limits: { cpu: `${Math.round(cpus * 1000)}m`, memory: `${spec.memoryMiB}Mi` },
+          limits: {
+            cpu: `${Math.round(cpus * 1000)}m`,
+            memory: `${spec.memoryMiB}Mi`,
+            "ephemeral-storage": `${spec.scratchMiB ?? SCRATCH_MIB}Mi`,
+          },
         },
         securityContext: containerSecurity(spec),
         ...probes(spec.health),
@@ -188,7 +199,14 @@ export function probes(h: HealthCheckSpec): {
   const period = t.intervalSeconds;
   const timeout = t.timeoutSeconds;
   const ready = action(h.http, h.command, h.tcpPort);
-  const alive = h.liveness ? action(h.liveness.http, h.liveness.command ?? h.command) : ready;
+  // Alive is less than ready: a server that answers on its port is alive even while its readiness
+  // check fails (a database it needs is down), and restarting it would not help. So liveness is
+  // its own check where declared, else the HTTP port accepting connections.
+  const alive = h.liveness
+    ? action(h.liveness.http, h.liveness.command ?? h.command)
+    : h.http
+      ? { tcpSocket: { port: h.http.port } }
+      : ready;
   return {
     // Polled as Docker polls a starting container, for as long as Docker waits in all (the start
     // period, then its retries at the interval).
@@ -239,8 +257,8 @@ function seedContainer(spec: WorkloadSpec, seeded: VolumeSpec[]): Input.Containe
     command: ["sh", "-c", script],
     volumeMounts: seeded.map((v) => ({ name: v.name, mountPath: `/seed/${v.name}` })),
     resources: {
-      requests: { cpu: "50m", memory: "64Mi" },
-      limits: { cpu: "500m", memory: "256Mi" },
+      requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "500m", memory: "256Mi", "ephemeral-storage": "64Mi" },
     },
     // It only copies from the image into the volumes, so the main container's rules fit it.
     securityContext: containerSecurity(spec),

@@ -53,6 +53,12 @@ export interface WorkloadSpec {
   readonly memoryMiB: number;
   /** CPU limit in cores. @default 1 */
   readonly cpus?: number;
+  /**
+   * Disk it may write outside its volumes (writable layer, scratch paths, logs): Kubernetes'
+   * ephemeral-storage request and limit, at least 1.25 × what the real-services suite measured.
+   * @default `SCRATCH_MIB` (kubernetesManifests.ts)
+   */
+  readonly scratchMiB?: number;
   /** Identical copies: numbered containers on Docker, replicas on Kubernetes. @default 1 */
   readonly replicas?: number;
   /**

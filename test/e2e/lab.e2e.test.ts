@@ -85,6 +85,19 @@ function writeReport(): void {
       r.oomKills,
     ]),
   );
+  const disk = lab.runtime!.diskPeaks();
+  writeTable(
+    "disk.md",
+    "e2e disk (what each container wrote outside its volumes: writable layer, /tmp, log; peak over every start)",
+    ["service", "written (MiB)", "Kubernetes ephemeral-storage limit (MiB)"],
+    Object.keys(disk)
+      .sort()
+      .map((n) => [
+        n,
+        disk[n],
+        wiring.scratchMiB[wiring.containers.find((c) => c.name === n)?.aliases[0] ?? n] ?? "",
+      ]),
+  );
   const total = rows.reduce((sum, r) => sum + r.cpuSeconds, 0);
   writeTable(
     "cpu.md",
@@ -934,6 +947,17 @@ describe("stopping", () => {
       runnable.map((c) => c.name).sort(),
     );
     expect(stops.filter((s) => s.killed)).toEqual([]);
+  });
+});
+
+describe("disk", () => {
+  it("each container's ephemeral-storage limit on Kubernetes is at least 1.25 × what it wrote outside its volumes", () => {
+    const peaks = lab.runtime!.diskPeaks();
+    const short = wiring.containers
+      .filter((c) => peaks[c.name] !== undefined)
+      .map((c) => ({ name: c.name, wrote: peaks[c.name], limit: wiring.scratchMiB[c.aliases[0]] }))
+      .filter((d) => !(d.limit >= 1.25 * d.wrote));
+    expect(short).toEqual([]);
   });
 });
 

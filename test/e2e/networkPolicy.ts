@@ -3,9 +3,9 @@
  * enforces them on pods: each container's network namespace gets an nftables ruleset made from
  * the policies that select its pod (by the labels the Kubernetes platform gives it). As on
  * Kubernetes, a container's own traffic and the node's (here: the bridge address, where published
- * ports are forwarded from and the suite itself calls) always pass. Every connection a ruleset
- * refuses is recorded (the sets `refused_in`/`refused_out`), so the suite can show that the lab
- * never needed one.
+ * ports are forwarded from and the suite itself calls) always pass. Every connection attempt a
+ * ruleset refuses is recorded (the sets `refused_in`/`refused_out`), so the suite can show that the
+ * lab never made one.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 import { labels } from "../../components/platform/kubernetesManifests";
@@ -91,7 +91,10 @@ export function ruleset(policies: readonly PolicySpec[], pods: Pods, name: strin
           `${iface} lo accept`,
           `ip ${addr} ${always} accept`,
           ...rules(policies, pod, pods, dir),
-          `meta l4proto tcp add @${set} { ip ${hook === "input" ? "saddr" : "daddr"} . tcp dport } reject with tcp reset`,
+          // A connection attempt (SYN) is recorded; any other packet that is not of a tracked
+          // connection is a straggler of one already reset, and refused unrecorded.
+          `tcp flags & (syn | ack) == syn add @${set} { ip ${hook === "input" ? "saddr" : "daddr"} . tcp dport } reject with tcp reset`,
+          "meta l4proto tcp reject with tcp reset",
           "reject",
         ]
       : ["accept"];

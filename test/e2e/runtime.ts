@@ -497,7 +497,42 @@ export class LabRuntime {
         }
       }
     }
+    this.recordDisk(name);
     this.running.delete(name);
+  }
+
+  private diskFile(): string {
+    return path.join(this.workDir, "disk.jsonl");
+  }
+
+  /**
+   * What a container wrote outside its volumes, in MiB: its overlays' upper layers, its /tmp and its
+   * log (what Kubernetes counts as the pod's ephemeral storage: writable layer, emptyDirs, logs).
+   */
+  diskMiB(name: string): number {
+    const dir = path.join(this.workDir, "containers", name);
+    const bytes = Number(sh("du", ["-sbx", dir], true).split("\t")[0] || 0);
+    return Math.ceil(bytes / 2 ** 20);
+  }
+
+  private recordDisk(name: string): void {
+    fs.appendFileSync(this.diskFile(), `${JSON.stringify({ name, mib: this.diskMiB(name) })}\n`);
+  }
+
+  /** Each container's most written outside its volumes, over every start so far (MiB). */
+  diskPeaks(): Record<string, number> {
+    const f = this.diskFile();
+    const records: { name: string; mib: number }[] = fs.existsSync(f)
+      ? fs
+          .readFileSync(f, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
+    records.push(...this.names().map((name) => ({ name, mib: this.diskMiB(name) })));
+    const peaks: Record<string, number> = {};
+    for (const r of records) peaks[r.name] = Math.max(peaks[r.name] ?? 0, r.mib);
+    return peaks;
   }
 
   /**

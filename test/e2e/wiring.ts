@@ -68,6 +68,8 @@ export interface LabWiring {
    * containers (networkPolicy.ts), as a cluster's network plugin would on the pods.
    */
   readonly policies: { readonly stack: string; readonly specs: PolicySpec[] };
+  /** Each service's ephemeral-storage limit on the k8s stack (MiB), which the suite measures against. */
+  readonly scratchMiB: Record<string, number>;
   readonly lake: LakeWiring;
   readonly outputs: ProgramRun["outputs"];
   readonly credentials: any;
@@ -208,9 +210,18 @@ export async function labWiring(
       .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")
       .map((r) => unsecret(r.inputs).spec as PolicySpec),
   };
+  const scratchMiB = Object.fromEntries(
+    k8s.registrations
+      .filter((r) => /^kubernetes:apps\/v1:(Deployment|StatefulSet)$/.test(r.type))
+      .map((r) => {
+        const limit = unsecret(r.inputs).spec.template.spec.containers[0].resources.limits;
+        return [r.name, Number(/^(\d+)Mi$/.exec(limit["ephemeral-storage"])?.[1])];
+      }),
+  );
   return {
     containers: wiring,
     policies,
+    scratchMiB,
     lake,
     outputs: run.outputs,
     credentials: run.outputs.credentials.value,
