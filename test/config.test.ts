@@ -136,7 +136,7 @@ describe("bad config fails before anything is created, naming key, value and wha
     [
       "image on latest",
       { minio: { image: "quay.io/minio/minio:latest" } },
-      "minio.image must be an image pinned to a version tag or digest",
+      'minio.image must be an image named minio (any registry or namespace: MinIO\'s own or a fork keeping its interface), pinned to a version tag or digest, e.g. "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z", got "quay.io/minio/minio:latest"',
     ],
     [
       "image without tag",
@@ -239,6 +239,11 @@ describe("bad config fails before anything is created, naming key, value and wha
       "plain HTTP while nothing goes through an Ingress",
       { kubernetes: { plainHttp: true } },
       "kubernetes.plainHttp must be false while kubernetes.expose is not ingress, got true",
+    ],
+    [
+      "an image of another product for MinIO",
+      { minio: { image: "localstack/localstack:4.0" } },
+      'minio.image must be an image named minio (any registry or namespace: MinIO\'s own or a fork keeping its interface), pinned to a version tag or digest, e.g. "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z", got "localstack/localstack:4.0"',
     ],
     [
       "a storage class that is no Kubernetes name",

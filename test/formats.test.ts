@@ -59,6 +59,19 @@ describe("config formats", () => {
     expect(is.isPostgresImage(ref, [16, 17])).toBe(ok);
   });
 
+  it.each<[string, boolean]>([
+    ["quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z", true],
+    ["minio/minio:RELEASE.2024-12-18T13-15-44Z", true],
+    [`quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z@${DIGEST}`, true],
+    ["quay.io/minio/minio:latest", false],
+    ["quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z", false],
+    ["localstack/localstack:4.0", false],
+    ["mirror.example.com/forks/minio:RELEASE.2025-10-15T17-29-55Z", true],
+    [`quay.io/minio/minio@${DIGEST}`, true],
+  ])("isMinioImage(%s) is %s", (ref, ok) => {
+    expect(is.isMinioImage(ref)).toBe(ok);
+  });
+
   it("topics that differ only in '.' versus '_' share a collision key; others do not", () => {
     expect(is.topicCollisionKey("lab.events")).toBe(is.topicCollisionKey("lab_events"));
     expect(is.topicCollisionKey("lab-events")).not.toBe(is.topicCollisionKey("lab_events"));

@@ -82,6 +82,15 @@ export function isPostgresImage(ref: string, majors: readonly number[]): boolean
   );
 }
 
+/**
+ * An image named `minio` (MinIO's own under any registry or namespace, or a fork that keeps its
+ * interface and name), pinned: the lab needs MinIO's admin API, its health endpoints and its `mc`,
+ * which another S3 server's image does not carry.
+ */
+export function isMinioImage(ref: string): boolean {
+  return isPinnedImage(ref) && repositoryAndTag(ref).repository === "minio";
+}
+
 /** The PostgreSQL major version a `postgres` image's tag names (`postgres:17.11-bookworm` → 17). */
 export function postgresMajor(ref: string): number | undefined {
   const m = /^(\d+)(?:[.-]|$)/.exec(repositoryAndTag(ref).tag ?? "");

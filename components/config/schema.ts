@@ -142,7 +142,10 @@ export const shape = {
   }),
   minio: section({
     /** An S3 server that speaks MinIO's admin API. */
-    image: text("quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z", PINNED),
+    image: text("quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z", [
+      'an image named minio (any registry or namespace: MinIO\'s own or a fork keeping its interface), pinned to a version tag or digest, e.g. "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z"',
+      is.isMinioImage,
+    ]),
     /** Extra buckets on top of bronze, silver, gold (and mlflow). */
     buckets: list([], bucketProblem),
     /** PVC size on Kubernetes. */ storageSize: text("20Gi", SIZE),

@@ -5,6 +5,7 @@ import type { LabConfig } from "../config";
 import { DynamicProvider } from "../storage/lakeBucket";
 import { allowLists } from "./allowList";
 import { ClaimClass } from "./claimClass";
+import { exposure } from "./exposure";
 import {
   defaultDenySpec,
   envKey,
@@ -14,6 +15,7 @@ import {
   podSpec,
   selectorLabels,
   splitFiles,
+  spreadOverNodes,
 } from "./kubernetesManifests";
 import {
   endpointAt,
@@ -160,26 +162,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     });
     const template = {
       metadata: { labels: labels(spec.service, stack) },
-      // Copies spread over the nodes where they can, so one node going down takes one copy.
-      spec:
-        replicas > 1
-          ? {
-              ...pod,
-              affinity: {
-                podAntiAffinity: {
-                  preferredDuringSchedulingIgnoredDuringExecution: [
-                    {
-                      weight: 100,
-                      podAffinityTerm: {
-                        topologyKey: "kubernetes.io/hostname",
-                        labelSelector: { matchLabels: selectorLabels(spec.service, stack) },
-                      },
-                    },
-                  ],
-                },
-              },
-            }
-          : pod,
+      spec: replicas > 1 ? { ...pod, affinity: spreadOverNodes(spec.service, stack) } : pod,
     };
     const selector = { matchLabels: selectorLabels(spec.service, stack) };
     // A workload nobody connects to (the Prefect worker) gets no Service.
@@ -233,10 +216,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       );
     }
 
-    const exposure = this.exposure();
+    const exposed = exposure(this.config.kubernetes);
     const publishedPorts = (spec.ports ?? []).filter((p) => p.publish);
     const published: pulumi.Resource[] = [];
-    const onNodePort = publishedPorts.filter((p) => exposure.nodePort(p.publish!));
+    const onNodePort = publishedPorts.filter((p) => exposed.nodePort(p.publish!));
     if (onNodePort.length > 0) {
       const nodePort = new k8s.core.v1.Service(
         `${spec.service}-nodeport`,
@@ -258,7 +241,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       published.push(nodePort);
     }
     const kc = this.config.kubernetes;
-    for (const p of publishedPorts.filter((q) => exposure.ingress(q.publish!))) {
+    for (const p of publishedPorts.filter((q) => exposed.ingress(q.publish!))) {
       const host = `${p.publish!.urlKey}.${kc.ingressDomain}`;
       const ingress = new k8s.networking.v1.Ingress(
         p.publish!.urlKey,
@@ -315,10 +298,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   isolate(parent: pulumi.Resource): void {
     let lists;
     try {
-      const exposure = this.exposure();
+      const exposed = exposure(this.config.kubernetes);
       lists = allowLists(
         this.deployed.map((d) => d.spec),
-        (p) => exposure.nodePort(p) || exposure.ingress(p),
+        (p) => exposed.nodePort(p) || exposed.ingress(p),
       );
     } catch (e) {
       throw new pulumi.ResourceError((e as Error).message, parent);
@@ -368,10 +351,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
 
   endpoint(publish: PublishSpec): ExternalEndpoint {
     const kc = this.config.kubernetes;
-    const exposure = this.exposure();
+    const exposed = exposure(this.config.kubernetes);
     // `pulumi up` reaches MinIO's API on its NodePort, even when an Ingress also carries it.
     if (publish.deployer) return endpointAt(kc.nodeAddress, publish.nodePort, publish);
-    if (exposure.ingress(publish)) {
+    if (exposed.ingress(publish)) {
       const host = `${publish.urlKey}.${kc.ingressDomain}`;
       const scheme = kc.plainHttp ? "http" : "https";
       return {
@@ -380,32 +363,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         url: `${scheme}://${host}${publish.path ?? ""}`,
       };
     }
-    if (exposure.nodePort(publish)) return endpointAt(kc.nodeAddress, publish.nodePort, publish);
+    if (exposed.nodePort(publish)) return endpointAt(kc.nodeAddress, publish.nodePort, publish);
     // Not exposed: `kubectl port-forward svc/<service> <host port>:<port>` makes it local.
     return endpointAt("localhost", publish.hostPort, publish);
-  }
-
-  /**
-   * What `kubernetes.expose` and its switches put outside the cluster. MinIO's S3 API, which
-   * `pulumi up` itself calls, has a NodePort in every mode.
-   */
-  private exposure(): {
-    nodePort: (p: PublishSpec) => boolean;
-    ingress: (p: PublishSpec) => boolean;
-  } {
-    const kc = this.config.kubernetes;
-    const allowed = (p: PublishSpec) =>
-      (p.login || kc.exposeWithoutLogin) && (!p.minio || kc.exposeMinio);
-    // An HTTPS backend (NiFi) needs controller-specific annotations, and plain TCP (Kafka) no
-    // Ingress can carry: both stay on NodePorts when the rest is on Ingresses.
-    const ingress = (p: PublishSpec) =>
-      kc.expose === "ingress" && p.scheme === "http" && allowed(p);
-    return {
-      ingress,
-      nodePort: (p) =>
-        !!p.deployer ||
-        (kc.expose === "nodePort" && allowed(p)) ||
-        (kc.expose === "ingress" && allowed(p) && !ingress(p)),
-    };
   }
 }

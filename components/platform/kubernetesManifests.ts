@@ -40,6 +40,23 @@ export function labels(service: string, stack: string): Record<string, string> {
   };
 }
 
+/** A preference to put a workload's copies on different nodes, so one node down takes one copy. */
+export function spreadOverNodes(service: string, stack: string): Input.Affinity {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          podAffinityTerm: {
+            topologyKey: "kubernetes.io/hostname",
+            labelSelector: { matchLabels: selectorLabels(service, stack) },
+          },
+        },
+      ],
+    },
+  };
+}
+
 /** ConfigMap/Secret key for a mounted file: its path with every disallowed character replaced. */
 export function fileKey(path: string): string {
   return path.replace(/^\/+/, "").replace(/[^-._a-zA-Z0-9]/g, "_");

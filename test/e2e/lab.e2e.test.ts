@@ -88,7 +88,7 @@ function writeReport(): void {
   const disk = lab.runtime!.diskPeaks();
   writeTable(
     "disk.md",
-    "e2e disk (what each container wrote outside its volumes: writable layer, /tmp, log; peak over every start)",
+    "e2e disk (what each container had written outside its volumes: writable layer, /tmp, log; the most at any stop or at the end)",
     ["service", "written (MiB)", "Kubernetes ephemeral-storage limit (MiB)"],
     Object.keys(disk)
       .sort()
@@ -900,6 +900,39 @@ time.sleep(1800)`,
     const after = await sparkMaster();
     expect(apps.filter((a) => after.activeapps.some((x: any) => x.name === a))).toEqual(apps);
     lab.runtime!.exec("jupyterhub", ["pkill", "-f", "e2e-idle-"]);
+  });
+});
+
+describe("Spark's RPC authentication", () => {
+  it("a driver without the lab's secret is refused by the master: its application never registers; with it, the same driver runs", async () => {
+    // As the flows' drivers start; the first with another secret than spark-defaults.conf's.
+    const driver = (app: string, secret?: string) =>
+      lab.runtime!.exec(
+        "prefect-worker",
+        [
+          "timeout",
+          "-s",
+          "KILL",
+          "150",
+          "python3",
+          "-c",
+          `from pyspark.sql import SparkSession
+b = SparkSession.builder.appName("${app}")
+${secret ? `b = b.config("spark.authenticate.secret", "${secret}")` : ""}
+spark = b.getOrCreate()
+print("rows", spark.range(3).count())
+spark.stop()`,
+        ],
+        180,
+      );
+    const refused = driver("e2e-unauthenticated", "not-the-lab-secret");
+    expect(refused.output).not.toMatch(/rows 3/);
+    const allowed = driver("e2e-authenticated");
+    expect([allowed.status, /rows (\d+)/.exec(allowed.output)?.[1]]).toEqual([0, "3"]);
+    const master = await sparkMaster();
+    const names = [...master.activeapps, ...master.completedapps].map((a: any) => a.name);
+    expect(names).toContain("e2e-authenticated");
+    expect(names).not.toContain("e2e-unauthenticated");
   });
 });
 
