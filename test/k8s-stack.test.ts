@@ -397,6 +397,19 @@ describe("k8s stack: what the peer reviewers asked for", () => {
     expect(pod(one(run, "kubernetes:apps/v1:Deployment", "mlflow")).affinity).toBeUndefined();
   });
 
+  it("files holding credentials are readable by the pod's group only; JupyterHub's by its users too", () => {
+    const mode = (kind: string, name: string) =>
+      pod(one(run, kind, name)).volumes.find((v: any) => v.name === "secret-files")?.secret
+        .defaultMode;
+    // spark-defaults.conf (Spark's S3 key and RPC secret) and MLflow's auth config.
+    expect(mode("kubernetes:apps/v1:Deployment", "spark-worker")).toBe(0o440);
+    expect(mode("kubernetes:apps/v1:Deployment", "mlflow")).toBe(0o440);
+    expect(
+      pod(one(run, "kubernetes:apps/v1:Deployment", "spark-worker")).securityContext.fsGroup,
+    ).toBe(185);
+    expect(mode(STS, "jupyterhub")).toBe(0o444);
+  });
+
   it("every container requests and limits its ephemeral storage", () => {
     const all = [...ofType(run, STS), ...ofType(run, "kubernetes:apps/v1:Deployment")];
     for (const w of all) {

@@ -103,7 +103,15 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
       ? [{ name: "files", configMap: { name: refs.configMapName!, defaultMode: 0o555 } }]
       : []),
     ...(secret.length > 0
-      ? [{ name: "secret-files", secret: { secretName: refs.secretName!, defaultMode: 0o444 } }]
+      ? [
+          {
+            name: "secret-files",
+            // Readable by the pod's own group only (fsGroup, the workload's runAs group). A root
+            // workload's (JupyterHub's) stay readable by all: its users' servers, each as its
+            // user, read spark-defaults.conf.
+            secret: { secretName: refs.secretName!, defaultMode: spec.root ? 0o444 : 0o440 },
+          },
+        ]
       : []),
     ...scratch.map((s) => ({ name: s.name, emptyDir: {} })),
   ];

@@ -450,7 +450,15 @@ function prefectAuth(authString: string = creds().prefect.authString): { authori
 
 /** The Spark master's own view of the cluster (its web UI's JSON): workers and applications. */
 async function sparkMaster(): Promise<any> {
-  return (await fetch(`${url("spark-ui")}/json/`)).json();
+  // Node's fetch may reuse a pooled connection the UI's Jetty has just closed as idle ("other
+  // side closed", seen after a minute without a call): one new connection is then asked for.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await (await fetch(`${url("spark-ui")}/json/`)).json();
+    } catch (e) {
+      if (attempt >= 3 || !/fetch failed/.test(String(e))) throw e;
+    }
+  }
 }
 
 /** A deployment's flow runs' state types, asked with a Prefect credential. */
