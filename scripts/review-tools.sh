@@ -23,15 +23,6 @@ missing() {
 }
 
 KUBE_SCORE_DIR="$E2E_CACHE/kube-score-$KUBE_SCORE_VERSION"
-build_kube_score() {
-  [ -x "$KUBE_SCORE_DIR/bin/kube-score" ] && return
-  local tmp
-  tmp=$(new_tmp_dir "$KUBE_SCORE_DIR")
-  log "kube-score $KUBE_SCORE_VERSION: go install $KUBE_SCORE_MODULE@$KUBE_SCORE_VERSION ($(go env GOVERSION))"
-  GOBIN="$tmp/bin" CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
-    go install "$KUBE_SCORE_MODULE@$KUBE_SCORE_VERSION" >&2
-  commit_dir "$tmp" "$KUBE_SCORE_DIR"
-}
 
 # One venv per content of the lock: a changed lock installs a new one. Built in place (a venv's
 # scripts name their interpreter by its path, so it cannot be renamed into place); the marker,
@@ -52,7 +43,7 @@ install_checkov() {
 
 if [ ! -x "$KUBE_SCORE_DIR/bin/kube-score" ]; then
   command -v go >/dev/null || missing "Go is not installed, so kube-score cannot be built"
-  with_lock kube-score build_kube_score
+  with_lock kube-score go_tool "$KUBE_SCORE_DIR" "$KUBE_SCORE_MODULE" "$KUBE_SCORE_VERSION"
 fi
 with_lock checkov install_checkov
 echo "KUBE_SCORE=$KUBE_SCORE_DIR/bin/kube-score"

@@ -35,19 +35,9 @@ missing() {
 ACTIONLINT_DIR="$E2E_CACHE/actionlint-$ACTIONLINT_VERSION"
 ACTIONLINT="$ACTIONLINT_DIR/bin/actionlint"
 
-build_actionlint() {
-  [ -x "$ACTIONLINT" ] && return
-  local tmp
-  tmp=$(new_tmp_dir "$ACTIONLINT_DIR")
-  log "actionlint $ACTIONLINT_VERSION: go install $ACTIONLINT_MODULE@$ACTIONLINT_VERSION ($(go env GOVERSION))"
-  GOBIN="$tmp/bin" CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
-    go install "$ACTIONLINT_MODULE@$ACTIONLINT_VERSION" >&2
-  commit_dir "$tmp" "$ACTIONLINT_DIR"
-}
-
 if [ ! -x "$ACTIONLINT" ]; then
   command -v go >/dev/null || missing "Go is not installed, so actionlint cannot be built"
-  with_lock actionlint build_actionlint
+  with_lock actionlint go_tool "$ACTIONLINT_DIR" "$ACTIONLINT_MODULE" "$ACTIONLINT_VERSION"
 fi
 shellcheck=$(command -v shellcheck) ||
   missing "shellcheck is not installed (apt-get install shellcheck), so run: steps would go unchecked"

@@ -5,7 +5,7 @@ import type { LabConfig } from "../config";
 import { DynamicProvider } from "../storage/lakeBucket";
 import { allowLists } from "./allowList";
 import { ClaimClass } from "./claimClass";
-import { exposure } from "./exposure";
+import { exposure, type Exposure } from "./exposure";
 import {
   defaultDenySpec,
   envKey,
@@ -51,6 +51,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   /** The PVCs' StorageClass as the stack made them; a change is refused at preview. */
   readonly claimClass: ClaimClass;
   private readonly config: LabConfig;
+  /** Which way out each published port takes (`kubernetes.expose` and its switches). */
+  private readonly exposed: Exposure;
   private readonly name: string;
   /** Docker on this machine, which builds and pushes the lab's own images; made on first use. */
   private builder?: dockerBuild.Provider;
@@ -60,6 +62,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:platform:Kubernetes", name, {}, opts);
     this.config = args.config;
+    this.exposed = exposure(args.config.kubernetes);
     this.name = name;
     const kc = args.config.kubernetes;
     const cluster = {
@@ -216,10 +219,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       );
     }
 
-    const exposed = exposure(this.config.kubernetes);
     const publishedPorts = (spec.ports ?? []).filter((p) => p.publish);
     const published: pulumi.Resource[] = [];
-    const onNodePort = publishedPorts.filter((p) => exposed.nodePort(p.publish!));
+    const onNodePort = publishedPorts.filter((p) => this.exposed.nodePort(p.publish!));
     if (onNodePort.length > 0) {
       const nodePort = new k8s.core.v1.Service(
         `${spec.service}-nodeport`,
@@ -241,7 +243,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       published.push(nodePort);
     }
     const kc = this.config.kubernetes;
-    for (const p of publishedPorts.filter((q) => exposed.ingress(q.publish!))) {
+    for (const p of publishedPorts.filter((q) => this.exposed.ingress(q.publish!))) {
       const host = `${p.publish!.urlKey}.${kc.ingressDomain}`;
       const ingress = new k8s.networking.v1.Ingress(
         p.publish!.urlKey,
@@ -298,10 +300,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   isolate(parent: pulumi.Resource): void {
     let lists;
     try {
-      const exposed = exposure(this.config.kubernetes);
       lists = allowLists(
         this.deployed.map((d) => d.spec),
-        (p) => exposed.nodePort(p) || exposed.ingress(p),
+        (p) => this.exposed.nodePort(p) || this.exposed.ingress(p),
       );
     } catch (e) {
       throw new pulumi.ResourceError((e as Error).message, parent);
@@ -351,10 +352,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
 
   endpoint(publish: PublishSpec): ExternalEndpoint {
     const kc = this.config.kubernetes;
-    const exposed = exposure(this.config.kubernetes);
     // `pulumi up` reaches MinIO's API on its NodePort, even when an Ingress also carries it.
     if (publish.deployer) return endpointAt(kc.nodeAddress, publish.nodePort, publish);
-    if (exposed.ingress(publish)) {
+    if (this.exposed.ingress(publish)) {
       const host = `${publish.urlKey}.${kc.ingressDomain}`;
       const scheme = kc.plainHttp ? "http" : "https";
       return {
@@ -363,7 +363,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         url: `${scheme}://${host}${publish.path ?? ""}`,
       };
     }
-    if (exposed.nodePort(publish)) return endpointAt(kc.nodeAddress, publish.nodePort, publish);
+    if (this.exposed.nodePort(publish))
+      return endpointAt(kc.nodeAddress, publish.nodePort, publish);
     // Not exposed: `kubectl port-forward svc/<service> <host port>:<port>` makes it local.
     return endpointAt("localhost", publish.hostPort, publish);
   }

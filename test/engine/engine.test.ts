@@ -282,9 +282,10 @@ describeEngine("the real Pulumi engine and providers", () => {
     "a bucket removed by hand: pulumi refresh takes it out of the state, and the next up creates it again",
     async () => {
       const state = await resources(true);
-      const root = (name: string) =>
-        String(state.find((x) => x.urn.endsWith(`::${name}`))!.outputs!.result);
-      const client = minioClient(root("minio-root-user"), root("minio-root-password"));
+      const client = minioClient(
+        generated(state, "minio-root-user"),
+        generated(state, "minio-root-password"),
+      );
       // gold holds nothing yet: an empty bucket a person may well remove.
       await client.removeBucket("gold");
       const refresh = await pulumi(["refresh", "--stack", ENGINE, "--yes", "--skip-preview"]);
@@ -353,10 +354,8 @@ describeEngine("the real Pulumi engine and providers", () => {
     "pulumi destroy keeps the volumes and the buckets' objects; the next up finds them with new credentials",
     async () => {
       const before = await resources(true);
-      const root = (name: string) =>
-        String(before.find((x) => x.urn.endsWith(`::${name}`))!.outputs!.result);
-      const user = root("minio-root-user");
-      await putProbe(user, root("minio-root-password"));
+      const user = generated(before, "minio-root-user");
+      await putProbe(user, generated(before, "minio-root-password"));
       const volumes = before
         .filter((x) => x.type === "docker:index/volume:Volume")
         .map((x) => String(x.outputs!.name))
@@ -375,8 +374,7 @@ describeEngine("the real Pulumi engine and providers", () => {
       const r = await upDev();
       if (r.status !== 0) throw new Error(failure(`lab.sh up ${ENGINE} (after destroy)`, r));
       const after = await resources(true);
-      const again = (name: string) =>
-        String(after.find((x) => x.urn.endsWith(`::${name}`))!.outputs!.result);
+      const again = (name: string) => generated(after, name);
       expect(again("minio-root-user")).not.toBe(user);
       expect(await getProbe(again("minio-root-user"), again("minio-root-password"))).toBe(
         PROBE_OBJECT.body,
@@ -388,6 +386,11 @@ describeEngine("the real Pulumi engine and providers", () => {
     40 * 60_000,
   );
 });
+
+/** A generated credential's value in an exported state (read with --show-secrets), by its name. */
+function generated(state: StateResource[], name: string): string {
+  return String(state.find((x) => x.urn.endsWith(`::${name}`))!.outputs!.result);
+}
 
 /** Whether the Docker API takes health checks' start_interval (1.44+); podman's (1.41) does not. */
 function hasStartInterval(p: ContainerHost): boolean {

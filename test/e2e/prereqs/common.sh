@@ -49,6 +49,18 @@ commit_dir() {
   mv -T "$1" "$2"
 }
 
+# go_tool DIR MODULE VERSION: `go install MODULE@VERSION` into DIR/bin (static, no VCS stamp),
+# built beside DIR and renamed into place; nothing to do when the binary is there. Run it under
+# with_lock. (MinIO's build, with its release ldflags, is minio.sh's own.)
+go_tool() {
+  local dir=$1 module=$2 version=$3 tmp
+  [ -x "$dir/bin/$(basename "$module")" ] && return
+  tmp=$(new_tmp_dir "$dir")
+  log "$(basename "$module") $version: go install $module@$version ($(go env GOVERSION))"
+  GOBIN="$tmp/bin" CGO_ENABLED=0 GOFLAGS=-buildvcs=false go install "$module@$version" >&2
+  commit_dir "$tmp" "$dir"
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
