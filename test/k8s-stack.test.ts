@@ -38,6 +38,19 @@ function validate(r: Registration): void {
 
 const pod = (r: Registration) => unsecret(r.inputs).spec.template.spec;
 
+/** The README's writable root filesystems: workload → its reason. */
+function readmeWritableRoots(): Record<string, string> {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const start = readme.indexOf("### Security context and its exceptions");
+  const section = readme.slice(start, readme.indexOf("\n#", start + 1));
+  return Object.fromEntries(
+    [...section.matchAll(/^\| `([a-z-]+)` \| writable root filesystem \| (.*) \|$/gm)].map((m) => [
+      m[1],
+      m[2],
+    ]),
+  );
+}
+
 /** The README's security-context exceptions, as `<workload>: root|writable root filesystem`. */
 function readmeExceptions(): string[] {
   const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
@@ -265,13 +278,31 @@ describe("k8s stack (Kubernetes)", () => {
     expect(found).toContain("jupyterhub: root");
   });
 
-  it("PostgreSQL and the Kafka UI run on a read-only root filesystem, writing only to their emptyDirs", () => {
+  it("a read-only root filesystem but where a workload writes (its emptyDirs); a writable one is annotated with its reason, as the README gives it", () => {
     const scratch = (r: Registration) =>
       pod(r)
         .containers[0].volumeMounts.filter((m: { name: string }) => m.name.startsWith("scratch-"))
         .map((m: { mountPath: string }) => m.mountPath);
+    const workloads = [...ofType(run, STS), ...ofType(run, "kubernetes:apps/v1:Deployment")];
+    const writable = Object.fromEntries(
+      workloads
+        .filter((w) => !pod(w).containers[0].securityContext.readOnlyRootFilesystem)
+        .map((w) => [
+          w.name,
+          unsecret(w.inputs).metadata.annotations["dataflow-lab/writable-root"],
+        ]),
+    );
+    expect(writable).toEqual(readmeWritableRoots());
+    for (const w of workloads) {
+      if (w.name in writable) expect([w.name, scratch(w)]).toEqual([w.name, []]);
+      else expect([w.name, scratch(w).length]).not.toEqual([w.name, 0]);
+    }
+    // What the services declare, so a change shows here (the real-services suite runs them so).
     expect(scratch(one(run, STS, "postgres"))).toEqual(["/var/run/postgresql", "/tmp"]);
-    expect(scratch(one(run, "kubernetes:apps/v1:Deployment", "kafka-ui"))).toEqual(["/tmp"]);
+    expect(scratch(one(run, "kubernetes:apps/v1:Deployment", "spark-worker"))).toEqual([
+      "/opt/spark/work",
+      "/tmp",
+    ]);
     expect(pod(one(run, "kubernetes:apps/v1:Deployment", "kafka-ui")).securityContext).toEqual({
       runAsNonRoot: true,
       runAsUser: 1000,
@@ -321,6 +352,7 @@ describe("k8s stack (Kubernetes)", () => {
     });
     expect(spec.volumes).toEqual([
       { name: "data", persistentVolumeClaim: { claimName: "minio-data" } },
+      { name: "scratch-tmp", emptyDir: {} },
     ]);
     expect(one(run, SVC, "minio-nodeport").inputs.spec).toMatchObject({
       type: "NodePort",

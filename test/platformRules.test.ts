@@ -19,6 +19,7 @@ const base: WorkloadSpec = {
   health: { command: ["true"] },
   memoryMiB: 256,
   runAs: { user: 1000, group: 1000 },
+  writablePaths: [],
 };
 const volume = { name: "data", mountPath: "/data", size: "1Gi" };
 /** `base` without an identity. */
@@ -110,6 +111,18 @@ describe("workload rules", () => {
       "demo: root is true and runAs is 1000:1000: declare one of them",
     ]);
   });
+
+  it("a writable root filesystem is declared with its reason, never a default: writablePaths or writableRoot, not both", () => {
+    expect(workloadProblems({ ...base, writablePaths: undefined, writableRoot: "why" })).toEqual(
+      [],
+    );
+    expect(workloadProblems({ ...base, writablePaths: undefined })).toEqual([
+      "demo: neither writablePaths nor writableRoot: list where the image writes outside its volumes, or give the reason its root filesystem stays writable",
+    ]);
+    expect(workloadProblems({ ...base, writableRoot: "why" })).toEqual([
+      "demo: both writablePaths and writableRoot: declare one of them",
+    ]);
+  });
 });
 
 describe("Kubernetes security context", () => {
@@ -122,6 +135,11 @@ describe("Kubernetes security context", () => {
       seccompProfile: { type: "RuntimeDefault" },
     });
     expect(containerSecurity(base)).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+    });
+    expect(containerSecurity({ ...base, writablePaths: undefined, writableRoot: "why" })).toEqual({
       allowPrivilegeEscalation: false,
       capabilities: { drop: ["ALL"] },
     });

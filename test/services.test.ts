@@ -74,8 +74,9 @@ function view(run: ProgramRun, service: string): View {
       ),
     ),
     ports: (c.ports as { containerPort: number }[]).map((p) => p.containerPort),
-    volumes: (c.volumeMounts as { mountPath: string; subPath?: string }[])
-      .filter((m) => !m.subPath)
+    // The data volumes, as on Docker: neither uploaded files nor the emptyDirs of writable paths.
+    volumes: (c.volumeMounts as { name: string; mountPath: string; subPath?: string }[])
+      .filter((m) => !m.subPath && !m.name.startsWith("scratch-"))
       .map((m) => m.mountPath),
     health:
       c.readinessProbe.exec?.command ?? c.readinessProbe.httpGet ?? c.readinessProbe.tcpSocket,

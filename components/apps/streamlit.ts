@@ -81,6 +81,8 @@ export class Streamlit extends pulumi.ComponentResource implements Service {
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         runAs: LAB_RUNTIME_USER,
+        // Python's temporary files only (the app reads gold through S3, without Spark).
+        writablePaths: ["/tmp"],
         startAfter: args.startAfter,
       },
       this,

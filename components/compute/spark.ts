@@ -175,6 +175,8 @@ export class Spark extends pulumi.ComponentResource implements Service {
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         runAs: LAB_RUNTIME_USER,
+        // The JVM's perf data and Spark's scratch (spark.local.dir); logs go to stderr.
+        writablePaths: ["/tmp"],
         startAfter: args.startAfter,
       },
       this,
@@ -220,6 +222,10 @@ export class Spark extends pulumi.ComponentResource implements Service {
           cpus: args.workerCores,
           replicas: args.workers,
           runAs: LAB_RUNTIME_USER,
+          // Executors run in the worker's work directory (SPARK_HOME/work: their jars, files and
+          // logs) and spill to /tmp (spark.local.dir).
+          // @see https://spark.apache.org/docs/4.0.1/spark-standalone.html#cluster-launch-scripts
+          writablePaths: ["/opt/spark/work", "/tmp"],
           startAfter: this.master.ready,
         },
         this,

@@ -159,6 +159,10 @@ export class Nifi extends pulumi.ComponentResource implements Service {
         cpus: args.cpus,
         // The image's nifi user (uid/gid 1000).
         runAs: { user: 1000, group: 1000 },
+        writableRoot:
+          "NiFi's start.sh edits conf/ in place (sed -i on nifi.properties), and NiFi writes " +
+          "logs/, run/ and work/ under its home beside the kept repositories; no build of NiFi " +
+          "runs here to trace the rest.",
         startAfter: args.startAfter,
       },
       this,

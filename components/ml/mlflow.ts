@@ -188,6 +188,8 @@ export class Mlflow extends pulumi.ComponentResource implements Service {
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         runAs: LAB_RUNTIME_USER,
+        // Uploads spooled by the server and its workers' temporary files.
+        writablePaths: ["/tmp"],
         startAfter: args.startAfter,
       },
       this,

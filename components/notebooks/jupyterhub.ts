@@ -118,6 +118,9 @@ export class JupyterHub extends pulumi.ComponentResource implements Service {
         // services/jupyterhub/start.sh also adds the admin (useradd, chpasswd, chown) in the image,
         // whose USER is spark (images/lab-runtime/Dockerfile).
         root: true,
+        writableRoot:
+          "start.sh adds the admin to /etc/passwd and /etc/shadow at every start, and each " +
+          "notebook writes where its user may (its kernel, Spark's scratch, pip installs).",
         startAfter: args.startAfter,
       },
       this,

@@ -115,6 +115,8 @@ export class Prefect extends pulumi.ComponentResource implements Service {
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         runAs: LAB_RUNTIME_USER,
+        // PREFECT_HOME (the UI build the server writes at start, its memo) is under /tmp.
+        writablePaths: ["/tmp"],
         startAfter: args.startAfter,
       },
       this,
@@ -161,6 +163,8 @@ export class Prefect extends pulumi.ComponentResource implements Service {
         memoryMiB: args.workerMemoryMiB,
         cpus: args.workerCpus,
         runAs: LAB_RUNTIME_USER,
+        // PREFECT_HOME, and each flow run's working directory and Spark driver scratch.
+        writablePaths: ["/tmp"],
         startAfter: this.server.ready,
       },
       this,

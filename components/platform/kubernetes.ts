@@ -9,6 +9,7 @@ import { exposure, type Exposure } from "./exposure";
 import {
   defaultDenySpec,
   envKey,
+  exceptionAnnotations,
   fileKey,
   labels,
   networkPolicySpec,
@@ -195,7 +196,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         ? new k8s.apps.v1.StatefulSet(
             spec.service,
             {
-              metadata: meta(spec.service),
+              metadata: { ...meta(spec.service), ...exceptionAnnotations(spec) },
               // At most 1 (workloadRules); 0 keeps the claims and stops the pod, as on Docker.
               spec: { replicas: spec.replicas ?? 1, serviceName: spec.service, selector, template },
             },
@@ -204,7 +205,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         : new k8s.apps.v1.Deployment(
             spec.service,
             {
-              metadata: meta(spec.service),
+              metadata: { ...meta(spec.service), ...exceptionAnnotations(spec) },
               spec: { replicas: spec.replicas ?? 1, selector, template },
             },
             { ...opts, dependsOn: spec.startAfter && [...spec.startAfter] },

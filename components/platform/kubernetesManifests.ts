@@ -205,6 +205,15 @@ export function containerSecurity(spec: WorkloadSpec): Input.SecurityContext {
   };
 }
 
+/** What a workload's object says about its exceptions to the security context, for `kubectl describe`. */
+export function exceptionAnnotations(spec: WorkloadSpec): {
+  annotations?: Record<string, string>;
+} {
+  return spec.writableRoot
+    ? { annotations: { "dataflow-lab/writable-root": spec.writableRoot } }
+    : {};
+}
+
 /** Volume name of the `emptyDir` at a writable path: a DNS label (at most 63) derived from it. */
 export function scratchName(path: string): string {
   const slug = path

@@ -75,10 +75,16 @@ export interface WorkloadSpec {
   readonly root?: boolean;
   /**
    * The only places the image writes outside its volumes, each an `emptyDir` on Kubernetes, whose
-   * root filesystem is then read-only (`[]`: it writes nowhere else). Unset: the root filesystem
-   * stays writable, an exception named in the README's list. Docker keeps it writable either way.
+   * root filesystem is then read-only (`[]`: it writes nowhere else). The real-services suite runs
+   * the service so. Docker keeps the root filesystem writable. Declare this or `writableRoot`.
    */
   readonly writablePaths?: readonly string[];
+  /**
+   * Why the root filesystem must stay writable on Kubernetes (what the image writes, traced to its
+   * source): an exception, annotated on the workload (`dataflow-lab/writable-root`) and listed in
+   * the README. Declare this or `writablePaths`.
+   */
+  readonly writableRoot?: string;
   /** Resources that must be ready first (other workloads' `ready`); see `ServiceArgs.startAfter`. */
   readonly startAfter?: readonly pulumi.Resource[];
 }

@@ -32,6 +32,15 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
         `or root: true with the reason (the image's source) beside it`,
     );
   }
+  // A writable root filesystem is a declared exception, never a default nobody chose.
+  if ((spec.writablePaths === undefined) === (spec.writableRoot === undefined)) {
+    problems.push(
+      `${spec.service}: ` +
+        (spec.writableRoot === undefined
+          ? "neither writablePaths nor writableRoot: list where the image writes outside its volumes, or give the reason its root filesystem stays writable"
+          : "both writablePaths and writableRoot: declare one of them"),
+    );
+  }
   return problems;
 }
 

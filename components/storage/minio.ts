@@ -110,6 +110,11 @@ export class Minio extends pulumi.ComponentResource implements Service {
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         runAs: { user: 1000, group: 1000 },
+        // The health check's mc writes its config to MC_CONFIG_DIR. The server also makes
+        // ~/.minio/certs/CAs at start, but ignores a read-only or not permitted home (mkdirAllIgnorePerm,
+        // which takes EROFS for a permission error, cmd/config-dir.go and cmd/xl-storage-errors.go).
+        // @see https://github.com/minio/minio/blob/RELEASE.2025-04-22T22-12-26Z/cmd/config-dir.go
+        writablePaths: ["/tmp"],
         startAfter: args.startAfter,
       },
       this,

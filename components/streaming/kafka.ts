@@ -123,8 +123,15 @@ export class Kafka extends pulumi.ComponentResource implements Service {
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
         // The image's appuser (Alpine's `adduser -D`: uid and gid 1000), which owns /opt/kafka
-        // (the properties are written into its config/) and the data directory.
+        // and the data directory.
         runAs: { user: 1000, group: 1000 },
+        // The image's setup writes server.properties and both log4j2 files into an empty config/
+        // (its `configure` refuses to start unless it may); kafka-server-start.sh's -loggc makes
+        // logs/ and writes the GC log there (the JVM does not start if it cannot), and the
+        // broker's log4j2 file writes server.log and the others beside it.
+        // @see https://github.com/apache/kafka/blob/4.2/docker/resources/common-scripts/configure
+        // @see https://github.com/apache/kafka/blob/4.2/bin/kafka-server-start.sh
+        writablePaths: ["/opt/kafka/config", "/opt/kafka/logs", "/tmp"],
         startAfter: args.startAfter,
       },
       this,

@@ -9,14 +9,17 @@ program's registered container:
    "files": [{"path": "/opt/spark/conf/spark-defaults.conf", "content": "...", "mode": "0644"}],
    "hosts": "<the namespace's /etc/hosts>",
    "state": "<this container's scratch directory>",
-   "user": [uid, gid] or null, "workdir": "/", "env": {...}, "argv": [...]}
+   "user": [uid, gid] or null, "workdir": "/", "env": {...}, "argv": [...],
+   "writable": ["/tmp", ...] or absent}
 
 Everything the container sees that differs from this machine is an overlay or a bind mount made
 here, so nothing outside the container's namespaces changes: image paths are overlays on the local
 installs (writable, as in a container, with the writes kept in `state`), each named volume is a
 bind of its data directory, /etc and /tmp are the container's own (users added by an entrypoint
 stay inside), and uploaded files are written into those overlays, root-owned with their mode, as
-Docker's uploads are. Then it drops to the image's user and execs the command.
+Docker's uploads are. With "writable" (the k8s stack's read-only root filesystem), everything
+but the volumes is then made read-only, and each writable path is an empty directory of its own,
+as an emptyDir is. Then it drops to the image's user and execs the command.
 """
 
 import json
@@ -128,6 +131,23 @@ if not os.path.isdir(workdir):
     if plan.get("user"):
         os.chown(workdir, *plan["user"])
 os.chdir(workdir)
+
+# Kubernetes' readOnlyRootFilesystem: an emptyDir (empty, world-writable) at each writable path,
+# and every other path read-only but the volumes. A bind remount changes this namespace's mounts
+# only, never this machine's.
+if "writable" in plan:
+    volumes = {m["target"] for m in plan["mounts"] if "bind" in m and not m.get("image")}
+    for i, path in enumerate(plan["writable"]):
+        scratch = f"{state}/scratch/{i}"
+        os.makedirs(scratch)
+        os.chmod(scratch, 0o777)
+        writable_dir(path)
+        sh("mount", "--bind", scratch, path)
+        volumes.add(path)
+    image_paths = overlays | {m["target"] for m in plan["mounts"]} | {"/", "/tmp"}
+    for target in sorted(image_paths - volumes):
+        sh("mount", "-o", "remount,bind,ro", target)
+
 if plan.get("user"):
     uid, gid = plan["user"]
     os.setgroups([])

@@ -368,7 +368,7 @@ export class LabRuntime {
         const empty = path.join(dir, `empty-${i}`);
         fs.mkdirSync(empty);
         if (user) fs.chownSync(empty, user.uid, user.gid);
-        return { target, bind: empty };
+        return { target, bind: empty, image: true };
       },
     );
     for (const v of c.volumes) {
@@ -395,6 +395,7 @@ export class LabRuntime {
       workdir: image.workdir,
       env: { HOME: user?.home ?? "/root", ...image.env, ...c.env },
       argv,
+      ...(c.writable ? { writable: c.writable } : {}),
     };
     const planFile = path.join(dir, "plan.json");
     fs.writeFileSync(planFile, JSON.stringify(plan), { mode: 0o600 });

@@ -45,6 +45,11 @@ export interface ContainerWiring {
   readonly root: boolean;
   /** Containers that must be healthy first (from the registration's dependencies). */
   readonly after: string[];
+  /**
+   * On the k8s stack its root filesystem is read-only but for these paths (its emptyDirs): the
+   * suite runs it so. Unset: the k8s stack leaves its root filesystem writable.
+   */
+  readonly writable?: string[];
   /** Lake resources (buckets, users, policies) it waits for. */
   readonly needsLake: boolean;
 }
@@ -218,8 +223,26 @@ export async function labWiring(
         return [r.name, Number(/^(\d+)Mi$/.exec(limit["ephemeral-storage"])?.[1])];
       }),
   );
+  // Each workload's emptyDirs, where its root filesystem is read-only.
+  const writable = new Map(
+    k8s.registrations
+      .filter((r) => /^kubernetes:apps\/v1:(Deployment|StatefulSet)$/.test(r.type))
+      .map((r) => unsecret(r.inputs).spec.template.spec)
+      .filter((pod) => pod.containers[0].securityContext.readOnlyRootFilesystem)
+      .map((pod) => {
+        const scratch = new Set(
+          pod.volumes.filter((v: any) => v.emptyDir).map((v: { name: string }) => v.name),
+        );
+        const paths = pod.containers[0].volumeMounts
+          .filter((m: { name: string }) => scratch.has(m.name))
+          .map((m: { mountPath: string }) => m.mountPath);
+        return [pod.containers[0].name as string, paths as string[]];
+      }),
+  );
   return {
-    containers: wiring,
+    containers: wiring.map((c) =>
+      writable.has(c.aliases[0]) ? { ...c, writable: writable.get(c.aliases[0]) } : c,
+    ),
     policies,
     scratchMiB,
     lake,
