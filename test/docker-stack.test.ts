@@ -1,6 +1,6 @@
 import { serviceFile } from "../components/serviceFiles";
 import { STOP_GRACE_SECONDS } from "../components/platform/health";
-import { dependsOn, one, ofType, runProgram, unsecret, type ProgramRun } from "./harness";
+import { dependsOn, isSecret, one, ofType, runProgram, unsecret, type ProgramRun } from "./harness";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -202,10 +202,16 @@ describe("dev stack (Docker)", () => {
     const c = one(run, CONTAINER, "minio");
     expect(c.inputs.command).toEqual(["server", "/data", "--console-address", ":9001"]);
     expect(c.inputs.healthcheck.tests).toEqual(["CMD", "mc", "ready", "local"]);
-    expect(Object.keys(env(c)).sort()).toEqual([
-      "MC_CONFIG_DIR",
-      "MINIO_ROOT_PASSWORD",
-      "MINIO_ROOT_USER",
+    expect(env(c)).toEqual({
+      MC_CONFIG_DIR: "/tmp/.mc",
+      MINIO_ROOT_PASSWORD_FILE: "/run/secrets/minio/root-password",
+      MINIO_ROOT_USER_FILE: "/run/secrets/minio/root-user",
+    });
+    // The root login only in the files MinIO reads, uploaded as secrets.
+    expect(isSecret(c.inputs.uploads)).toBe(true);
+    expect(unsecret(c.inputs.uploads).map((u: { file: string }) => u.file)).toEqual([
+      "/run/secrets/minio/root-user",
+      "/run/secrets/minio/root-password",
     ]);
   });
 
@@ -215,21 +221,29 @@ describe("dev stack (Docker)", () => {
     expect(e.LAB_DATABASES).toBe("jupyterhub mlflow prefect");
     expect(e.LAB_DB_EXTENSIONS_PREFECT).toBe("pg_trgm");
     expect(e.PGDATA).toBe("/var/lib/postgresql/data/pgdata");
-    expect(
-      Object.keys(e)
-        .filter((k) => k.startsWith("LAB_DB_PASSWORD_"))
-        .sort(),
-    ).toEqual(["LAB_DB_PASSWORD_JUPYTERHUB", "LAB_DB_PASSWORD_MLFLOW", "LAB_DB_PASSWORD_PREFECT"]);
+    // Passwords only in files: the image's entrypoint reads POSTGRES_PASSWORD_FILE, the script
+    // a file per database.
+    expect(Object.keys(e).filter((k) => /PASSWORD/.test(k))).toEqual([
+      "LAB_DB_PASSWORD_DIR",
+      "POSTGRES_PASSWORD_FILE",
+    ]);
+    expect(e.LAB_DB_PASSWORD_DIR).toBe("/run/secrets/postgres/databases");
     expect(c.inputs.healthcheck.tests).toEqual([
       "CMD",
       "/usr/local/bin/dataflow-lab-ensure-databases",
     ]);
-    expect(c.inputs.uploads).toEqual([
-      {
-        file: "/usr/local/bin/dataflow-lab-ensure-databases",
-        content: serviceFile("postgres/ensure-databases.sh"),
-        permissions: "0755",
-      },
+    expect(isSecret(c.inputs.uploads)).toBe(true);
+    const [script, ...passwords] = [...unsecret(c.inputs.uploads)].reverse();
+    expect(script).toEqual({
+      file: "/usr/local/bin/dataflow-lab-ensure-databases",
+      content: serviceFile("postgres/ensure-databases.sh"),
+      permissions: "0755",
+    });
+    expect(passwords.map((u: { file: string }) => u.file).sort()).toEqual([
+      "/run/secrets/postgres/databases/jupyterhub",
+      "/run/secrets/postgres/databases/mlflow",
+      "/run/secrets/postgres/databases/prefect",
+      "/run/secrets/postgres/superuser-password",
     ]);
   });
 

@@ -319,7 +319,8 @@ describe("k8s stack (Kubernetes)", () => {
         value?: string;
         valueFrom?: any;
       }[]) {
-        if (/PASSWORD|ROOT_USER/.test(e.name)) {
+        // (A *_FILE or *_DIR variable names where the credential is mounted.)
+        if (/PASSWORD|ROOT_USER/.test(e.name) && !/_(FILE|DIR)$/.test(e.name)) {
           expect(e.value).toBeUndefined();
           expect(e.valueFrom.secretKeyRef).toEqual({
             name: `${sts.name}-autonamed`,
@@ -328,10 +329,17 @@ describe("k8s stack (Kubernetes)", () => {
         }
       }
     }
+    // MinIO's and PostgreSQL's only as files, which the images read (*_FILE).
     const secret = one(run, SECRET, "minio");
     expect(Object.keys(unsecret(secret.inputs.stringData)).sort()).toEqual([
-      "env.MINIO_ROOT_PASSWORD",
-      "env.MINIO_ROOT_USER",
+      "run_secrets_minio_root-password",
+      "run_secrets_minio_root-user",
+    ]);
+    expect(Object.keys(unsecret(one(run, SECRET, "postgres").inputs.stringData)).sort()).toEqual([
+      "run_secrets_postgres_databases_jupyterhub",
+      "run_secrets_postgres_databases_mlflow",
+      "run_secrets_postgres_databases_prefect",
+      "run_secrets_postgres_superuser-password",
     ]);
   });
 
@@ -352,6 +360,7 @@ describe("k8s stack (Kubernetes)", () => {
     });
     expect(spec.volumes).toEqual([
       { name: "data", persistentVolumeClaim: { claimName: "minio-data" } },
+      { name: "secret-files", secret: { secretName: "minio-autonamed", defaultMode: 0o440 } },
       { name: "scratch-tmp", emptyDir: {} },
     ]);
     expect(one(run, SVC, "minio-nodeport").inputs.spec).toMatchObject({

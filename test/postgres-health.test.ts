@@ -44,18 +44,26 @@ const asRoot = process.getuid?.() === 0;
         })
       : execFileSync(cmd, args, { stdio: "ignore" });
 
-  const check = (env: Record<string, string>) =>
-    spawnSync("bash", [SCRIPT], {
+  /** Runs the check for these databases, each password in a file as the platform mounts it. */
+  const check = (passwords: Record<string, string>, env: Record<string, string> = {}) => {
+    const passwordDir = fs.mkdtempSync(path.join(dir, "passwords-"));
+    for (const [db, pw] of Object.entries(passwords)) {
+      fs.writeFileSync(path.join(passwordDir, db), pw);
+    }
+    return spawnSync("bash", [SCRIPT], {
       env: {
         PATH: process.env.PATH!,
         POSTGRES_USER: "postgres",
-        POSTGRES_PASSWORD: superPw,
+        POSTGRES_PASSWORD_FILE: path.join(dir, "pw"),
         PGPORT: port,
         LAB_STATE_FILE: path.join(dir, "state"),
+        LAB_DATABASES: Object.keys(passwords).join(" "),
+        LAB_DB_PASSWORD_DIR: passwordDir,
         ...env,
       },
       encoding: "utf8",
     });
+  };
   const login = (user: string, password: string, db: string, sql = "select 1") =>
     spawnSync("psql", ["-h", "127.0.0.1", "-p", port, "-U", user, "-d", db, "-tAc", sql], {
       env: { PATH: process.env.PATH!, PGPASSWORD: password },
@@ -88,7 +96,7 @@ const asRoot = process.getuid?.() === 0;
   });
 
   it("is unhealthy while the server does not accept TCP connections", () => {
-    expect(check({ LAB_DATABASES: "mlflow", LAB_DB_PASSWORD_MLFLOW: "pw1" }).status).not.toBe(0);
+    expect(check({ mlflow: "pw1" }).status).not.toBe(0);
   });
 
   it("creates each consumer's role and database with its password, and pg_trgm where asked", () => {
@@ -102,12 +110,10 @@ const asRoot = process.getuid?.() === 0;
       `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir}`,
       "start",
     ]);
-    const r = check({
-      LAB_DATABASES: "mlflow prefect",
-      LAB_DB_PASSWORD_MLFLOW: "mlflowPw1",
-      LAB_DB_PASSWORD_PREFECT: "prefectPw1",
-      LAB_DB_EXTENSIONS_PREFECT: "pg_trgm",
-    });
+    const r = check(
+      { mlflow: "mlflowPw1", prefect: "prefectPw1" },
+      { LAB_DB_EXTENSIONS_PREFECT: "pg_trgm" },
+    );
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(login("mlflow", "mlflowPw1", "mlflow").stdout.trim()).toBe("1");
@@ -126,13 +132,10 @@ const asRoot = process.getuid?.() === 0;
   });
 
   it("adds a database for a consumer enabled later and applies a changed password", () => {
-    const r = check({
-      LAB_DATABASES: "jupyterhub mlflow prefect",
-      LAB_DB_PASSWORD_JUPYTERHUB: "hubPw1",
-      LAB_DB_PASSWORD_MLFLOW: "mlflowPw2",
-      LAB_DB_PASSWORD_PREFECT: "prefectPw1",
-      LAB_DB_EXTENSIONS_PREFECT: "pg_trgm",
-    });
+    const r = check(
+      { jupyterhub: "hubPw1", mlflow: "mlflowPw2", prefect: "prefectPw1" },
+      { LAB_DB_EXTENSIONS_PREFECT: "pg_trgm" },
+    );
     expect(r.status).toBe(0);
     expect(login("jupyterhub", "hubPw1", "jupyterhub").stdout.trim()).toBe("1");
     expect(login("mlflow", "mlflowPw2", "mlflow").stdout.trim()).toBe("1");
@@ -140,8 +143,17 @@ const asRoot = process.getuid?.() === 0;
   });
 
   it("stays healthy on repeated checks", () => {
-    const env = { LAB_DATABASES: "mlflow", LAB_DB_PASSWORD_MLFLOW: "mlflowPw2" };
-    expect(check(env).status).toBe(0);
-    expect(check(env).status).toBe(0);
+    expect(check({ mlflow: "mlflowPw2" }).status).toBe(0);
+    expect(check({ mlflow: "mlflowPw2" }).status).toBe(0);
+  });
+
+  it("is unhealthy, naming the database, when a password file is missing or empty, and changes nothing", () => {
+    const r = check({ mlflow: "mlflowPw2", nifi: "" });
+    expect([r.status, r.stderr.trim()]).toEqual([
+      1,
+      expect.stringMatching(/^no password for nifi in /),
+    ]);
+    expect(login("nifi", "", "nifi").status).not.toBe(0);
+    expect(login("mlflow", "mlflowPw2", "mlflow").stdout.trim()).toBe("1");
   });
 });

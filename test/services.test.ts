@@ -19,6 +19,8 @@ interface View {
   command?: string[];
   /** Plain env values; credentials appear as "<secret>". */
   env: Record<string, string>;
+  /** Paths of the files holding a credential. */
+  secretFiles: string[];
   ports: number[];
   volumes: string[];
   health: unknown;
@@ -55,6 +57,9 @@ function view(run: ProgramRun, service: string): View {
       image: pulled && !pulled.inputs.build ? pulled.inputs.name : docker.inputs.image,
       command: docker.inputs.command,
       env,
+      secretFiles: (unsecret(docker.inputs.uploads) as { file: string; content: string }[])
+        .filter((u) => u.content.includes(MOCK_SECRET_MARKER))
+        .map((u) => u.file),
       // Docker needs no declared ports: only the published ones are known.
       ports: (docker.inputs.ports as { internal: number }[]).map((p) => p.internal),
       volumes: (docker.inputs.volumes as { containerPath: string }[]).map((v) => v.containerPath),
@@ -73,6 +78,9 @@ function view(run: ProgramRun, service: string): View {
         (e) => [e.name, e.value ?? (e.valueFrom?.secretKeyRef ? "<secret>" : "<from the pod>")],
       ),
     ),
+    secretFiles: (c.volumeMounts as { name: string; mountPath: string }[])
+      .filter((m) => m.name === "secret-files")
+      .map((m) => m.mountPath),
     ports: (c.ports as { containerPort: number }[]).map((p) => p.containerPort),
     // The data volumes, as on Docker: neither uploaded files nor the emptyDirs of writable paths.
     volumes: (c.volumeMounts as { name: string; mountPath: string; subPath?: string }[])
@@ -362,11 +370,20 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
 
   it("every workload holds exactly the credentials it uses, and no root credential but its own", () => {
     const credentials = (service: string) =>
-      Object.entries(view(run, service).env)
-        .filter(([, v]) => v === "<secret>")
-        .map(([k]) => k)
-        .sort();
-    const client = ["AWS_SECRET_ACCESS_KEY", "MLFLOW_TRACKING_PASSWORD", "PREFECT_API_AUTH_STRING"];
+      [
+        ...Object.entries(view(run, service).env)
+          .filter(([, v]) => v === "<secret>")
+          .map(([k]) => k),
+        ...view(run, service).secretFiles,
+      ].sort();
+    // spark-defaults.conf holds Spark's S3 key and RPC secret.
+    const sparkConf = "/opt/spark/conf/spark-defaults.conf";
+    const client = [
+      sparkConf,
+      "AWS_SECRET_ACCESS_KEY",
+      "MLFLOW_TRACKING_PASSWORD",
+      "PREFECT_API_AUTH_STRING",
+    ];
     expect({
       jupyterhub: credentials("jupyterhub"),
       kafka: credentials("kafka"),
@@ -390,24 +407,27 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       ].sort(),
       kafka: [],
       "kafka-ui": ["SPRING_SECURITY_USER_PASSWORD"],
-      minio: ["MINIO_ROOT_PASSWORD", "MINIO_ROOT_USER"],
+      minio: ["/run/secrets/minio/root-password", "/run/secrets/minio/root-user"],
       mlflow: [
+        "/etc/mlflow/basic_auth.ini",
+        "/etc/mlflow/lab-users.json",
         "AWS_SECRET_ACCESS_KEY",
         "MLFLOW_AUTH_ADMIN_PASSWORD",
         "MLFLOW_BACKEND_STORE_URI",
         "MLFLOW_FLASK_SERVER_SECRET_KEY",
       ],
       nifi: ["LAB_NIFI_S3_SECRET_KEY", "SINGLE_USER_CREDENTIALS_PASSWORD"],
+      // Only as files, which the image's entrypoint and the health check read.
       postgres: [
-        "LAB_DB_PASSWORD_JUPYTERHUB",
-        "LAB_DB_PASSWORD_MLFLOW",
-        "LAB_DB_PASSWORD_PREFECT",
-        "POSTGRES_PASSWORD",
+        "/run/secrets/postgres/databases/jupyterhub",
+        "/run/secrets/postgres/databases/mlflow",
+        "/run/secrets/postgres/databases/prefect",
+        "/run/secrets/postgres/superuser-password",
       ],
       "prefect-server": ["PREFECT_API_DATABASE_CONNECTION_URL", "PREFECT_SERVER_API_AUTH_STRING"],
       "prefect-worker": client,
-      "spark-master": [],
-      "spark-worker": [],
+      "spark-master": [sparkConf],
+      "spark-worker": [sparkConf],
       streamlit: ["AWS_SECRET_ACCESS_KEY"],
     });
     // The dashboard reads gold: no address or credential of Spark, MLflow, Prefect or Kafka.

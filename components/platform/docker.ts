@@ -114,7 +114,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             volumes,
             uploads: (spec.files ?? []).map((f) => ({
               file: f.path,
-              content: f.content,
+              content: f.secret ? pulumi.secret(f.content) : f.content,
               // Readable by the image's user, whoever it is (uploads are root-owned).
               permissions: f.executable ? "0755" : "0644",
             })),

@@ -19,7 +19,7 @@ export interface MinioArgs extends StatefulServiceArgs {
   readonly image: string;
   /** Generated root credentials; only `pulumi up` (through the MinIO provider) uses them. */
   readonly rootUser: pulumi.Input<string>;
-  /** Generated root password (MINIO_ROOT_PASSWORD). */
+  /** Generated root password (MINIO_ROOT_PASSWORD_FILE's content). */
   readonly rootPassword: pulumi.Input<string>;
   /** Buckets to create, in order: medallion, internal, then the user's extras. */
   readonly buckets: readonly string[];
@@ -41,6 +41,9 @@ export interface S3Credentials {
 
 const API_PORT = 9000;
 const CONSOLE_PORT = 9001;
+/** Where the root login is mounted (Docker's secrets directory), one file each. */
+const ROOT_USER_FILE = "/run/secrets/minio/root-user";
+const ROOT_PASSWORD_FILE = "/run/secrets/minio/root-password";
 
 /**
  * The lab's object store: a MinIO server on a kept volume, then (through an explicit MinIO provider
@@ -68,8 +71,19 @@ export class Minio extends pulumi.ComponentResource implements Service {
         image: args.image,
         // Without --console-address the console listens on a random port.
         command: ["server", "/data", "--console-address", `:${CONSOLE_PORT}`],
-        secretEnv: { MINIO_ROOT_USER: args.rootUser, MINIO_ROOT_PASSWORD: args.rootPassword },
-        env: { MC_CONFIG_DIR: "/tmp/.mc" },
+        // The server itself reads the root login from these files (readFromSecret in
+        // cmd/common-main.go); a missing or empty file would leave MinIO's default login, which
+        // the real-services suite checks is refused.
+        // @see https://github.com/minio/minio/blob/RELEASE.2025-04-22T22-12-26Z/cmd/common-main.go
+        env: {
+          MC_CONFIG_DIR: "/tmp/.mc",
+          MINIO_ROOT_USER_FILE: ROOT_USER_FILE,
+          MINIO_ROOT_PASSWORD_FILE: ROOT_PASSWORD_FILE,
+        },
+        files: [
+          { path: ROOT_USER_FILE, content: args.rootUser, secret: true },
+          { path: ROOT_PASSWORD_FILE, content: args.rootPassword, secret: true },
+        ],
         ports: [
           {
             name: "api",

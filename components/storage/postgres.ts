@@ -57,6 +57,9 @@ export const POSTGRES_PORT = 5432;
 export const POSTGRES_SUPERUSER = "postgres";
 const DATA = "/var/lib/postgresql/data";
 const HEALTH_SCRIPT = "/usr/local/bin/dataflow-lab-ensure-databases";
+/** The superuser's password, and each database's (one file each, named after it). */
+const SUPERUSER_PASSWORD_FILE = "/run/secrets/postgres/superuser-password";
+const DB_PASSWORD_DIR = "/run/secrets/postgres/databases";
 
 /**
  * The lab's metadata database server: one PostgreSQL with a role and database per consumer
@@ -97,6 +100,11 @@ export class Postgres extends pulumi.ComponentResource implements Service {
           // A subdirectory, because a fresh ext4 volume holds lost+found and initdb refuses it.
           PGDATA: `${DATA}/pgdata`,
           POSTGRES_USER: POSTGRES_SUPERUSER,
+          // The image's entrypoint reads it (file_env in docker-entrypoint.sh), and so does the
+          // health check; LAB_DB_PASSWORD_DIR holds a file per database, named after it.
+          // @see https://github.com/docker-library/postgres/blob/master/17/bookworm/docker-entrypoint.sh
+          POSTGRES_PASSWORD_FILE: SUPERUSER_PASSWORD_FILE,
+          LAB_DB_PASSWORD_DIR: DB_PASSWORD_DIR,
           LAB_DATABASES: sorted.map((d) => d.name).join(" "),
           ...Object.fromEntries(
             sorted
@@ -107,15 +115,16 @@ export class Postgres extends pulumi.ComponentResource implements Service {
               ]),
           ),
         },
-        secretEnv: {
-          POSTGRES_PASSWORD: args.superuserPassword,
-          ...Object.fromEntries(
-            sorted.map((d) => [`LAB_DB_PASSWORD_${d.name.toUpperCase()}`, d.password]),
-          ),
-        },
+
         ports: [{ name: "postgres", port: POSTGRES_PORT }],
         volumes: [{ name: "data", mountPath: DATA, size: args.storageSize }],
         files: [
+          { path: SUPERUSER_PASSWORD_FILE, content: args.superuserPassword, secret: true },
+          ...sorted.map((d) => ({
+            path: `${DB_PASSWORD_DIR}/${d.name}`,
+            content: d.password,
+            secret: true,
+          })),
           {
             path: HEALTH_SCRIPT,
             content: serviceFile("postgres/ensure-databases.sh"),

@@ -6,31 +6,34 @@
 # missing is created here, not in /docker-entrypoint-initdb.d, because init scripts run only on an
 # empty data directory: a service enabled later, or a rotated password, must work too.
 #
-# Input (environment): POSTGRES_USER, POSTGRES_PASSWORD, LAB_DATABASES ("mlflow prefect …"),
-# LAB_DB_PASSWORD_<NAME> and optionally LAB_DB_EXTENSIONS_<NAME> ("pg_trgm …") per database.
+# Input (environment): POSTGRES_USER, POSTGRES_PASSWORD_FILE, LAB_DATABASES ("mlflow prefect …"),
+# LAB_DB_PASSWORD_DIR (a file per database holding its password, named after it) and optionally
+# LAB_DB_EXTENSIONS_<NAME> ("pg_trgm …") per database. Passwords come from files, never the
+# environment, where anyone who may inspect the container would read them.
 set -euo pipefail
 
-export PGHOST=127.0.0.1 PGPORT="${PGPORT:-5432}" PGUSER="${POSTGRES_USER:-postgres}" PGPASSWORD="$POSTGRES_PASSWORD"
+PGPASSWORD=$(<"$POSTGRES_PASSWORD_FILE")
+export PGHOST=127.0.0.1 PGPORT="${PGPORT:-5432}" PGUSER="${POSTGRES_USER:-postgres}" PGPASSWORD
 pg_isready -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" || exit 1
 
 # Skip the catalog work when nothing changed since the last successful run of this container.
 state="${LAB_STATE_FILE:-/tmp/dataflow-lab-databases.sha256}"
+for db in $LAB_DATABASES; do
+  [ -s "$LAB_DB_PASSWORD_DIR/$db" ] || { echo "no password for $db in $LAB_DB_PASSWORD_DIR" >&2; exit 1; }
+done
+password() { cat "$LAB_DB_PASSWORD_DIR/$1"; }
 wanted=$(for db in $LAB_DATABASES; do
-  upper=${db^^}
-  pw_var="LAB_DB_PASSWORD_${upper}"
-  ext_var="LAB_DB_EXTENSIONS_${upper}"
-  printf '%s:%s:%s\n' "$db" "${!pw_var}" "${!ext_var:-}"
+  ext_var="LAB_DB_EXTENSIONS_${db^^}"
+  printf '%s:%s:%s\n' "$db" "$(password "$db")" "${!ext_var:-}"
 done | sha256sum | cut -d' ' -f1)
 if [ -f "$state" ] && [ "$(cat "$state")" = "$wanted" ]; then
   exit 0
 fi
 
 for db in $LAB_DATABASES; do
-  upper=${db^^}
-  pw_var="LAB_DB_PASSWORD_${upper}"
-  ext_var="LAB_DB_EXTENSIONS_${upper}"
+  ext_var="LAB_DB_EXTENSIONS_${db^^}"
   # The password reaches psql through its environment, never its command line.
-  LAB_PW="${!pw_var}" psql -v ON_ERROR_STOP=1 -q -d postgres -v name="$db" <<'SQL'
+  LAB_PW="$(password "$db")" psql -v ON_ERROR_STOP=1 -q -d postgres -v name="$db" <<'SQL'
 \getenv pw LAB_PW
 SELECT format('CREATE ROLE %I LOGIN', :'name')
   WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'name') \gexec

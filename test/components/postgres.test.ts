@@ -52,22 +52,25 @@ describe("PostgreSQL's workload (fake platform)", () => {
     expect([spec.memoryMiB, spec.cpus]).toEqual([config.postgres.memoryMiB, config.postgres.cpus]);
   });
 
-  it("names each consumer's database in plain env, and every password only in secret env", async () => {
+  it("names each consumer's database in plain env, and every password only in a secret file", async () => {
     const spec = platform.spec("postgres");
     expect(spec.env).toEqual({
       PGDATA: "/var/lib/postgresql/data/pgdata",
       POSTGRES_USER: "postgres",
+      POSTGRES_PASSWORD_FILE: "/run/secrets/postgres/superuser-password",
       LAB_DATABASES: "jupyterhub mlflow prefect",
+      LAB_DB_PASSWORD_DIR: "/run/secrets/postgres/databases",
       LAB_DB_EXTENSIONS_PREFECT: "pg_trgm",
     });
-    const secretEnv = spec.secretEnv ?? {};
-    expect(Object.keys(secretEnv).sort()).toEqual([
-      "LAB_DB_PASSWORD_JUPYTERHUB",
-      "LAB_DB_PASSWORD_MLFLOW",
-      "LAB_DB_PASSWORD_PREFECT",
-      "POSTGRES_PASSWORD",
+    expect(spec.secretEnv).toBeUndefined();
+    const secrets = spec.files!.filter((f) => f.secret);
+    expect(secrets.map((f) => f.path)).toEqual([
+      "/run/secrets/postgres/superuser-password",
+      "/run/secrets/postgres/databases/jupyterhub",
+      "/run/secrets/postgres/databases/mlflow",
+      "/run/secrets/postgres/databases/prefect",
     ]);
-    expect(await settle(secretEnv.LAB_DB_PASSWORD_MLFLOW)).toEqual({
+    expect(await settle(secrets[2].content)).toEqual({
       value: "mocksecret-db-mlflow",
       secret: true,
     });
@@ -76,8 +79,8 @@ describe("PostgreSQL's workload (fake platform)", () => {
   it("is healthy once its script made every role (pg_isready only keeps it alive), as the image's non-root user", () => {
     const spec = platform.spec("postgres");
     expect(spec.health.command).toEqual(["/usr/local/bin/dataflow-lab-ensure-databases"]);
-    expect(spec.files!.map((f) => [f.path, f.executable])).toEqual([
-      ["/usr/local/bin/dataflow-lab-ensure-databases", true],
+    expect(spec.files!.filter((f) => f.executable).map((f) => f.path)).toEqual([
+      "/usr/local/bin/dataflow-lab-ensure-databases",
     ]);
     expect(spec.health.liveness?.command).toEqual([
       "pg_isready",
