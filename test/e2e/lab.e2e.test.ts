@@ -85,6 +85,14 @@ function writeReport(): void {
       r.oomKills,
     ]),
   );
+  writeTable(
+    "start-memory.md",
+    "e2e memory to start (each container's peak working set from a start until its health check passed, the highest of its starts)",
+    ["service", "to start (MiB)", "limit (MiB)"],
+    Object.keys(lab.startPeaksMiB)
+      .sort()
+      .map((n) => [n, lab.startPeaksMiB[n], limits[n]?.memoryMiB ?? ""]),
+  );
   const disk = lab.runtime!.diskPeaks();
   writeTable(
     "disk.md",

@@ -15,6 +15,8 @@ import type { ContainerWiring, LabWiring } from "./wiring";
 export interface StartReport {
   /** Seconds from start to healthy, per container started. */
   readonly healthyAfterS: Record<string, number>;
+  /** Peak working set (MiB) of each container started, from its start until healthy. */
+  readonly startPeakMiB: Record<string, number>;
   /** Containers the suite cannot run here, with the reason. */
   readonly notRun: Record<string, string>;
   /** Per bucket created: whether `pulumi up` would have found it already there (and adopted it). */
@@ -40,6 +42,8 @@ export class Lab {
   installs?: Installs;
   /** What the running lab was last brought to: the state a next `apply` starts from. */
   private current?: LabWiring;
+  /** Each container's highest working set from a start until healthy, over every start (MiB). */
+  readonly startPeaksMiB: Record<string, number> = {};
 
   constructor(
     /** Survives restarts: the named volumes' data. */
@@ -85,6 +89,7 @@ export class Lab {
 
     const before = this.current;
     const healthyAfterS: Record<string, number> = {};
+    const startPeakMiB: Record<string, number> = {};
     const ready = new Map<string, Promise<void>>();
     let adoptedBuckets: Record<string, boolean> = {};
     const startOne = (c: ContainerWiring): Promise<void> => {
@@ -102,7 +107,17 @@ export class Lab {
             if (!image) throw new Error(`no local image for ${c.image} (test/e2e/images.ts)`);
             runtime.start(c, image, this.volumesDir);
             healthyAfterS[c.name] = await runtime.waitHealthy(c.name);
-            process.stderr.write(`e2e: ${c.name} healthy after ${healthyAfterS[c.name]}s\n`);
+            // The sampler's next round has this moment in it.
+            await new Promise((r) => setTimeout(r, 600));
+            startPeakMiB[c.name] = runtime.startPeakMiB(c.name) ?? NaN;
+            this.startPeaksMiB[c.name] = Math.max(
+              this.startPeaksMiB[c.name] ?? 0,
+              startPeakMiB[c.name],
+            );
+            process.stderr.write(
+              `e2e: ${c.name} healthy after ${healthyAfterS[c.name]}s, ` +
+                `at ${startPeakMiB[c.name]} MiB at most\n`,
+            );
           }),
         );
       }
@@ -121,7 +136,7 @@ export class Lab {
         .filter((c) => c.image in NOT_RUNNABLE)
         .map((c) => [c.name, NOT_RUNNABLE[c.image]]),
     );
-    return { healthyAfterS, notRun, adoptedBuckets, replaced, removed, added };
+    return { healthyAfterS, startPeakMiB, notRun, adoptedBuckets, replaced, removed, added };
   }
 
   stop(): void {

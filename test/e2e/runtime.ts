@@ -153,6 +153,19 @@ export class LabRuntime {
       .map((l) => JSON.parse(l));
   }
 
+  /**
+   * The peak working set of the container's current start so far (MiB), as the sampler last saw
+   * it: read when the start turns healthy, what the service needed to start.
+   */
+  startPeakMiB(name: string): number | undefined {
+    const [memory] = this.cgroups(name);
+    const inode = String(fs.statSync(memory).ino);
+    const f = this.usageFile();
+    if (!fs.existsSync(f)) return undefined;
+    const usage = JSON.parse(fs.readFileSync(f, "utf8"))[name];
+    return usage?.workingSetMiBByStart?.[inode];
+  }
+
   /** Each container's usage so far, over every start in this work directory. */
   usage(): Record<string, Usage> {
     const f = this.usageFile();
