@@ -136,6 +136,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
         image: config.minio.image,
         rootUser: secrets.minioRootUser,
         rootPassword: secrets.minioRootPassword,
+        bucketKeeperSecret: secrets.bucketKeeperSecret,
         buckets: [
           ...MEDALLION_BUCKETS,
           ...(on("mlflow") ? INTERNAL_BUCKETS : []),

@@ -18,6 +18,8 @@ export interface LabSecretsArgs {
 export class LabSecrets extends pulumi.ComponentResource {
   readonly minioRootUser: pulumi.Output<string>;
   readonly minioRootPassword: pulumi.Output<string>;
+  /** Secret key of the identity the lake's buckets are managed with. */
+  readonly bucketKeeperSecret: pulumi.Output<string>;
   readonly postgresPassword: pulumi.Output<string>;
   readonly databasePasswords: Readonly<Record<string, pulumi.Output<string>>>;
   readonly s3SecretKeys: Readonly<Record<string, pulumi.Output<string>>>;
@@ -43,6 +45,7 @@ export class LabSecrets extends pulumi.ComponentResource {
     // an output cannot change that. A key of another form is derived where it is used.
     this.minioRootUser = password("minio-root-user", 16, { upper: false });
     this.minioRootPassword = password("minio-root-password", 40);
+    this.bucketKeeperSecret = password("s3-lab-buckets", 40);
     this.postgresPassword = password("postgres-superuser");
     this.databasePasswords = byName(args.databases, (db) => password(`db-${db}`));
     this.s3SecretKeys = byName(args.s3Identities, (id) => password(`s3-${id}`, 40));

@@ -257,6 +257,39 @@ describe("dev stack (Docker)", () => {
     }
   });
 
+  it("keeps the buckets as lab-buckets, which may create, list and delete buckets and nothing else; the root login stays with the MinIO provider", () => {
+    const keeper = one(run, "minio:index/iamUser:IamUser", "lab-buckets");
+    expect(keeper.inputs.name).toBe("lab-buckets");
+    const attached = one(
+      run,
+      "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment",
+      "lab-buckets",
+    );
+    expect(attached.inputs).toEqual({
+      userName: "lab-buckets",
+      policyName: "dataflow-lab-lab-buckets",
+    });
+    const policy = JSON.parse(
+      one(run, "minio:index/iamPolicy:IamPolicy", "lab-buckets").inputs.policy,
+    );
+    expect(policy.Statement.flatMap((st: { Action: string[] }) => st.Action).sort()).toEqual([
+      "s3:CreateBucket",
+      "s3:DeleteBucket",
+      "s3:GetBucketLocation",
+      "s3:ListBucket",
+      "s3:ListBucketVersions",
+    ]);
+    const root = unsecret(one(run, "pulumi:providers:minio", "lab-minio").inputs.minioUser);
+    for (const b of ofType(run, BUCKET)) {
+      expect(b.inputs.accessKey).toBe("lab-buckets");
+      expect(b.inputs.accessKey).not.toBe(root);
+      expect(isSecret(b.inputs.secretKey)).toBe(true);
+      expect(
+        dependsOn(b, "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment", "lab-buckets"),
+      ).toBe(true);
+    }
+  });
+
   it("creates the medallion buckets plus MLflow's, versions bronze, and keeps them on destroy", () => {
     expect(ofType(run, BUCKET).map((b) => b.inputs.bucket)).toEqual([
       "bronze",

@@ -53,6 +53,7 @@ describe.each(["dev", "k8s"])("%s stack invariants", (stack) => {
       "nifi-admin",
       "postgres-superuser",
       "prefect-admin",
+      "s3-lab-buckets",
       "s3-mlflow",
       "s3-nifi",
       "s3-spark",

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Workload } from "../platform/types";
 import type { Service, StatefulServiceArgs } from "../service";
 import { DynamicProvider, LakeBucket } from "./lakeBucket";
-import { bucketPolicy, type BucketAccess } from "./s3Policy";
+import { BUCKET_KEEPER_POLICY, bucketPolicy, type BucketAccess } from "./s3Policy";
 
 /** A least-privilege MinIO user for one consumer. */
 export interface IdentitySpec extends BucketAccess {
@@ -21,6 +21,11 @@ export interface MinioArgs extends StatefulServiceArgs {
   readonly rootUser: pulumi.Input<string>;
   /** Generated root password (MINIO_ROOT_PASSWORD_FILE's content). */
   readonly rootPassword: pulumi.Input<string>;
+  /**
+   * Generated secret key of {@link BUCKET_KEEPER}, the identity the buckets are managed with: the
+   * root login stays with the MinIO provider (users, policies), out of every bucket's state.
+   */
+  readonly bucketKeeperSecret: pulumi.Input<string>;
   /** Buckets to create, in order: medallion, internal, then the user's extras. */
   readonly buckets: readonly string[];
   /** Buckets whose objects are versioned, so raw data is never overwritten silently. */
@@ -41,6 +46,8 @@ export interface S3Credentials {
 
 const API_PORT = 9000;
 const CONSOLE_PORT = 9001;
+/** The user (and access key) `pulumi up` creates, finds and deletes the lake's buckets as. */
+export const BUCKET_KEEPER = "lab-buckets";
 /** Where the root login is mounted (Docker's secrets directory), one file each. */
 const ROOT_USER_FILE = "/run/secrets/minio/root-user";
 const ROOT_PASSWORD_FILE = "/run/secrets/minio/root-password";
@@ -153,6 +160,23 @@ export class Minio extends pulumi.ComponentResource implements Service {
     );
     const opts2 = { parent: this, provider: this.provider, dependsOn: ready };
 
+    // The buckets' own identity, allowed only to keep these buckets.
+    const keeper = new minio.IamUser(
+      BUCKET_KEEPER,
+      { name: BUCKET_KEEPER, secret: pulumi.secret(pulumi.output(args.bucketKeeperSecret)) },
+      opts2,
+    );
+    const keeperPolicy = new minio.IamPolicy(
+      BUCKET_KEEPER,
+      { name: `dataflow-lab-${BUCKET_KEEPER}`, policy: BUCKET_KEEPER_POLICY },
+      opts2,
+    );
+    const keeperAttached = new minio.IamUserPolicyAttachment(
+      BUCKET_KEEPER,
+      { userName: keeper.name, policyName: keeperPolicy.name },
+      opts2,
+    );
+
     // Buckets outlive the stack (retainDataOnDestroy) and a service switched off: the next
     // `pulumi up` adopts them with their objects (see LakeBucket).
     this.buckets = {};
@@ -163,13 +187,13 @@ export class Minio extends pulumi.ComponentResource implements Service {
         {
           bucket,
           server: `${api.host}:${api.port}`,
-          accessKey: pulumi.secret(pulumi.output(args.rootUser)),
-          secretKey: pulumi.secret(pulumi.output(args.rootPassword)),
+          accessKey: BUCKET_KEEPER,
+          secretKey: pulumi.secret(pulumi.output(args.bucketKeeperSecret)),
         },
         {
           parent: this,
           provider: bucketProvider,
-          dependsOn: ready,
+          dependsOn: [...ready, keeperAttached],
           retainOnDelete: args.retainOnDestroy,
         },
       );

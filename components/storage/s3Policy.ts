@@ -7,6 +7,31 @@ export interface BucketAccess {
 }
 
 /**
+ * IAM policy document of the identity `pulumi up` manages the lake's buckets with (LakeBucket):
+ * create, find, list (with versions, to keep a bucket holding data) and delete buckets, and nothing
+ * else: no object read or write, no admin action. Any bucket of this MinIO, not only the declared
+ * ones: a bucket taken out of `minio.buckets` is deleted after every update of the run, the
+ * policy's included, and must still be within reach then.
+ */
+export const BUCKET_KEEPER_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Sid: "KeepBuckets",
+      Effect: "Allow",
+      Action: [
+        "s3:CreateBucket",
+        "s3:DeleteBucket",
+        "s3:GetBucketLocation",
+        "s3:ListBucket",
+        "s3:ListBucketVersions",
+      ],
+      Resource: ["arn:aws:s3:::*"],
+    },
+  ],
+});
+
+/**
  * IAM policy document (S3 dialect, as MinIO reads it) granting exactly `access`: no bucket
  * creation or deletion, no admin actions, nothing outside the named buckets. Lists are sorted so the
  * document, and the preview diff, only change when access does.

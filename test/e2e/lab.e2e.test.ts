@@ -209,13 +209,14 @@ describe("the dev stack's services, started from the program's wiring", () => {
 describe("the lake's buckets, through the program's own create-or-adopt provider", () => {
   const provider = lakeBucketProvider(minioStore);
   const scratch = () => ({ ...wiring.lake.buckets[0], bucket: "e2e-kept" });
-  const client = () =>
+  /** A client as the buckets' own identity (lab-buckets), or as MinIO's root for the data. */
+  const client = (as: "keeper" | "root" = "root") =>
     new Client({
       endPoint: "127.0.0.1",
       port: Number(scratch().server.split(":")[1]),
       useSSL: false,
-      accessKey: scratch().accessKey,
-      secretKey: scratch().secretKey,
+      accessKey: as === "keeper" ? scratch().accessKey : wiring.lake.rootUser,
+      secretKey: as === "keeper" ? scratch().secretKey : wiring.lake.rootPassword,
     });
 
   it("were created on the first start, none adopted", () => {
@@ -226,6 +227,11 @@ describe("the lake's buckets, through the program's own create-or-adopt provider
 
   it("a bucket holding objects (or only their versions) outlives its resource, and is adopted when declared again; an empty one goes", async () => {
     expect((await provider.create!(scratch())).outs.adopted).toBe(false);
+    // The provider's identity keeps buckets and touches no object.
+    expect(scratch().accessKey).toBe("lab-buckets");
+    await expect(
+      client("keeper").putObject("e2e-kept", "raw/one.json", Buffer.from("{}")),
+    ).rejects.toThrow(/Access Denied/);
     await client().putObject("e2e-kept", "raw/one.json", Buffer.from("{}"));
     // Removed from minio.buckets (or its service switched off), even with retainDataOnDestroy
     // false: a bucket with objects stays.

@@ -61,23 +61,8 @@ export async function applyLake(
     accessKey: b.accessKey,
     secretKey: b.secretKey,
   });
-  for (const gone of before?.buckets.filter((b) => !declared(lake, b.bucket)) ?? []) {
-    if (!gone.retainOnDelete) await provider.delete!(gone.bucket, inputs(gone));
-  }
-  for (const b of lake.buckets) {
-    if (declared(before, b.bucket)) continue;
-    adopted[b.bucket] = (await provider.create!(inputs(b))).outs.adopted;
-  }
-  for (const gone of before?.users.filter((u) => !lake.users.some((n) => n.name === u.name)) ??
-    []) {
-    mc(mcBin, lake, ["admin", "user", "remove", "lab", gone.name]);
-  }
-  for (const gone of before?.policies.filter(
-    (p) => !lake.policies.some((n) => n.name === p.name),
-  ) ?? []) {
-    mc(mcBin, lake, ["admin", "policy", "remove", "lab", gone.name]);
-  }
-  for (const bucket of lake.versioned) mc(mcBin, lake, ["version", "enable", `lab/${bucket}`]);
+  // In the engine's order: the identities and policies (the buckets' own among them) first, then
+  // the buckets, which wait for their identity; what is gone goes last, after the buckets.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policies-"));
   try {
     for (const p of lake.policies) {
@@ -94,6 +79,24 @@ export async function applyLake(
     mc(mcBin, lake, ["admin", "user", "add", "lab", u.name, u.secret]);
     // Attaching twice is an error in mc; the provider's attachment is idempotent.
     mc(mcBin, lake, ["admin", "policy", "attach", "lab", u.policy, "--user", u.name], true);
+  }
+  for (const gone of before?.buckets.filter((b) => !declared(lake, b.bucket)) ?? []) {
+    // Deleted with the state's inputs (its identity then), as the engine deletes a resource.
+    if (!gone.retainOnDelete) await provider.delete!(gone.bucket, inputs(gone));
+  }
+  for (const b of lake.buckets) {
+    if (declared(before, b.bucket)) continue;
+    adopted[b.bucket] = (await provider.create!(inputs(b))).outs.adopted;
+  }
+  for (const bucket of lake.versioned) mc(mcBin, lake, ["version", "enable", `lab/${bucket}`]);
+  for (const gone of before?.users.filter((u) => !lake.users.some((n) => n.name === u.name)) ??
+    []) {
+    mc(mcBin, lake, ["admin", "user", "remove", "lab", gone.name]);
+  }
+  for (const gone of before?.policies.filter(
+    (p) => !lake.policies.some((n) => n.name === p.name),
+  ) ?? []) {
+    mc(mcBin, lake, ["admin", "policy", "remove", "lab", gone.name]);
   }
   return adopted;
 }
