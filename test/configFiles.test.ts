@@ -277,14 +277,17 @@ describe("shipped scripts and configs", () => {
     expect(r.status).toBe(0);
   });
 
-  it("the JupyterHub config uses real accounts and an allow-list, never the dummy authenticator", () => {
+  it("the JupyterHub config lets in its admin only, with the generated password: no password for other users, never the dummy authenticator", () => {
     const config = fs.readFileSync(
       path.join(SERVICES_DIR, "jupyterhub/jupyterhub_config.py"),
       "utf8",
     );
-    expect(config).toContain('c.JupyterHub.authenticator_class = "pam"');
+    expect(config).toContain('c.JupyterHub.authenticator_class = "shared-password"');
     expect(config).toContain("c.Authenticator.allowed_users = {admin}");
-    expect(config).not.toMatch(/dummy|password\s*=/i);
+    expect(config).toContain(
+      'c.SharedPasswordAuthenticator.admin_password = os.environ["HUB_ADMIN_PASSWORD"]',
+    );
+    expect(config).not.toMatch(/dummy|user_password/i);
   });
 
   const NOTEBOOKS = path.join(REPO_ROOT, "lab/notebooks");

@@ -194,7 +194,7 @@ describe("k8s stack (Kubernetes)", () => {
     });
   });
 
-  it("every pod: no service links, probes, requests = limits for memory, non-root except JupyterHub", () => {
+  it("every pod: no service links, probes, requests = limits for memory, non-root", () => {
     const workloads = [...ofType(run, STS), ...ofType(run, "kubernetes:apps/v1:Deployment")];
     expect(workloads).toHaveLength(12);
     for (const w of workloads) {
@@ -204,12 +204,7 @@ describe("k8s stack (Kubernetes)", () => {
         w.name,
         w.name === "postgres" ? 90 : STOP_GRACE_SECONDS,
       ]);
-      if (w.name === "jupyterhub") {
-        // PAM and spawning notebooks as their user need root.
-        expect(spec.containers[0].securityContext).toEqual({ runAsUser: 0 });
-        continue;
-      }
-      expect(spec.securityContext.runAsNonRoot).toBe(true);
+      expect([w.name, spec.securityContext.runAsNonRoot]).toEqual([w.name, true]);
       for (const c of spec.containers) {
         expect(c.readinessProbe).toBeDefined();
         expect(c.livenessProbe).toBeDefined();
@@ -274,8 +269,8 @@ describe("k8s stack (Kubernetes)", () => {
       }
     }
     expect([...new Set(found)].sort()).toEqual(readmeExceptions());
-    // The list is not empty by accident: JupyterHub is the one root workload.
-    expect(found).toContain("jupyterhub: root");
+    // No workload runs as root, JupyterHub's notebooks included.
+    expect(found.filter((f) => f.endsWith(": root"))).toEqual([]);
   });
 
   it("a read-only root filesystem but where a workload writes (its emptyDirs); a writable one is annotated with its reason, as the README gives it", () => {
@@ -438,7 +433,7 @@ describe("k8s stack: what the peer reviewers asked for", () => {
     expect(pod(one(run, "kubernetes:apps/v1:Deployment", "mlflow")).affinity).toBeUndefined();
   });
 
-  it("files holding credentials are readable by the pod's group only; JupyterHub's by its users too", () => {
+  it("files holding credentials are readable by the pod's group only", () => {
     const mode = (kind: string, name: string) =>
       pod(one(run, kind, name)).volumes.find((v: any) => v.name === "secret-files")?.secret
         .defaultMode;
@@ -448,7 +443,12 @@ describe("k8s stack: what the peer reviewers asked for", () => {
     expect(
       pod(one(run, "kubernetes:apps/v1:Deployment", "spark-worker")).securityContext.fsGroup,
     ).toBe(185);
-    expect(mode(STS, "jupyterhub")).toBe(0o444);
+    // JupyterHub's notebook server runs as the hub's user, in the pod's group.
+    expect(mode(STS, "jupyterhub")).toBe(0o440);
+    expect(pod(one(run, STS, "jupyterhub")).securityContext).toMatchObject({
+      runAsUser: 1000,
+      fsGroup: 1000,
+    });
   });
 
   it("every container requests and limits its ephemeral storage", () => {

@@ -330,7 +330,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     ]);
   });
 
-  it("jupyterhub: the lab runtime as root, PAM config, admin password and DB from secrets, homes kept", () => {
+  it("jupyterhub: the lab runtime, its own password check, admin password and DB from secrets, homes kept", () => {
     const v = view(run, "jupyterhub");
     expect(v.image).toMatch(LAB_RUNTIME[stack]);
     expect(v.command).toEqual(["/usr/local/bin/dataflow-lab-hub-start"]);
@@ -344,7 +344,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(v.volumes).toEqual(["/home"]);
     const f = files(run, "jupyterhub");
     expect(f["/srv/jupyterhub/jupyterhub_config.py"]).toContain(
-      'c.JupyterHub.authenticator_class = "pam"',
+      'c.JupyterHub.authenticator_class = "shared-password"',
     );
     expect(f["/srv/jupyterhub/jupyterhub_config.py"]).not.toMatch(/dummy/i);
   });

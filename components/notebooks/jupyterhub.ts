@@ -12,9 +12,9 @@ import type { DatabaseLink } from "../storage/postgres";
 export interface JupyterHubArgs extends StatefulServiceArgs {
   /** The lab runtime image: notebooks are Spark drivers, so they run where the workers' Python is. */
   readonly image: BuiltImage;
-  /** Login of the hub's admin, a real Linux user in the container. */
+  /** Login of the hub's one user, its admin; its home is `/home/<adminUser>`. */
   readonly adminUser: string;
-  /** The admin's generated password. */
+  /** The admin's generated password: at least 32 characters (SharedPasswordAuthenticator's rule). */
   readonly adminPassword: pulumi.Input<string>;
   /** Hub database: `postgresql+psycopg2://jupyterhub:…@postgres:5432/jupyterhub` (secret) and its server. */
   readonly database: DatabaseLink;
@@ -33,6 +33,8 @@ export interface JupyterHubArgs extends StatefulServiceArgs {
 }
 
 const PORT = 8000;
+/** The lab runtime's `admin` user and group (images/lab-runtime/Dockerfile). */
+const ADMIN_IDENTITY = { user: 1000, group: 1000 };
 
 const CONFIG = "/srv/jupyterhub/jupyterhub_config.py";
 const START = "/usr/local/bin/dataflow-lab-hub-start";
@@ -54,10 +56,11 @@ export function spawnerEnvKeep(client: ClientEnv): string[] {
 }
 
 /**
- * JupyterHub with real accounts (PAM; the admin's password is generated) whose notebook servers run
- * as local processes in this container, i.e. in the lab runtime, with the lab's client settings.
- * Home directories (the notebooks) are on a kept volume.
- * @see https://jupyterhub.readthedocs.io/en/5.5.1/tutorial/getting-started/authenticators-users-basics.html
+ * JupyterHub for the lab's one user, its admin (the password is generated), whose notebook server
+ * runs as a local process in this container, i.e. in the lab runtime, with the lab's client
+ * settings. Nothing runs as root: the hub, its proxy and the notebook server are the image's
+ * `admin` (uid 1000). The home directory (the notebooks) is on a kept volume.
+ * @see https://jupyterhub.readthedocs.io/en/stable/reference/api/authenticators.html#jupyterhub.authenticators.shared.SharedPasswordAuthenticator
  */
 export class JupyterHub extends pulumi.ComponentResource implements Service {
   readonly workload: Workload;
@@ -114,13 +117,14 @@ export class JupyterHub extends pulumi.ComponentResource implements Service {
         },
         memoryMiB: args.memoryMiB,
         cpus: args.cpus,
-        // PAM and the local-process spawner need root: notebooks run as their user, not as the hub.
-        // services/jupyterhub/start.sh also adds the admin (useradd, chpasswd, chown) in the image,
-        // whose USER is spark (images/lab-runtime/Dockerfile).
-        root: true,
-        writableRoot:
-          "start.sh adds the admin to /etc/passwd and /etc/shadow at every start, and each " +
-          "notebook writes where its user may (its kernel, Spark's scratch, pip installs).",
+        // The image's `admin` (images/lab-runtime/Dockerfile), who owns the homes, on Docker too
+        // (the image's USER is spark). The hub checks the password itself and starts the notebook
+        // server as its own user, so nothing needs root (jupyterhub_config.py).
+        runAs: ADMIN_IDENTITY,
+        runAsOnDocker: true,
+        // Besides the homes: the proxy's pid file, Spark's scratch and the kernels' temporary
+        // files. A notebook's `pip install --user` goes to its home.
+        writablePaths: ["/tmp"],
         startAfter: args.startAfter,
       },
       this,

@@ -89,7 +89,11 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             name: `${this.prefix}-${name}`,
             hostname: name,
             image,
-            ...(spec.root ? { user: "root" } : {}),
+            ...(spec.root
+              ? { user: "root" }
+              : spec.runAsOnDocker && spec.runAs
+                ? { user: `${spec.runAs.user}:${spec.runAs.group}` }
+                : {}),
             entrypoints: spec.entrypoint,
             command: spec.command,
             envs: envList(

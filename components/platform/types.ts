@@ -68,6 +68,11 @@ export interface WorkloadSpec {
    */
   readonly runAs?: { readonly user: number; readonly group: number };
   /**
+   * Run as `runAs` on Docker too: for an image whose USER is not the one its volume's files belong
+   * to (the lab runtime's is `spark`; JupyterHub's homes are `admin`'s). @default false
+   */
+  readonly runAsOnDocker?: boolean;
+  /**
    * Run as root, with the capabilities root has: an exception to the restrictive Kubernetes
    * security context, named in the README's list, with the reason (from the image's source) where
    * it is set. @default false

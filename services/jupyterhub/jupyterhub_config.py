@@ -1,8 +1,10 @@
-"""JupyterHub of DataFlow Lab (JupyterHub 5.5).
+"""JupyterHub of DataFlow Lab (JupyterHub 6.1).
 
-Real accounts (PAM) instead of a shared password, and notebook servers as local processes in this
-container: it runs the lab runtime image, so every notebook is a Spark driver with the same Python,
-PySpark and Delta as the workers. Everything deployment-specific arrives as environment variables.
+One user, the lab's admin, with a generated password, and notebook servers as local processes in
+this container: it runs the lab runtime image, so every notebook is a Spark driver with the same
+Python, PySpark and Delta as the workers. Nothing runs as root: the hub checks the password itself
+(no PAM, no /etc/shadow) and starts the notebook server as its own user (no setuid). Everything
+deployment-specific arrives as environment variables.
 """
 
 import hashlib
@@ -11,13 +13,22 @@ import os
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
 c.JupyterHub.bind_url = "http://:8000"
-c.JupyterHub.authenticator_class = "pam"
-c.JupyterHub.spawner_class = "localprocess"
+# SharedPasswordAuthenticator (JupyterHub >= 5.3) with only an admin password: the admin logs in
+# with it, nobody else at all (no shared password for users). It refuses an admin password shorter
+# than 32 characters.
+c.JupyterHub.authenticator_class = "shared-password"
+# SimpleLocalProcessSpawner: the notebook server runs as the hub's user, in /home/<user>. Its docs
+# warn it isolates no user from another; the lab has one user, who is the hub's admin anyway.
+c.JupyterHub.spawner_class = "simple"
 
 admin = os.environ["HUB_ADMIN_USER"]
 c.Authenticator.admin_users = {admin}
-# Without an allow-list any account of the container with a password could log in.
+# The authenticator lets in no one without an allow rule (allow_all is false).
 c.Authenticator.allowed_users = {admin}
+c.SharedPasswordAuthenticator.admin_password = os.environ["HUB_ADMIN_PASSWORD"]
+c.SimpleLocalProcessSpawner.home_dir_template = "/home/{username}"
+# Written where the container may write: its root filesystem is read-only on Kubernetes.
+c.ConfigurableHTTPProxy.pid_file = "/tmp/jupyterhub-proxy.pid"
 
 # The cookie secret, 32 bytes as JupyterHub asks: the SHA-256 of a password Pulumi generated. Set
 # here, it takes precedence over JPY_COOKIE_SECRET and the cookie secret file (JupyterHub's

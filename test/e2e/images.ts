@@ -53,6 +53,8 @@ function hostUser(name: string): ImageUser {
 
 /** The Dockerfile's `useradd --system --uid=185 --gid=spark -d /nonexistent spark`. */
 const SPARK: ImageUser = { name: "spark", uid: 185, gid: 185, home: "/nonexistent" };
+/** The Dockerfile's `useradd --uid=1000 --gid=admin --create-home --home-dir=/home/admin admin`. */
+const ADMIN: ImageUser = { name: "admin", uid: 1000, gid: 1000, home: "/home/admin" };
 /** apache/kafka's Dockerfile: `adduser -h /home/appuser -D --shell /bin/bash appuser` (Alpine's first
  * free ids, 1000). */
 const APPUSER: ImageUser = { name: "appuser", uid: 1000, gid: 1000, home: "/home/appuser" };
@@ -85,7 +87,7 @@ export function localImages(i: Installs): Record<string, LocalImage> {
       entrypoint: [],
       cmd: [],
       user: SPARK,
-      users: [SPARK],
+      users: [SPARK, ADMIN],
       workdir: "/opt/spark/work-dir",
     },
     // postgres:17.11-bookworm: docker-entrypoint.sh initialises PGDATA from POSTGRES_* and execs

@@ -371,7 +371,12 @@ export class LabRuntime {
     const dir = path.join(this.workDir, "containers", c.name);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    const user = c.root ? undefined : image.user;
+    const named = c.user && image.users.find((u) => u.uid === c.user![0]);
+    const user = c.root
+      ? undefined
+      : c.user
+        ? (named ?? { name: "", uid: c.user[0], gid: c.user[1], home: "/" })
+        : image.user;
     const mounts: Record<string, unknown>[] = Object.entries(image.mounts).map(
       ([target, lower], i) => {
         if (lower !== EMPTY) {

@@ -43,6 +43,8 @@ export interface ContainerWiring {
   /** Its CPU limit in cores (Docker's `cpus`). */
   readonly cpus: number;
   readonly root: boolean;
+  /** The uid and gid it runs as, where the program names them (else the image's USER). */
+  readonly user?: [number, number];
   /** Containers that must be healthy first (from the registration's dependencies). */
   readonly after: string[];
   /**
@@ -171,6 +173,9 @@ export async function labWiring(
         memoryMiB: c.memory,
         cpus: Number(c.cpus),
         root: c.user === "root",
+        ...(/^\d+:\d+$/.test(c.user ?? "")
+          ? { user: c.user.split(":").map(Number) as [number, number] }
+          : {}),
         after: [...new Set(deps.filter((d) => d?.type === CONTAINER).map((d) => d!.name))].sort(),
         needsLake: deps.some((d) => d?.type.startsWith("minio:")),
       };
