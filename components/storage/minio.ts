@@ -160,7 +160,7 @@ export class Minio extends pulumi.ComponentResource implements Service {
     );
     const opts2 = { parent: this, provider: this.provider, dependsOn: ready };
 
-    // The buckets' own identity, allowed only to keep these buckets.
+    // The buckets' own identity, allowed to keep buckets and nothing else (BUCKET_KEEPER_POLICY).
     const keeper = new minio.IamUser(
       BUCKET_KEEPER,
       { name: BUCKET_KEEPER, secret: pulumi.secret(pulumi.output(args.bucketKeeperSecret)) },

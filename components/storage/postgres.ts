@@ -115,7 +115,6 @@ export class Postgres extends pulumi.ComponentResource implements Service {
               ]),
           ),
         },
-
         ports: [{ name: "postgres", port: POSTGRES_PORT }],
         volumes: [{ name: "data", mountPath: DATA, size: args.storageSize }],
         files: [

@@ -128,10 +128,13 @@ export class LabRuntime {
       sh("ip", ["-n", ns, "link", "set", "eth0", "up"]);
       sh("ip", ["-n", ns, "link", "set", "lo", "up"]);
     });
+    fs.mkdirSync(this.workDir, { recursive: true });
+    const log = fs.openSync(path.join(this.workDir, "sampler.log"), "a");
     this.sampler = spawn("python3", [SAMPLER, ...this.hierarchies, this.usageFile()], {
-      stdio: "ignore",
+      stdio: ["ignore", "ignore", log],
       detached: true,
     });
+    fs.closeSync(log);
   }
 
   private usageFile(): string {
@@ -158,6 +161,10 @@ export class LabRuntime {
    * it: read when the start turns healthy, what the service needed to start.
    */
   startPeakMiB(name: string): number | undefined {
+    if (this.sampler?.exitCode !== null) {
+      const log = fs.readFileSync(path.join(this.workDir, "sampler.log"), "utf8");
+      throw new Error(`the usage sampler (usage.py) is not running:\n${log.slice(-2000)}`);
+    }
     const [memory] = this.cgroups(name);
     const inode = String(fs.statSync(memory).ino);
     const f = this.usageFile();

@@ -48,10 +48,10 @@ def read(cgroup, name):
         return f.read()
 
 
-def per_start(p, key, cgroup, value):
-    """Sets this start's value and returns the sum over every start so far."""
+def per_start(p, key, start, value):
+    """Sets the value of this start (its cgroup's inode) and returns the sum over every start."""
     starts = p.setdefault(key, {})
-    starts[str(os.stat(cgroup).st_ino)] = value
+    starts[start] = value
     return sum(starts.values())
 
 
@@ -72,6 +72,8 @@ def sample():
             throttled_ns = int(dict(l.split() for l in read(cpu, "cpu.stat").splitlines())["throttled_time"])
             quota = int(read(cpu, "cpu.cfs_quota_us"))
             period = int(read(cpu, "cpu.cfs_period_us"))
+            # Each start's key: its cgroups' inodes (a cgroup removed meanwhile is skipped here).
+            mem_start, cpu_start, acct_start = (str(os.stat(d).st_ino) for d in (mem, cpu, acct))
         except (OSError, ValueError, KeyError):
             continue  # created or removed just now
         working_set = max(0, mem_usage - int(stat.get("total_inactive_file", 0)))
@@ -80,14 +82,13 @@ def sample():
         p["workingSetMiB"] = max(p["workingSetMiB"], round(working_set / 2**20))
         # Each start's own peak too, which the suite reads when the start turns healthy.
         by_start = p.setdefault("workingSetMiBByStart", {})
-        inode = str(os.stat(mem).st_ino)
-        by_start[inode] = max(by_start.get(inode, 0), round(working_set / 2**20))
+        by_start[mem_start] = max(by_start.get(mem_start, 0), round(working_set / 2**20))
         p["chargedMiB"] = max(p["chargedMiB"], round(kernel_peak / 2**20))
-        p["oomKills"] = per_start(p, "oomKillsByStart", mem, int(oom.get("oom_kill", 0)))
+        p["oomKills"] = per_start(p, "oomKillsByStart", mem_start, int(oom.get("oom_kill", 0)))
         p["limitMiB"] = round(limit / 2**20) if limit < 2**60 else None
-        p["cpuSeconds"] = round(per_start(p, "cpuSecondsByStart", acct, cpu_ns / 1e9), 1)
+        p["cpuSeconds"] = round(per_start(p, "cpuSecondsByStart", acct_start, cpu_ns / 1e9), 1)
         p["throttledSeconds"] = round(
-            per_start(p, "throttledSecondsByStart", cpu, throttled_ns / 1e9), 1
+            per_start(p, "throttledSecondsByStart", cpu_start, throttled_ns / 1e9), 1
         )
         p["cpus"] = round(quota / period, 2) if quota > 0 else None
 

@@ -1,8 +1,10 @@
 /**
- * Peer review of the k8s stack: its objects as the program renders them (the mock runtime, as the
- * graph suite evaluates it) written out as manifests, and scored by kube-score and checkov. Every
- * finding is either fixed in the program or listed, with its reason, in exceptions.yaml; a listed
- * exception that no longer occurs is a failure too, so the list stays true.
+ * Peer review of what the stacks ship: the k8s stack's objects as the program renders them (the
+ * mock runtime, as the graph suite evaluates it) written out as manifests, scored by kube-score and
+ * checkov, and every Dockerfile either stack builds, scored by checkov. Every finding is either
+ * fixed or listed, with its reason, in exceptions.yaml; a listed exception that no longer occurs
+ * is a failure too, so the list stays true. (What the dev stack publishes, loopback only, is the
+ * graph suite's.)
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -55,15 +57,18 @@ function kubeScore(file: string): Finding[] {
   );
 }
 
-/** checkov's failed checks per object (its resource ids are `Kind.namespace.name`). */
-function checkov(file: string): Finding[] {
+/**
+ * checkov's failed checks per object: a Kubernetes object as `Kind/name` (checkov's resource ids
+ * are `Kind.namespace.name`), a Dockerfile as `Dockerfile/<its path in the repository>`.
+ */
+function checkov(file: string, framework: "kubernetes" | "dockerfile" = "kubernetes"): Finding[] {
   const r = spawnSync(
     paths.CHECKOV,
     [
       "-f",
       file,
       "--framework",
-      "kubernetes",
+      framework,
       "--output",
       "json",
       "--quiet",
@@ -78,6 +83,10 @@ function checkov(file: string): Finding[] {
   const reports = Array.isArray(out) ? out : [out];
   return reports.flatMap((rep: any) =>
     (rep.results?.failed_checks ?? []).map((c: any) => {
+      if (framework === "dockerfile") {
+        const shown = file.startsWith(`${REPO_ROOT}/`) ? path.relative(REPO_ROOT, file) : file;
+        return `checkov ${c.check_id} Dockerfile/${shown}`;
+      }
       const [kind, , ...name] = String(c.resource).split(".");
       return `checkov ${c.check_id} ${kind}/${name.join(".")}`;
     }),
@@ -108,75 +117,94 @@ function compare(findings: Finding[], exceptions: Record<string, Exception[]>) {
   return { unlisted: [...new Set(findings.filter((f) => !covered(f)))].sort(), stale };
 }
 
-(tools.status === 0 ? describe : describe.skip)("kube-score and checkov on the k8s stack", () => {
-  let findings: Finding[];
-  beforeAll(
-    async () => {
-      // The stack as shipped (NodePorts), and with Ingresses, so both ways out are reviewed.
-      const runs = [
-        await runProgram("k8s"),
-        await runProgram("k8s", {
-          kubernetes: { expose: "ingress", ingressDomain: "lab.example.com", clusterIssuer: "ca" },
-        }),
-      ];
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-review-"));
-      findings = [];
-      runs.forEach((run, i) => {
-        const file = path.join(dir, `k8s-${i}.yaml`);
-        fs.writeFileSync(
-          file,
-          manifests(run)
-            .map((m) => yaml.dump(m, { noRefs: true }))
-            .join("---\n"),
+(tools.status === 0 ? describe : describe.skip)(
+  "kube-score and checkov on what the stacks ship",
+  () => {
+    let findings: Finding[];
+    beforeAll(
+      async () => {
+        // The stack as shipped (NodePorts), and with Ingresses, so both ways out are reviewed.
+        const runs = [
+          await runProgram("k8s"),
+          await runProgram("k8s", {
+            kubernetes: {
+              expose: "ingress",
+              ingressDomain: "lab.example.com",
+              clusterIssuer: "ca",
+            },
+          }),
+        ];
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-review-"));
+        findings = [];
+        runs.forEach((run, i) => {
+          const file = path.join(dir, `k8s-${i}.yaml`);
+          fs.writeFileSync(
+            file,
+            manifests(run)
+              .map((m) => yaml.dump(m, { noRefs: true }))
+              .join("---\n"),
+          );
+          findings.push(...kubeScore(file), ...checkov(file));
+        });
+        fs.rmSync(dir, { recursive: true, force: true });
+        // The images either stack builds (the dev stack builds them; the k8s stack pushes them).
+        const built = (await runProgram("dev")).registrations.filter(
+          (r) => r.type === "docker-build:index:Image",
         );
-        findings.push(...kubeScore(file), ...checkov(file));
-      });
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-    10 * 60 * 1000,
-  );
+        expect(built.length).toBeGreaterThan(0);
+        for (const image of built) {
+          const dockerfile = path.join(REPO_ROOT, image.inputs.dockerfile.location);
+          findings.push(...checkov(dockerfile, "dockerfile"));
+        }
+      },
+      10 * 60 * 1000,
+    );
 
-  it("every finding is fixed or listed with its reason in test/review/exceptions.yaml, and every listed one still occurs", () => {
-    const exceptions = yaml.load(fs.readFileSync(EXCEPTIONS, "utf8")) as Record<
-      string,
-      Exception[]
-    >;
-    for (const list of Object.values(exceptions)) {
-      for (const e of list) expect(e.reason?.length ?? 0).toBeGreaterThan(10);
-    }
-    const result = compare(findings, exceptions);
-    if (process.env.DFL_REVIEW_DUMP)
-      fs.writeFileSync(process.env.DFL_REVIEW_DUMP, result.unlisted.join("\n"));
-    expect(result).toEqual({ unlisted: [], stale: [] });
-  });
+    it("every finding is fixed or listed with its reason in test/review/exceptions.yaml, and every listed one still occurs", () => {
+      const exceptions = yaml.load(fs.readFileSync(EXCEPTIONS, "utf8")) as Record<
+        string,
+        Exception[]
+      >;
+      for (const list of Object.values(exceptions)) {
+        for (const e of list) expect(e.reason?.length ?? 0).toBeGreaterThan(10);
+      }
+      const result = compare(findings, exceptions);
+      if (process.env.DFL_REVIEW_DUMP)
+        fs.writeFileSync(process.env.DFL_REVIEW_DUMP, result.unlisted.join("\n"));
+      expect(result).toEqual({ unlisted: [], stale: [] });
+    });
 
-  it("both reviewers can fail: a privileged pod on a :latest image is flagged by each", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-review-bad-"));
-    const file = path.join(dir, "bad.yaml");
-    const bad = {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "bad", namespace: "x" },
-      spec: {
-        selector: { matchLabels: { app: "bad" } },
-        template: {
-          metadata: { labels: { app: "bad" } },
-          spec: {
-            containers: [
-              { name: "bad", image: "nginx:latest", securityContext: { privileged: true } },
-            ],
+    it("both reviewers can fail: a privileged pod on a :latest image, and a Dockerfile from :latest, are flagged", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-review-bad-"));
+      const file = path.join(dir, "bad.yaml");
+      const bad = {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "bad", namespace: "x" },
+        spec: {
+          selector: { matchLabels: { app: "bad" } },
+          template: {
+            metadata: { labels: { app: "bad" } },
+            spec: {
+              containers: [
+                { name: "bad", image: "nginx:latest", securityContext: { privileged: true } },
+              ],
+            },
           },
         },
-      },
-    };
-    fs.writeFileSync(file, yaml.dump(bad));
-    const found = [...kubeScore(file), ...checkov(file)];
-    fs.rmSync(dir, { recursive: true, force: true });
-    expect(found).toEqual(
-      expect.arrayContaining([
-        "kube-score container-image-tag Deployment/bad",
-        "checkov CKV_K8S_16 Deployment/bad",
-      ]),
-    );
-  });
-});
+      };
+      fs.writeFileSync(file, yaml.dump(bad));
+      const dockerfile = path.join(dir, "Dockerfile");
+      fs.writeFileSync(dockerfile, "FROM python:latest\nUSER root\n");
+      const found = [...kubeScore(file), ...checkov(file), ...checkov(dockerfile, "dockerfile")];
+      fs.rmSync(dir, { recursive: true, force: true });
+      expect(found).toEqual(
+        expect.arrayContaining([
+          "kube-score container-image-tag Deployment/bad",
+          "checkov CKV_K8S_16 Deployment/bad",
+          `checkov CKV_DOCKER_7 Dockerfile/${dockerfile}`,
+        ]),
+      );
+    });
+  },
+);
