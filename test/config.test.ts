@@ -276,6 +276,16 @@ describe("bad config fails before anything is created, naming key, value and wha
       "postgres.memoryMiB must be a whole number from 128 to 65536, got 16",
     ],
     [
+      "memory below what the service was measured to start with",
+      { mlflow: { memoryMiB: 400 } },
+      "mlflow.memoryMiB must be a whole number from 512 to 65536 (1.25 × the 397 MiB mlflow was measured to start with), got 400",
+    ],
+    [
+      "a Prefect worker too small to start",
+      { prefect: { workerMemoryMiB: 200 } },
+      "prefect.workerMemoryMiB must be a whole number from 256 to 65536 (1.25 × the 202 MiB prefect-worker was measured to start with), got 200",
+    ],
+    [
       "CPUs in finer steps than 0.1",
       { nifi: { cpus: 1.25 } },
       "nifi.cpus must be a number of CPUs from 0.1 to 64 in steps of 0.1, such as 0.5, 1 or 2, got 1.25",

@@ -20,8 +20,8 @@ export const flag = () =>
     z.boolean("true or false"),
   );
 
-export function whole(min: number, max: number, fallback: number) {
-  const m = `a whole number from ${min} to ${max}`;
+export function whole(min: number, max: number, fallback: number, why?: string) {
+  const m = `a whole number from ${min} to ${max}${why ? ` (${why})` : ""}`;
   return z
     .preprocess(numeric, z.number(m).multipleOf(1, m).min(min, m).max(max, m))
     .default(fallback);

@@ -15,11 +15,29 @@ import * as lab from "./services";
  * the two disagree, and checks that the README's config table lists exactly these keys.
  */
 
+/**
+ * A memory limit in MiB: at least what the service was measured to start in (services.ts), said in
+ * the message where that is what bounds it.
+ */
+const memory = (fallback: number, service?: Parameters<typeof lab.leastMemoryMiB>[0]) => {
+  const least = service ? lab.leastMemoryMiB(service) : lab.GENERAL_LEAST_MEMORY_MIB;
+  const why =
+    service && least > lab.GENERAL_LEAST_MEMORY_MIB
+      ? `1.25 × the ${lab.STARTED_WITH_MIB[service]} MiB ${service} was measured to start with`
+      : undefined;
+  return whole(least, 65536, fallback, why);
+};
+
 /** A service that can be switched off; switching it off leaves no resource of it behind. */
-const service = <S extends z.ZodRawShape>(mib: number, cores: number, more: S) =>
+const service = <S extends z.ZodRawShape>(
+  mib: number,
+  cores: number,
+  more: S,
+  measured?: Parameters<typeof lab.leastMemoryMiB>[0],
+) =>
   section({
     /** Deploy the service. */ enabled: flag().default(true),
-    /** Container memory limit. */ memoryMiB: whole(128, 65536, mib),
+    /** Container memory limit. */ memoryMiB: memory(mib, measured),
     /** CPU limit in cores; the defaults stay at most 2, the smallest host the lab supports. */
     cpus: cpus(cores),
     ...more,
@@ -137,7 +155,7 @@ export const shape = {
     /** Accept a major version other than the kept data's, after moving the data by hand. */
     allowMajorChange: flag().default(false),
     /** PVC size on Kubernetes. */ storageSize: text("5Gi", SIZE),
-    /** Memory limit. */ memoryMiB: whole(128, 65536, 256),
+    /** Memory limit. */ memoryMiB: memory(256, "postgres"),
     /** CPU limit in cores. */ cpus: cpus(1),
   }),
   minio: section({
@@ -149,7 +167,7 @@ export const shape = {
     /** Extra buckets on top of bronze, silver, gold (and mlflow). */
     buckets: list([], bucketProblem),
     /** PVC size on Kubernetes. */ storageSize: text("20Gi", SIZE),
-    /** Memory limit. */ memoryMiB: whole(256, 65536, 640),
+    /** Memory limit. */ memoryMiB: memory(640, "minio"),
     /** CPU limit in cores. */ cpus: cpus(1),
   }),
   spark: section({
@@ -166,21 +184,26 @@ export const shape = {
     ]),
     /** Container limit of each worker: at least workerMemory + WORKER_OVERHEAD_MIB. */
     workerMemoryMiB: whole(256, 262144, 1408),
-    /** Container limit of the master. */ masterMemoryMiB: whole(256, 65536, 384),
+    /** Container limit of the master. */ masterMemoryMiB: memory(384, "spark-master"),
     /** CPU limit of the master (a worker's is `workerCores`). */ masterCpus: cpus(1),
   }),
-  mlflow: service(832, 1, {}),
+  mlflow: service(832, 1, {}, "mlflow"),
   /** `memoryMiB` and `cpus` are the server's. */
-  prefect: service(384, 1, {
-    /** Container limit of the process worker (flows run inside it, each a Spark driver). */
-    workerMemoryMiB: whole(128, 65536, 1536),
-    /**
-     * CPU limit of the process worker. Two cores, because a flow run is a Python process and a Spark
-     * driver JVM whose compiler and GC threads run beside it: measured in the real-services suite,
-     * one core held the worker back 48 s over the scenario's flow runs.
-     */
-    workerCpus: cpus(2),
-  }),
+  prefect: service(
+    384,
+    1,
+    {
+      /** Container limit of the process worker (flows run inside it, each a Spark driver). */
+      workerMemoryMiB: memory(1536, "prefect-worker"),
+      /**
+       * CPU limit of the process worker. Two cores, because a flow run is a Python process and a Spark
+       * driver JVM whose compiler and GC threads run beside it: measured in the real-services suite,
+       * one core held the worker back 48 s over the scenario's flow runs.
+       */
+      workerCpus: cpus(2),
+    },
+    "prefect-server",
+  ),
   kafka: service(640, 1, {
     /** PVC size on Kubernetes. */ storageSize: text("10Gi", SIZE),
     /** Topics created once the broker is up. */ topics: list(["lab-events"], topicProblem),
@@ -191,8 +214,8 @@ export const shape = {
   /** `storageSize`: each of NiFi's repository PVCs on Kubernetes. */
   nifi: service(768, 2, { storageSize: text("10Gi", SIZE) }),
   /** `storageSize`: the PVC of the users' home directories (notebooks) on Kubernetes. */
-  jupyterhub: service(2048, 2, { storageSize: text("10Gi", SIZE) }),
-  streamlit: service(256, 1, {}),
+  jupyterhub: service(2048, 2, { storageSize: text("10Gi", SIZE) }, "jupyterhub"),
+  streamlit: service(256, 1, {}, "streamlit"),
   /** Kubernetes cannot build, so the lab runtime is pushed to a registry or taken prebuilt. */
   images: section({
     /** Registry the lab runtime is pushed to for Kubernetes. */

@@ -1,6 +1,7 @@
 /**
  * Facts about the services that the config schema checks against and the components build from:
- * which buckets the lab always owns, and how much of a Spark worker's container is not executor heap.
+ * which buckets the lab always owns, how much of a Spark worker's container is not executor heap,
+ * and the least memory each service starts in.
  */
 
 /** Buckets the lab always creates; `minio.buckets` adds to these. */
@@ -21,4 +22,35 @@ export function sparkMemoryMiB(value: string): number | undefined {
   const m = /^([1-9]\d*)([mg])$/.exec(value);
   if (!m) return undefined;
   return Number(m[1]) * (m[2] === "g" ? 1024 : 1);
+}
+
+/**
+ * The most each service used from a start until its health check passed, in MiB: its container's
+ * peak working set, the highest of its starts in the real-services suite of 2026-12-06 (the first
+ * `up`, the restart, and each change; `e2e-report/start-memory.md`). The suite fails when a start
+ * needs more than {@link leastMemoryMiB} allows.
+ */
+export const STARTED_WITH_MIB = {
+  postgres: 40,
+  minio: 73,
+  "spark-master": 251,
+  mlflow: 397,
+  "prefect-server": 194,
+  "prefect-worker": 202,
+  jupyterhub: 121,
+  streamlit: 59,
+} as const;
+
+/** The schema's floor for a memory limit with no measurement behind it. */
+export const GENERAL_LEAST_MEMORY_MIB = 128;
+
+/**
+ * The smallest memory limit a service is given: 1.25 × what it started with, rounded up to 64 MiB
+ * (a smaller limit would kill it for memory while it starts), and never below the general floor.
+ * Kafka and NiFi size their heaps from their limit (half of it), so what they need to start moves
+ * with it; they and the Kafka UI (not run by the suite) keep the general floor.
+ */
+export function leastMemoryMiB(service: keyof typeof STARTED_WITH_MIB): number {
+  const needed = Math.ceil((STARTED_WITH_MIB[service] * 1.25) / 64) * 64;
+  return Math.max(GENERAL_LEAST_MEMORY_MIB, needed);
 }

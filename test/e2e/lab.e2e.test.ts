@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../harness";
 import { Client } from "minio";
+import { leastMemoryMiB, STARTED_WITH_MIB } from "../../components/config/services";
 import { lakeBucketProvider, minioStore } from "../../components/storage/lakeBucket";
 import { lockedVersion, MAIN_LOCK, SPARK_LOCK } from "../registry/pythonLock";
 import { Browser, labPython, openJupyterLab, renderPage } from "./clients";
@@ -1023,6 +1024,21 @@ describe("disk", () => {
 });
 
 describe("memory", () => {
+  it("every start fit in the least memory the config allows its service (what it needed from start to healthy, each start measured)", () => {
+    const measured = wiring.containers.filter((c) => !(c.name in started.notRun));
+    // Every start was measured: a dead sampler would leave this empty, not pass.
+    expect(measured.filter((c) => !Number.isFinite(lab.startPeaksMiB[c.name]))).toEqual([]);
+    const tooSmall = measured
+      .filter((c) => c.aliases[0] in STARTED_WITH_MIB)
+      .map((c) => ({
+        name: c.name,
+        started: lab.startPeaksMiB[c.name],
+        least: leastMemoryMiB(c.aliases[0] as keyof typeof STARTED_WITH_MIB),
+      }))
+      .filter((s) => s.started > s.least);
+    expect(tooSmall).toEqual([]);
+  });
+
   it("no service was killed for memory, and each limit is at least 1.25 × the peak working set measured", () => {
     const peaks = lab.runtime!.usage();
     const measured = wiring.containers.filter((c) => !(c.name in started.notRun));
