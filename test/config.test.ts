@@ -278,7 +278,7 @@ describe("bad config fails before anything is created, naming key, value and wha
     [
       "memory below what the service was measured to start with",
       { mlflow: { memoryMiB: 400 } },
-      "mlflow.memoryMiB must be a whole number from 512 to 65536 (1.25 × the 397 MiB mlflow was measured to start with), got 400",
+      "mlflow.memoryMiB must be a whole number from 640 to 65536 (1.25 × the 468 MiB mlflow was measured to start with), got 400",
     ],
     [
       "a Prefect worker too small to start",
