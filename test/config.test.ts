@@ -283,7 +283,7 @@ describe("bad config fails before anything is created, naming key, value and wha
     [
       "a Prefect worker too small to start",
       { prefect: { workerMemoryMiB: 200 } },
-      "prefect.workerMemoryMiB must be a whole number from 256 to 65536 (1.25 × the 202 MiB prefect-worker was measured to start with), got 200",
+      "prefect.workerMemoryMiB must be a whole number from 320 to 65536 (1.25 × the 205 MiB prefect-worker was measured to start with), got 200",
     ],
     [
       "CPUs in finer steps than 0.1",
