@@ -281,6 +281,11 @@ describe("bad config fails before anything is created, naming key, value and wha
       "mlflow.memoryMiB must be a whole number from 640 to 65536 (1.25 × the 468 MiB mlflow was measured to start with), got 400",
     ],
     [
+      "a Kafka broker too small to start (killed for memory at 384 MiB, measured)",
+      { kafka: { memoryMiB: 384 } },
+      "kafka.memoryMiB must be a whole number from 576 to 65536 (1.25 × the 435 MiB kafka was measured to start with), got 384",
+    ],
+    [
       "a Prefect worker too small to start",
       { prefect: { workerMemoryMiB: 200 } },
       "prefect.workerMemoryMiB must be a whole number from 320 to 65536 (1.25 × the 205 MiB prefect-worker was measured to start with), got 200",

@@ -204,10 +204,15 @@ export const shape = {
     },
     "prefect-server",
   ),
-  kafka: service(640, 1, {
-    /** PVC size on Kubernetes. */ storageSize: text("10Gi", SIZE),
-    /** Topics created once the broker is up. */ topics: list(["lab-events"], topicProblem),
-  }),
+  kafka: service(
+    640,
+    1,
+    {
+      /** PVC size on Kubernetes. */ storageSize: text("10Gi", SIZE),
+      /** Topics created once the broker is up. */ topics: list(["lab-events"], topicProblem),
+    },
+    "kafka",
+  ),
   kafkaUi: service(256, 1, { /** Unset: follows `kafka.enabled`. */ enabled: flag().optional() }),
   // NiFi's start-up (NAR unpacking, flow load) is CPU-bound; the hub shares its container with
   // JupyterLab and every notebook's Spark driver.
