@@ -38,27 +38,30 @@ function validate(r: Registration): void {
 
 const pod = (r: Registration) => unsecret(r.inputs).spec.template.spec;
 
-/** The README's writable root filesystems: workload → its reason. */
-function readmeWritableRoots(): Record<string, string> {
+/** The README's table of security-context exceptions: `| `<workload>` | <exception> | <why> |` rows. */
+function readmeExceptionRows(): { workload: string; exception: string; why: string }[] {
   const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
   const start = readme.indexOf("### Security context and its exceptions");
+  expect(start).toBeGreaterThan(0);
   const section = readme.slice(start, readme.indexOf("\n#", start + 1));
+  return [
+    ...section.matchAll(/^\| `([a-z-]+)` \| (root|writable root filesystem) \| (.*) \|$/gm),
+  ].map((m) => ({ workload: m[1], exception: m[2], why: m[3] }));
+}
+
+/** The README's writable root filesystems: workload → its reason. */
+function readmeWritableRoots(): Record<string, string> {
   return Object.fromEntries(
-    [...section.matchAll(/^\| `([a-z-]+)` \| writable root filesystem \| (.*) \|$/gm)].map((m) => [
-      m[1],
-      m[2],
-    ]),
+    readmeExceptionRows()
+      .filter((r) => r.exception === "writable root filesystem")
+      .map((r) => [r.workload, r.why]),
   );
 }
 
 /** The README's security-context exceptions, as `<workload>: root|writable root filesystem`. */
 function readmeExceptions(): string[] {
-  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-  const start = readme.indexOf("### Security context and its exceptions");
-  expect(start).toBeGreaterThan(0);
-  const section = readme.slice(start, readme.indexOf("\n#", start + 1));
-  return [...section.matchAll(/^\| `([a-z-]+)` \| (root|writable root filesystem) \|/gm)]
-    .map((m) => `${m[1]}: ${m[2]}`)
+  return readmeExceptionRows()
+    .map((r) => `${r.workload}: ${r.exception}`)
     .sort();
 }
 

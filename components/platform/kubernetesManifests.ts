@@ -107,8 +107,8 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
           {
             name: "secret-files",
             // Readable by the pod's own group only (fsGroup, the workload's runAs group). A root
-            // workload's (JupyterHub's) stay readable by all: its users' servers, each as its
-            // user, read spark-defaults.conf.
+            // workload has no such group, and may start processes as other users who read them,
+            // so its stay readable by all.
             secret: { secretName: refs.secretName!, defaultMode: spec.root ? 0o444 : 0o440 },
           },
         ]

@@ -161,19 +161,11 @@ export class Minio extends pulumi.ComponentResource implements Service {
     const opts2 = { parent: this, provider: this.provider, dependsOn: ready };
 
     // The buckets' own identity, allowed to keep buckets and nothing else (BUCKET_KEEPER_POLICY).
-    const keeper = new minio.IamUser(
+    const keeperAttached = iamIdentity(
       BUCKET_KEEPER,
-      { name: BUCKET_KEEPER, secret: pulumi.secret(pulumi.output(args.bucketKeeperSecret)) },
+      args.bucketKeeperSecret,
+      BUCKET_KEEPER_POLICY,
       opts2,
-    );
-    const keeperPolicy = new minio.IamPolicy(
-      BUCKET_KEEPER,
-      { name: `dataflow-lab-${BUCKET_KEEPER}`, policy: BUCKET_KEEPER_POLICY },
-      opts2,
-    );
-    const keeperAttached = new minio.IamUserPolicyAttachment(
-      BUCKET_KEEPER,
-      { userName: keeper.name, policyName: keeperPolicy.name },
       opts2,
     );
 
@@ -208,22 +200,11 @@ export class Minio extends pulumi.ComponentResource implements Service {
 
     for (const identity of args.identities) {
       for (const b of [...identity.readWrite, ...identity.readOnly]) this.bucket(b);
-      const user = new minio.IamUser(
-        identity.name,
-        { name: identity.name, secret: pulumi.secret(pulumi.output(identity.secretKey)) },
-        opts2,
-      );
-      const policy = new minio.IamPolicy(
-        identity.name,
-        { name: `dataflow-lab-${identity.name}`, policy: bucketPolicy(identity) },
-        opts2,
-      );
       this.lakeReady.push(
-        new minio.IamUserPolicyAttachment(
-          identity.name,
-          { userName: user.name, policyName: policy.name },
-          { ...opts2, dependsOn: [...ready, ...Object.values(this.buckets)] },
-        ),
+        iamIdentity(identity.name, identity.secretKey, bucketPolicy(identity), opts2, {
+          ...opts2,
+          dependsOn: [...ready, ...Object.values(this.buckets)],
+        }),
       );
     }
 
@@ -250,4 +231,28 @@ export class Minio extends pulumi.ComponentResource implements Service {
     }
     return b;
   }
+}
+
+/**
+ * A MinIO user named `name` (also its access key) with a policy of its own, `dataflow-lab-<name>`,
+ * attached to it; the attachment is made with `attachOpts`.
+ */
+function iamIdentity(
+  name: string,
+  secret: pulumi.Input<string>,
+  policy: string,
+  opts: pulumi.CustomResourceOptions,
+  attachOpts: pulumi.CustomResourceOptions,
+): minio.IamUserPolicyAttachment {
+  const user = new minio.IamUser(
+    name,
+    { name, secret: pulumi.secret(pulumi.output(secret)) },
+    opts,
+  );
+  const p = new minio.IamPolicy(name, { name: `dataflow-lab-${name}`, policy }, opts);
+  return new minio.IamUserPolicyAttachment(
+    name,
+    { userName: user.name, policyName: p.name },
+    attachOpts,
+  );
 }

@@ -55,6 +55,8 @@ function ownCgroup(controller: string, probe: string): string {
 export interface Usage {
   /** Usage minus inactive page cache: what `docker stats` shows. */
   readonly workingSetMiB: number;
+  /** The same, each start's own peak, by its memory cgroup's inode. */
+  readonly workingSetMiBByStart: Record<string, number>;
   /** The kernel's own peak charge, page cache included. */
   readonly chargedMiB: number;
   readonly oomKills: number;
@@ -166,11 +168,7 @@ export class LabRuntime {
       throw new Error(`the usage sampler (usage.py) is not running:\n${log.slice(-2000)}`);
     }
     const [memory] = this.cgroups(name);
-    const inode = String(fs.statSync(memory).ino);
-    const f = this.usageFile();
-    if (!fs.existsSync(f)) return undefined;
-    const usage = JSON.parse(fs.readFileSync(f, "utf8"))[name];
-    return usage?.workingSetMiBByStart?.[inode];
+    return this.usage()[name]?.workingSetMiBByStart[String(fs.statSync(memory).ino)];
   }
 
   /** Each container's usage so far, over every start in this work directory. */

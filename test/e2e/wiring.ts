@@ -220,28 +220,28 @@ export async function labWiring(
       .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")
       .map((r) => unsecret(r.inputs).spec as PolicySpec),
   };
+  // Each workload's pod (by its service name), as the k8s stack renders it.
+  const pods = k8s.registrations
+    .filter((r) => /^kubernetes:apps\/v1:(Deployment|StatefulSet)$/.test(r.type))
+    .map((r) => [r.name, unsecret(r.inputs).spec.template.spec] as const);
   const scratchMiB = Object.fromEntries(
-    k8s.registrations
-      .filter((r) => /^kubernetes:apps\/v1:(Deployment|StatefulSet)$/.test(r.type))
-      .map((r) => {
-        const limit = unsecret(r.inputs).spec.template.spec.containers[0].resources.limits;
-        return [r.name, Number(/^(\d+)Mi$/.exec(limit["ephemeral-storage"])?.[1])];
-      }),
+    pods.map(([name, pod]) => {
+      const limit = pod.containers[0].resources.limits;
+      return [name, Number(/^(\d+)Mi$/.exec(limit["ephemeral-storage"])?.[1])];
+    }),
   );
   // Each workload's emptyDirs, where its root filesystem is read-only.
   const writable = new Map(
-    k8s.registrations
-      .filter((r) => /^kubernetes:apps\/v1:(Deployment|StatefulSet)$/.test(r.type))
-      .map((r) => unsecret(r.inputs).spec.template.spec)
-      .filter((pod) => pod.containers[0].securityContext.readOnlyRootFilesystem)
-      .map((pod) => {
+    pods
+      .filter(([, pod]) => pod.containers[0].securityContext.readOnlyRootFilesystem)
+      .map(([name, pod]) => {
         const scratch = new Set(
           pod.volumes.filter((v: any) => v.emptyDir).map((v: { name: string }) => v.name),
         );
         const paths = pod.containers[0].volumeMounts
           .filter((m: { name: string }) => scratch.has(m.name))
           .map((m: { mountPath: string }) => m.mountPath);
-        return [pod.containers[0].name as string, paths as string[]];
+        return [name, paths as string[]];
       }),
   );
   return {

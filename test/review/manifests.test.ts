@@ -117,94 +117,91 @@ function compare(findings: Finding[], exceptions: Record<string, Exception[]>) {
   return { unlisted: [...new Set(findings.filter((f) => !covered(f)))].sort(), stale };
 }
 
-(tools.status === 0 ? describe : describe.skip)(
-  "kube-score and checkov on what the stacks ship",
-  () => {
-    let findings: Finding[];
-    beforeAll(
-      async () => {
-        // The stack as shipped (NodePorts), and with Ingresses, so both ways out are reviewed.
-        const runs = [
-          await runProgram("k8s"),
-          await runProgram("k8s", {
-            kubernetes: {
-              expose: "ingress",
-              ingressDomain: "lab.example.com",
-              clusterIssuer: "ca",
-            },
-          }),
-        ];
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-review-"));
-        findings = [];
-        runs.forEach((run, i) => {
-          const file = path.join(dir, `k8s-${i}.yaml`);
-          fs.writeFileSync(
-            file,
-            manifests(run)
-              .map((m) => yaml.dump(m, { noRefs: true }))
-              .join("---\n"),
-          );
-          findings.push(...kubeScore(file), ...checkov(file));
-        });
-        fs.rmSync(dir, { recursive: true, force: true });
-        // The images either stack builds (the dev stack builds them; the k8s stack pushes them).
-        const built = (await runProgram("dev")).registrations.filter(
-          (r) => r.type === "docker-build:index:Image",
+(tools.status === 0 ? describe : describe.skip)("kube-score and checkov on the stacks", () => {
+  let findings: Finding[];
+  beforeAll(
+    async () => {
+      // The stack as shipped (NodePorts), and with Ingresses, so both ways out are reviewed.
+      const runs = [
+        await runProgram("k8s"),
+        await runProgram("k8s", {
+          kubernetes: {
+            expose: "ingress",
+            ingressDomain: "lab.example.com",
+            clusterIssuer: "ca",
+          },
+        }),
+      ];
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-review-"));
+      findings = [];
+      runs.forEach((run, i) => {
+        const file = path.join(dir, `k8s-${i}.yaml`);
+        fs.writeFileSync(
+          file,
+          manifests(run)
+            .map((m) => yaml.dump(m, { noRefs: true }))
+            .join("---\n"),
         );
-        expect(built.length).toBeGreaterThan(0);
-        for (const image of built) {
-          const dockerfile = path.join(REPO_ROOT, image.inputs.dockerfile.location);
-          findings.push(...checkov(dockerfile, "dockerfile"));
-        }
-      },
-      10 * 60 * 1000,
-    );
-
-    it("every finding is fixed or listed with its reason in test/review/exceptions.yaml, and every listed one still occurs", () => {
-      const exceptions = yaml.load(fs.readFileSync(EXCEPTIONS, "utf8")) as Record<
-        string,
-        Exception[]
-      >;
-      for (const list of Object.values(exceptions)) {
-        for (const e of list) expect(e.reason?.length ?? 0).toBeGreaterThan(10);
+        findings.push(...kubeScore(file), ...checkov(file));
+      });
+      fs.rmSync(dir, { recursive: true, force: true });
+      // The images either stack builds (the dev stack builds them; the k8s stack pushes them).
+      const built = (await runProgram("dev")).registrations.filter(
+        (r) => r.type === "docker-build:index:Image",
+      );
+      expect(built.length).toBeGreaterThan(0);
+      for (const image of built) {
+        const dockerfile = path.join(REPO_ROOT, image.inputs.dockerfile.location);
+        findings.push(...checkov(dockerfile, "dockerfile"));
       }
-      const result = compare(findings, exceptions);
-      if (process.env.DFL_REVIEW_DUMP)
-        fs.writeFileSync(process.env.DFL_REVIEW_DUMP, result.unlisted.join("\n"));
-      expect(result).toEqual({ unlisted: [], stale: [] });
-    });
+    },
+    10 * 60 * 1000,
+  );
 
-    it("both reviewers can fail: a privileged pod on a :latest image, and a Dockerfile from :latest, are flagged", () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-review-bad-"));
-      const file = path.join(dir, "bad.yaml");
-      const bad = {
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: { name: "bad", namespace: "x" },
-        spec: {
-          selector: { matchLabels: { app: "bad" } },
-          template: {
-            metadata: { labels: { app: "bad" } },
-            spec: {
-              containers: [
-                { name: "bad", image: "nginx:latest", securityContext: { privileged: true } },
-              ],
-            },
+  it("every finding is fixed or listed with its reason in test/review/exceptions.yaml, and every listed one still occurs", () => {
+    const exceptions = yaml.load(fs.readFileSync(EXCEPTIONS, "utf8")) as Record<
+      string,
+      Exception[]
+    >;
+    for (const list of Object.values(exceptions)) {
+      for (const e of list) expect(e.reason?.length ?? 0).toBeGreaterThan(10);
+    }
+    const result = compare(findings, exceptions);
+    if (process.env.DFL_REVIEW_DUMP)
+      fs.writeFileSync(process.env.DFL_REVIEW_DUMP, result.unlisted.join("\n"));
+    expect(result).toEqual({ unlisted: [], stale: [] });
+  });
+
+  it("both reviewers can fail: a privileged pod on a :latest image, and a Dockerfile from :latest, are flagged", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-review-bad-"));
+    const file = path.join(dir, "bad.yaml");
+    const bad = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "bad", namespace: "x" },
+      spec: {
+        selector: { matchLabels: { app: "bad" } },
+        template: {
+          metadata: { labels: { app: "bad" } },
+          spec: {
+            containers: [
+              { name: "bad", image: "nginx:latest", securityContext: { privileged: true } },
+            ],
           },
         },
-      };
-      fs.writeFileSync(file, yaml.dump(bad));
-      const dockerfile = path.join(dir, "Dockerfile");
-      fs.writeFileSync(dockerfile, "FROM python:latest\nUSER root\n");
-      const found = [...kubeScore(file), ...checkov(file), ...checkov(dockerfile, "dockerfile")];
-      fs.rmSync(dir, { recursive: true, force: true });
-      expect(found).toEqual(
-        expect.arrayContaining([
-          "kube-score container-image-tag Deployment/bad",
-          "checkov CKV_K8S_16 Deployment/bad",
-          `checkov CKV_DOCKER_7 Dockerfile/${dockerfile}`,
-        ]),
-      );
-    });
-  },
-);
+      },
+    };
+    fs.writeFileSync(file, yaml.dump(bad));
+    const dockerfile = path.join(dir, "Dockerfile");
+    fs.writeFileSync(dockerfile, "FROM python:latest\nUSER root\n");
+    const found = [...kubeScore(file), ...checkov(file), ...checkov(dockerfile, "dockerfile")];
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "kube-score container-image-tag Deployment/bad",
+        "checkov CKV_K8S_16 Deployment/bad",
+        `checkov CKV_DOCKER_7 Dockerfile/${dockerfile}`,
+      ]),
+    );
+  });
+});
