@@ -1,5 +1,6 @@
 import { serviceFile } from "../components/serviceFiles";
 import { STOP_GRACE_SECONDS } from "../components/platform/health";
+import { MOCK_SECRET_MARKER } from "../scripts/plan/evaluate";
 import { dependsOn, isSecret, one, ofType, runProgram, unsecret, type ProgramRun } from "./harness";
 
 const CONTAINER = "docker:index/container:Container";
@@ -245,6 +246,25 @@ describe("dev stack (Docker)", () => {
       "/run/secrets/postgres/databases/prefect",
       "/run/secrets/postgres/superuser-password",
     ]);
+  });
+
+  it("uploads a file holding a key readable by root's group only, and puts that container's user in the group", () => {
+    let holders = 0;
+    for (const c of ofType(run, CONTAINER)) {
+      const uploads: { file: string; content: string; permissions: string }[] = unsecret(
+        c.inputs.uploads ?? [],
+      );
+      // A generated credential is the mock's marked value; the MinIO user name is one too.
+      const keyed = uploads.filter((u) => u.content.includes(MOCK_SECRET_MARKER));
+      for (const u of uploads) {
+        const modes = keyed.includes(u) ? ["0440", "0550"] : ["0644", "0755"];
+        expect([c.name, u.file, modes.includes(u.permissions)]).toEqual([c.name, u.file, true]);
+      }
+      expect([c.name, c.inputs.groupAdds]).toEqual([c.name, keyed.length ? ["0"] : undefined]);
+      holders += keyed.length ? 1 : 0;
+    }
+    // MinIO, PostgreSQL, MLflow, the two Spark roles (two workers), the Prefect worker, JupyterHub.
+    expect(holders).toBe(8);
   });
 
   it("talks to MinIO through the published API, only after the container is healthy", () => {

@@ -11,6 +11,7 @@ import {
   workloadAddresses,
   type BuiltImage,
   type ExternalEndpoint,
+  type FileSpec,
   type HealthCheckSpec,
   type ImageBuildSpec,
   type Platform,
@@ -119,9 +120,13 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             uploads: (spec.files ?? []).map((f) => ({
               file: f.path,
               content: f.secret ? pulumi.secret(f.content) : f.content,
-              // Readable by the image's user, whoever it is (uploads are root-owned).
-              permissions: f.executable ? "0755" : "0644",
+              permissions: fileMode(f),
             })),
+            // Uploads are root:root, whoever the image's user is; a file holding a key is readable
+            // by its group only (as a Secret's 0440 under the pod's fsGroup on Kubernetes), so the
+            // container's user joins group 0 for it. Group 0 is no privilege: what an image gives
+            // it is what OpenShift gives every container's arbitrary uid.
+            ...((spec.files ?? []).some((f) => f.secret) ? { groupAdds: ["0"] } : {}),
             healthcheck: healthcheck(spec.health, this.config.docker.healthStartInterval),
             // Replaced or destroyed, it stops cleanly first; `docker stop` by hand waits as long.
             destroyGraceSeconds: stopGrace(spec),
@@ -208,6 +213,15 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
       { label: "dataflow-lab.stack", value: this.config.stack },
     ];
   }
+}
+
+/**
+ * An upload's mode: scripts run by anyone, other files read by anyone, a file holding a key read
+ * by root's group only (its owner is root).
+ */
+export function fileMode(f: FileSpec): string {
+  if (f.secret) return f.executable ? "0550" : "0440";
+  return f.executable ? "0755" : "0644";
 }
 
 /** `KEY=value` list, sorted for stable diffs; each credential entry is its own secret. */

@@ -304,6 +304,28 @@ except botocore.exceptions.ClientError as e:
     expect(s3(identity, op, bucket)).toBe(expected);
   });
 
+  it("a file holding a key is read by the service's own user, and by no user outside its group", () => {
+    const keys = Object.values(wiring.secrets);
+    const checked: string[] = [];
+    for (const c of wiring.containers.filter((c) => !(c.name in started.notRun))) {
+      for (const f of c.files.filter((f) => keys.some((k) => f.content.includes(k)))) {
+        const read = (as = {}) => lab.runtime!.exec(c.name, ["cat", f.path], 30, as);
+        expect([c.name, f.path, read().status]).toEqual([c.name, f.path, 0]);
+        // A process that dropped the container's groups (as gosu does), under another uid.
+        const other = read({ user: [65534, 65534], groups: [] });
+        expect([c.name, f.path, other.status, other.output]).toEqual([
+          c.name,
+          f.path,
+          1,
+          expect.stringMatching(/Permission denied/),
+        ]);
+        checked.push(`${c.name}:${f.path}`);
+      }
+    }
+    // MinIO's two, PostgreSQL's four, MLflow's two, spark-defaults.conf in five containers.
+    expect(checked.length).toBe(13);
+  });
+
   it("no container but MinIO holds MinIO's root credential, none but PostgreSQL its superuser's", () => {
     const minioRoot = creds().minio.password as string;
     const pgSuper = creds().postgres.password as string;

@@ -150,7 +150,7 @@ if "writable" in plan:
 
 if plan.get("user"):
     uid, gid = plan["user"]
-    os.setgroups([])
+    os.setgroups(plan.get("groups", []))
     os.setgid(gid)
     os.setuid(uid)
 env = plan["env"]

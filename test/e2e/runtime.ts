@@ -51,6 +51,14 @@ function ownCgroup(controller: string, probe: string): string {
   return dir;
 }
 
+/** Whom `exec` runs as: by default the container's user, groups and environment. */
+export interface ExecAs {
+  readonly user?: [number, number];
+  /** Its supplementary groups instead of the container's (`[]`: none). */
+  readonly groups?: number[];
+  readonly env?: Record<string, string>;
+}
+
 /** Per container, over every start, as usage.py records it. */
 export interface Usage {
   /** Usage minus inactive page cache: what `docker stats` shows. */
@@ -415,6 +423,7 @@ export class LabRuntime {
       files: c.files,
       users: image.users,
       user: user ? [user.uid, user.gid] : null,
+      groups: c.groups,
       workdir: image.workdir,
       env: { HOME: user?.home ?? "/root", ...image.env, ...c.env },
       argv,
@@ -567,7 +576,7 @@ export class LabRuntime {
     name: string,
     argv: string[],
     timeoutS = 60,
-    as: { user?: [number, number]; env?: Record<string, string> } = {},
+    as: ExecAs = {},
   ): { status: number | null; output: string } {
     const res = spawnSync("sh", this.execArgs(name, argv, as), {
       encoding: "utf8",
@@ -596,11 +605,7 @@ export class LabRuntime {
   }
 
   /** `sh`'s arguments to run argv inside a running container, as its user with its environment. */
-  private execArgs(
-    name: string,
-    argv: string[],
-    as: { user?: [number, number]; env?: Record<string, string> },
-  ): string[] {
+  private execArgs(name: string, argv: string[], as: ExecAs): string[] {
     const r = this.running.get(name);
     if (!r) throw new Error(`${name} is not running`);
     const pid = this.mainPid(r);
@@ -611,11 +616,19 @@ export class LabRuntime {
       ([k, v]) => `${k}=${v}`,
     );
     const uid = as.user ?? plan.user;
-    const user = uid ? ["-S", String(uid[0]), "-G", String(uid[1])] : [];
+    // `docker exec` keeps the container's added groups, whichever user it runs as (nsenter's own
+    // --setgid would drop them).
+    const groups: number[] = as.groups ?? plan.groups ?? [];
+    const user = uid
+      ? [
+          ...["setpriv", `--reuid=${uid[0]}`, `--regid=${uid[1]}`],
+          groups.length ? `--groups=${groups.join(",")}` : "--clear-groups",
+        ]
+      : [];
     // In the container's cgroup, as `docker exec` is: a notebook's kernel counts for JupyterHub.
     return [
       ...["-c", IN_CGROUP, this.cgroups(name).join(" "), "nsenter", "-t", String(pid)],
-      ...["-m", "-n", "-u", "-p", ...user, "--wd=/", "env", "-i", ...env, ...argv],
+      ...["-m", "-n", "-u", "-p", "--wd=/", ...user, "env", "-i", ...env, ...argv],
     ];
   }
 

@@ -45,6 +45,8 @@ export interface ContainerWiring {
   readonly root: boolean;
   /** The uid and gid it runs as, where the program names them (else the image's USER). */
   readonly user?: [number, number];
+  /** Supplementary groups Docker adds to its user (`groupAdds`), as numbers. */
+  readonly groups: number[];
   /** Containers that must be healthy first (from the registration's dependencies). */
   readonly after: string[];
   /**
@@ -176,6 +178,7 @@ export async function labWiring(
         ...(/^\d+:\d+$/.test(c.user ?? "")
           ? { user: c.user.split(":").map(Number) as [number, number] }
           : {}),
+        groups: ((c.groupAdds ?? []) as string[]).map(Number),
         after: [...new Set(deps.filter((d) => d?.type === CONTAINER).map((d) => d!.name))].sort(),
         needsLake: deps.some((d) => d?.type.startsWith("minio:")),
       };
