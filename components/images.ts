@@ -1,7 +1,7 @@
 import type { ImageBuildSpec } from "./platform/types";
 
 /**
- * Upstream images the lab runs as they are. Each is pinned; the README's version table lists them
+ * Upstream images the lab runs as they are. Each is pinned; docs/versions.md's table lists them
  * with the reason for every deviation from the seed.
  */
 export const SERVICE_IMAGES = {

@@ -38,10 +38,13 @@ function validate(r: Registration): void {
 
 const pod = (r: Registration) => unsecret(r.inputs).spec.template.spec;
 
-/** The README's table of security-context exceptions: `| `<workload>` | <exception> | <why> |` rows. */
-function readmeExceptionRows(): { workload: string; exception: string; why: string }[] {
-  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-  const start = readme.indexOf("### Security context and its exceptions");
+/**
+ * docs/kubernetes.md's table of security-context exceptions: `| `<workload>` | <exception> | <why> |`
+ * rows.
+ */
+function documentedExceptionRows(): { workload: string; exception: string; why: string }[] {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, "docs", "kubernetes.md"), "utf8");
+  const start = readme.indexOf("## Security context and its exceptions");
   expect(start).toBeGreaterThan(0);
   const section = readme.slice(start, readme.indexOf("\n#", start + 1));
   return [
@@ -49,18 +52,18 @@ function readmeExceptionRows(): { workload: string; exception: string; why: stri
   ].map((m) => ({ workload: m[1], exception: m[2], why: m[3] }));
 }
 
-/** The README's writable root filesystems: workload → its reason. */
-function readmeWritableRoots(): Record<string, string> {
+/** docs/kubernetes.md's writable root filesystems: workload → its reason. */
+function documentedWritableRoots(): Record<string, string> {
   return Object.fromEntries(
-    readmeExceptionRows()
+    documentedExceptionRows()
       .filter((r) => r.exception === "writable root filesystem")
       .map((r) => [r.workload, r.why]),
   );
 }
 
-/** The README's security-context exceptions, as `<workload>: root|writable root filesystem`. */
-function readmeExceptions(): string[] {
-  return readmeExceptionRows()
+/** docs/kubernetes.md's security-context exceptions, as `<workload>: root|writable root filesystem`. */
+function documentedExceptions(): string[] {
+  return documentedExceptionRows()
     .map((r) => `${r.workload}: ${r.exception}`)
     .sort();
 }
@@ -223,7 +226,7 @@ describe("k8s stack (Kubernetes)", () => {
     }
   });
 
-  it("every pod has the restrictive security context, or is an exception the README lists", () => {
+  it("every pod has the restrictive security context, or is an exception docs/kubernetes.md lists", () => {
     const found: string[] = [];
     for (const w of [...ofType(run, STS), ...ofType(run, "kubernetes:apps/v1:Deployment")]) {
       const spec = pod(w);
@@ -271,12 +274,12 @@ describe("k8s stack (Kubernetes)", () => {
         );
       }
     }
-    expect([...new Set(found)].sort()).toEqual(readmeExceptions());
+    expect([...new Set(found)].sort()).toEqual(documentedExceptions());
     // No workload runs as root, JupyterHub's notebooks included.
     expect(found.filter((f) => f.endsWith(": root"))).toEqual([]);
   });
 
-  it("a read-only root filesystem but where a workload writes (its emptyDirs); a writable one is annotated with its reason, as the README gives it", () => {
+  it("a read-only root filesystem but where a workload writes (its emptyDirs); a writable one is annotated with its reason, as docs/kubernetes.md gives it", () => {
     const scratch = (r: Registration) =>
       pod(r)
         .containers[0].volumeMounts.filter((m: { name: string }) => m.name.startsWith("scratch-"))
@@ -290,7 +293,7 @@ describe("k8s stack (Kubernetes)", () => {
           unsecret(w.inputs).metadata.annotations["dataflow-lab/writable-root"],
         ]),
     );
-    expect(writable).toEqual(readmeWritableRoots());
+    expect(writable).toEqual(documentedWritableRoots());
     for (const w of workloads) {
       if (w.name in writable) expect([w.name, scratch(w)]).toEqual([w.name, []]);
       else expect([w.name, scratch(w).length]).not.toEqual([w.name, 0]);

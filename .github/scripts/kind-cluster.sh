@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's kind recipe (Running on Kubernetes), run as written: a local registry on
-# 127.0.0.1:5001, the README's own kind.yaml (cut out of README.md, so this test fails when the
+# The kind recipe of docs/kubernetes.md, run as written: a local registry on
+# 127.0.0.1:5001, the recipe's own kind.yaml (cut out of docs/kubernetes.md, so this test fails when the
 # recipe there stops working), then the registry connected to the cluster as kind's local-registry
 # guide does it (hosts.toml on every node, the registry on the `kind` network).
 # @see https://kind.sigs.k8s.io/docs/user/local-registry/
@@ -13,9 +13,9 @@ REGISTRY=kind-registry
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-sed -n "/^cat > kind.yaml <<'EOF'\$/,/^EOF\$/p" README.md | sed '1d;$d' >"$work/kind.yaml"
+sed -n "/^cat > kind.yaml <<'EOF'\$/,/^EOF\$/p" docs/kubernetes.md | sed '1d;$d' >"$work/kind.yaml"
 grep -q '^kind: Cluster' "$work/kind.yaml" || {
-  echo "README.md has no kind.yaml recipe any more (cat > kind.yaml <<'EOF' ... EOF)" >&2
+  echo "docs/kubernetes.md has no kind.yaml recipe any more (cat > kind.yaml <<'EOF' ... EOF)" >&2
   exit 1
 }
 cat "$work/kind.yaml"

@@ -12,7 +12,7 @@ import * as lab from "./services";
  * Defaults live here and in `Pulumi.yaml`. The program needs them (a preview, the mock runtime, and a
  * stack that sets one field of an object, which replaces the whole object); `Pulumi.yaml` gives them
  * to the CLI, so `pulumi config` shows them with their descriptions. test/config.test.ts fails when
- * the two disagree, and checks that the README's config table lists exactly these keys.
+ * the two disagree, and checks that docs/configuration.md's table lists exactly these keys.
  */
 
 /**

@@ -46,7 +46,7 @@ export function storageClassChangeRefusal(recorded: string, wanted: string): str
     `${name(recorded)}. A claim's class cannot change, so every PVC holding the lab's data would ` +
     `be replaced and its data deleted. Set kubernetes.storageClass back, or move the data ` +
     `yourself: copy it out, \`pulumi destroy\`, delete the PVCs (kubectl delete pvc -l ` +
-    `app.kubernetes.io/part-of=dataflow-lab), then \`pulumi up\` with the new class (README: ` +
+    `app.kubernetes.io/part-of=dataflow-lab), then \`pulumi up\` with the new class (docs/kubernetes.md: ` +
     `"Moving to another StorageClass").`
   );
 }

@@ -135,7 +135,7 @@ export function podSpec(spec: WorkloadSpec, refs: PodRefs): Input.PodSpec {
 
   return {
     // A Service named like the workload would otherwise inject e.g. SPARK_MASTER_PORT=tcp://…,
-    // which crashes Spark and becomes a bogus property of Kafka's (see README troubleshooting).
+    // which crashes Spark and becomes a bogus property of Kafka's (see docs/operations.md, Troubleshooting).
     enableServiceLinks: false,
     automountServiceAccountToken: false,
     terminationGracePeriodSeconds: stopGrace(spec),

@@ -74,7 +74,7 @@ export interface WorkloadSpec {
   readonly runAsOnDocker?: boolean;
   /**
    * Run as root, with the capabilities root has: an exception to the restrictive Kubernetes
-   * security context, named in the README's list, with the reason (from the image's source) where
+   * security context, named in docs/kubernetes.md's list, with the reason (from the image's source) where
    * it is set. @default false
    */
   readonly root?: boolean;
@@ -87,7 +87,7 @@ export interface WorkloadSpec {
   /**
    * Why the root filesystem must stay writable on Kubernetes (what the image writes, traced to its
    * source): an exception, annotated on the workload (`dataflow-lab/writable-root`) and listed in
-   * the README. Declare this or `writablePaths`.
+   * docs/kubernetes.md. Declare this or `writablePaths`.
    */
   readonly writableRoot?: string;
   /** Resources that must be ready first (other workloads' `ready`); see `ServiceArgs.startAfter`. */

@@ -42,7 +42,7 @@ export function majorChangeRefusal(recorded: number, wanted: number): string {
   return (
     `postgres.image is PostgreSQL ${wanted}, but this stack's PostgreSQL data was written by ` +
     `PostgreSQL ${recorded}, which ${wanted} cannot open. Keep postgres.image at a ${recorded}.x ` +
-    `tag, or move the data to ${wanted} first (README: "Upgrading PostgreSQL") and then set ` +
+    `tag, or move the data to ${wanted} first (docs/lifecycle.md: "Upgrading PostgreSQL") and then set ` +
     `postgres.allowMajorChange to true for that one \`pulumi up\`.`
   );
 }

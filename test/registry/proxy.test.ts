@@ -138,8 +138,8 @@ describe("configurable-http-proxy from the lock, on the image's Node", () => {
   it("prints its version", () => {
     expect(bin).not.toBe("");
     expect(run(PACKAGE, ["--version"], { env }).stdout.trim()).toBe(pkg.dependencies[PACKAGE]);
-    // The README's table of versions names the release the image runs.
-    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    // The versions table (docs/versions.md) names the release the image runs.
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "docs", "versions.md"), "utf8");
     expect(readme).toContain(`configurable-http-proxy ${pkg.dependencies[PACKAGE]} on Node.js`);
   });
 

@@ -1,0 +1,90 @@
+/**
+ * The documentation as a reader meets it: the README a front door that fits on a few screens, every
+ * link in it and in docs/ leading somewhere (a file of this repository, a heading in it), and the
+ * license package.json names, in full.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { REPO_ROOT } from "./harness";
+
+const DOCS = path.join(REPO_ROOT, "docs");
+const pages = [
+  "README.md",
+  ...fs
+    .readdirSync(DOCS)
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
+const read = (page: string) => fs.readFileSync(path.join(REPO_ROOT, page), "utf8");
+
+/** The page without its fenced code blocks, where `[x](y)` is code, not a link. */
+function prose(text: string): string {
+  return text.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, "");
+}
+
+/** GitHub's anchor of each heading: lower case, punctuation but `-` and `_` dropped, spaces → `-`. */
+export function anchors(text: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const m of prose(text).matchAll(/^#{1,6} (.+)$/gm)) {
+    const base = m[1]
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\- _]/gu, "")
+      .replace(/ /g, "-");
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return out;
+}
+
+/** Every link and image target of a page that points into the repository. */
+function localLinks(text: string): string[] {
+  return [...prose(text).matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1])
+    .filter((t) => !/^[a-z]+:/.test(t));
+}
+
+describe("the documentation", () => {
+  it("the README is a front door: at most 200 lines", () => {
+    expect(read("README.md").split("\n").length).toBeLessThanOrEqual(200);
+  });
+
+  it.each(pages)(
+    "every link in %s resolves: the file exists, and the heading its anchor names",
+    (page) => {
+      const broken: string[] = [];
+      for (const link of localLinks(read(page))) {
+        const [file, anchor] = link.split("#");
+        const target = file ? path.normalize(path.join(path.dirname(page), file)) : page;
+        if (!fs.existsSync(path.join(REPO_ROOT, target))) broken.push(`${link}: no ${target}`);
+        else if (anchor !== undefined && !anchors(read(target)).has(anchor)) {
+          broken.push(`${link}: no heading #${anchor} in ${target}`);
+        }
+      }
+      expect(broken).toEqual([]);
+    },
+  );
+
+  it("the README links every page of docs/", () => {
+    const linked = new Set(localLinks(read("README.md")).map((l) => l.split("#")[0]));
+    expect(pages.filter((p) => p !== "README.md" && !linked.has(p))).toEqual([]);
+  });
+
+  it("LICENSE holds the license package.json names, in full", () => {
+    const pkg = JSON.parse(read("package.json"));
+    expect(pkg.license).toBe("Apache-2.0");
+    const license = read("LICENSE");
+    expect(license).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(license).toContain("END OF TERMS AND CONDITIONS");
+  });
+
+  it("the anchors follow GitHub's rule, so a link checked here works there", () => {
+    expect([
+      ...anchors(
+        "## Lifecycle: what is kept, and how it comes back\n## `dev`: 1 to create\n# A\n# A",
+      ),
+    ]).toEqual(["lifecycle-what-is-kept-and-how-it-comes-back", "dev-1-to-create", "a", "a-1"]);
+  });
+});
