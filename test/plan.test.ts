@@ -8,7 +8,7 @@ import { contentTag } from "../components/imageTag";
 import { diffPlans, type StackDiff } from "../scripts/plan/diff";
 import type { Registration } from "../scripts/plan/evaluate";
 import { flatten } from "../scripts/plan/fields";
-import { parseArgs, plan } from "../scripts/plan/main";
+import { parseArgs, plan, USAGE } from "../scripts/plan/main";
 import { toStackPlan, type StackPlan } from "../scripts/plan/model";
 import { renderDocument, renderStack } from "../scripts/plan/render";
 import {
@@ -190,6 +190,17 @@ describe("npm run plan: fields, diff and rendering (pure)", () => {
     );
     expect(() => parseArgs(["--base"])).toThrow("--base needs a value");
     expect(() => parseArgs(["--verbose"])).toThrow("unknown argument '--verbose'");
+    expect(parseArgs(["--stack", "dev", "--help"])).toEqual({ stacks: ["dev"], help: true });
+  });
+
+  it("--help prints its usage and evaluates nothing", () => {
+    const r = spawnSync(
+      process.execPath,
+      ["-r", require.resolve("ts-node/register/transpile-only"), "scripts/plan/main.ts", "--help"],
+      { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 },
+    );
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, USAGE, ""]);
+    expect(USAGE).toMatch(/^usage: npm run plan/);
   });
 });
 

@@ -20,10 +20,23 @@ import { renderDocument, type StackResult } from "./render";
 
 export const STACKS = ["dev", "k8s"] as const;
 
+export const USAGE = `usage: npm run plan [-- --stack dev|k8s] [--base <git ref>] [--out plan.md]
+
+Each stack's resources as a reviewer reads a preview, from the mock runtime (no backend, no cloud
+account, no Docker). Prints Markdown; exits 1 if a stack's program fails (the document says why).
+
+  --stack dev|k8s   one stack only (default: both)
+  --base <git ref>  the diff from that ref's program to this checkout's, per stack
+  --out <file>      write the document there instead of standard output
+  --help            this text
+`;
+
 export interface PlanArgs {
   readonly stacks: string[];
   readonly base?: string;
   readonly out?: string;
+  /** Print {@link USAGE} and nothing else. */
+  readonly help?: boolean;
 }
 
 export function parseArgs(argv: string[]): PlanArgs {
@@ -37,6 +50,7 @@ export function parseArgs(argv: string[]): PlanArgs {
       return v;
     };
     const arg = argv[i];
+    if (arg === "--help" || arg === "-h") return { stacks, help: true };
     if (arg === "--stack") {
       const s = value();
       if (!(STACKS as readonly string[]).includes(s)) {
@@ -45,7 +59,7 @@ export function parseArgs(argv: string[]): PlanArgs {
       stacks = [s];
     } else if (arg === "--base") base = value();
     else if (arg === "--out") out = value();
-    else throw new Error(`unknown argument '${arg}' (use --stack, --base, --out)`);
+    else throw new Error(`unknown argument '${arg}' (use --stack, --base, --out, --help)`);
   }
   return { stacks, base, out };
 }
@@ -147,6 +161,10 @@ async function pool<T, R>(
 if (require.main === module) {
   (async () => {
     const args = parseArgs(process.argv.slice(2));
+    if (args.help) {
+      process.stdout.write(USAGE);
+      return;
+    }
     const { markdown, failed } = await plan(args);
     if (args.out) fs.writeFileSync(args.out, markdown);
     else process.stdout.write(markdown);
