@@ -1,9 +1,7 @@
-import * as fs from "fs";
-import * as path from "path";
 import { parseConfig, type RawConfig } from "../components/config";
 import { defaults } from "../components/config/schema";
 import { problemsOf } from "./configProblems";
-import { PROJECT, REPO_ROOT, programError, stackConfig } from "./harness";
+import { PROJECT, programError, stackConfig } from "./harness";
 
 /** The config a stack's program would see, decoded back from the CLI's strings. */
 function rawFor(stack: string, overrides: Record<string, unknown> = {}): RawConfig {
@@ -48,40 +46,6 @@ describe("stack config as the CLI merges it", () => {
     [{ spark: { workers: "5" } }, 5],
   ])("accepts spark.workers %j", (override, workers) => {
     expect(parseConfig(rawFor("dev", override), "dev").spark.workers).toBe(workers);
-  });
-});
-
-describe("the config reference (docs/configuration.md)", () => {
-  const section = fs.readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8");
-  const documented = new Set(
-    [...section.matchAll(/^\| `([a-zA-Z.]+)` \|/gm)]
-      .map((m) => m[1])
-      .filter((k) => !k.includes(" ")),
-  );
-  /** Every key path a stack can set: the defaults' leaves plus the keys without a default. */
-  const leaves = (o: object, prefix = ""): string[] =>
-    Object.entries(o).flatMap(([k, v]) =>
-      v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0
-        ? leaves(v, `${prefix}${k}.`)
-        : [`${prefix}${k}`],
-    );
-  const optional = [
-    "target",
-    "docker.host",
-    "kubernetes.context",
-    "kubernetes.kubeconfig",
-    "kubernetes.storageClass",
-    "kubernetes.ingressDomain",
-    "kubernetes.ingressClassName",
-    "kubernetes.tlsSecret",
-    "kubernetes.clusterIssuer",
-    "images.registry",
-    "images.lab",
-  ];
-
-  it("documents every key the program reads, and no other", () => {
-    const keys = [...leaves(defaults).filter((k) => k !== "images"), ...optional].sort();
-    expect([...documented].sort()).toEqual(keys);
   });
 });
 

@@ -5,6 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { configKeys, referenceTable } from "../scripts/docs/config";
+import { stale } from "../scripts/docs/main";
 import { REPO_ROOT } from "./harness";
 
 const DOCS = path.join(REPO_ROOT, "docs");
@@ -70,6 +72,19 @@ describe("the documentation", () => {
   it("the README links every page of docs/", () => {
     const linked = new Set(localLinks(read("README.md")).map((l) => l.split("#")[0]));
     expect(pages.filter((p) => p !== "README.md" && !linked.has(p))).toEqual([]);
+  });
+
+  it("is what `npm run docs` writes: the config reference and Pulumi.yaml's keys, from the schema", async () => {
+    expect(await stale()).toEqual([]);
+  });
+
+  it("refuses to write a reference with an undocumented key", () => {
+    const keys = configKeys();
+    const bare = keys.map((k) => (k.key === "spark.workers" ? { ...k, doc: {} } : k));
+    expect(() => referenceTable(bare, {})).toThrow("config key spark.workers has no description");
+    // Every key has a description, and a kind (the enums' are their values).
+    expect(keys.filter((k) => !k.doc.description).map((k) => k.key)).toEqual([]);
+    expect(referenceTable(keys, {})).not.toMatch(/\| undefined \|/);
   });
 
   it("LICENSE holds the license package.json names, in full", () => {

@@ -1,6 +1,6 @@
 import * as net from "net";
 import { z } from "zod";
-import { cpus, flag, list, optionalText, section, text, whole, type Format } from "./fields";
+import { about, cpus, flag, list, optionalText, section, text, whole, type Format } from "./fields";
 import * as is from "./formats";
 import * as lab from "./services";
 
@@ -28,30 +28,55 @@ const memory = (fallback: number, service?: Parameters<typeof lab.leastMemoryMiB
   return whole(least, 65536, fallback, why);
 };
 
+/** What a switchable service's three common keys say, where it says more than "Deploy it". */
+interface ServiceDocs {
+  /** The section's line in Pulumi.yaml. */
+  readonly note: string;
+  /** What `enabled` deploys (and takes away). */
+  readonly enabled: string;
+  readonly memoryMiB?: string;
+  readonly cpus?: string;
+}
+
 /** A service that can be switched off; switching it off leaves no resource of it behind. */
 const service = <S extends z.ZodRawShape>(
   mib: number,
   cores: number,
+  docs: ServiceDocs,
   more: S,
   measured?: Parameters<typeof lab.leastMemoryMiB>[0],
 ) =>
-  section({
-    /** Deploy the service. */ enabled: flag().default(true),
-    /** Container memory limit. */ memoryMiB: memory(mib, measured),
-    /** CPU limit in cores; the defaults stay at most 2, the smallest host the lab supports. */
-    cpus: cpus(cores),
-    ...more,
-  });
+  about(
+    section({
+      enabled: about(flag().default(true), docs.enabled),
+      memoryMiB: about(memory(mib, measured), docs.memoryMiB ?? "Memory limit."),
+      // The defaults stay at most 2, the smallest host the lab supports.
+      cpus: about(cpus(cores), docs.cpus ?? "CPU limit."),
+      ...more,
+    }),
+    docs.note,
+    { note: docs.note },
+  );
 
 const PINNED: Format = [
   'an image pinned to a version tag or digest (e.g. "postgres:17.11-bookworm"), never "latest"',
   is.isPinnedImage,
+  "pinned image",
 ];
-const SIZE: Format = ['a size such as "512Mi", "20Gi" or "1Ti"', is.isSize];
-const HOST: Format = ["a lower-case host name (RFC 1123) or an IPv4 address", is.isHostName];
+const SIZE: Format = [
+  'a size such as "512Mi", "20Gi" or "1Ti"',
+  is.isSize,
+  "size (`Mi`/`Gi`/`Ti`)",
+];
+const HOST: Format = [
+  "a lower-case host name (RFC 1123) or an IPv4 address",
+  is.isHostName,
+  "host name",
+];
 const SUBDOMAIN: Format = [
   "a lower-case DNS-1123 subdomain: letters, digits, '-' and '.', at most 253",
   is.isDns1123Subdomain,
+  "DNS-1123 subdomain",
 ];
 const LAB_BUCKETS: readonly string[] = [...lab.MEDALLION_BUCKETS, ...lab.INTERNAL_BUCKETS];
 const bucketProblem = (bucket: string, i: number, all: string[]) =>
@@ -68,139 +93,224 @@ const topicProblem = (t: string, i: number, all: string[]) =>
     : all.findIndex((o) => is.topicCollisionKey(o) === is.topicCollisionKey(t)) !== i
       ? "a topic that differs from the others in more than '.' versus '_' (Kafka refuses topics that collide)"
       : "";
+const STORAGE = "PVC size (Kubernetes).";
 
-/** The keys of the `dataflow-lab:` namespace, in the order the loader lists them. */
+/**
+ * The keys of the `dataflow-lab:` namespace, in the order the loader lists them, each with what it
+ * does (`about`): `npm run docs` writes docs/configuration.md and Pulumi.yaml's config from here.
+ */
 export const shape = {
-  /** Where the lab runs: `docker` (dev stack) or `kubernetes` (k8s stack). */
-  target: z.enum(["docker", "kubernetes"], 'one of "docker", "kubernetes"').default("docker"),
-  /**
-   * Keep volumes, PVCs and the buckets on destroy: it never deletes data by accident. The namespace
-   * is kept either way (it may hold what is not the lab's).
-   */
-  retainDataOnDestroy: flag().default(true),
-  docker: section({
-    /** The Docker endpoint; unset: `$DOCKER_HOST`, else the local socket. */
-    host: optionalText([
-      "a Docker endpoint: unix://, tcp://, ssh:// or npipe://",
-      (s) => /^(unix|tcp|ssh|npipe):\/\/.+$/.test(s),
-    ]),
-    /** Host address every published port binds to. */
-    bindAddress: text("127.0.0.1", ["an IPv4 or IPv6 address such as 127.0.0.1", net.isIP]),
-    /** The name people (and `pulumi up`, for MinIO's API) use to reach the published ports. */
-    publishedHost: text("localhost", HOST),
-    /**
-     * Check a starting service's health every 2 s (`start_interval`) rather than at its steady
-     * interval. Needs Docker API 1.44 (Engine 25+): set false on podman (its Docker API is 1.41)
-     * or an older engine, which refuse the container otherwise. `npm run up` sets it for you.
-     * @see https://docs.docker.com/reference/dockerfile/#healthcheck
-     */
-    healthStartInterval: flag().default(true),
-  }),
-  kubernetes: section({
-    /** Namespace of every object. */
-    namespace: text("dataflow-lab", [
-      "a DNS-1123 label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit, other than default and kube-* (Kubernetes' own)",
-      (s) => is.isDns1123Label(s) && !is.isReservedNamespace(s),
-    ]),
-    /** kubeconfig context; unset: the current context. */ context: optionalText(),
-    /** kubeconfig path or contents; unset: `$KUBECONFIG`, else ~/.kube/config. */
-    kubeconfig: optionalText(),
-    /** StorageClass of every PVC; unset: the cluster's default. */
-    storageClass: optionalText(SUBDOMAIN),
-    /**
-     * A node's address as seen from the machine running Pulumi, for NodePort URLs and the MinIO API.
-     * @see https://kind.sigs.k8s.io/docs/user/configuration/#extra-port-mappings
-     */
-    nodeAddress: text("localhost", HOST),
-    /**
-     * How people reach the lab's UIs from outside the cluster: `none` (`kubectl port-forward`; the
-     * `urls` output names the local ports), `nodePort` (each UI on every node's address) or
-     * `ingress` (an Ingress per UI at `<name>.<ingressDomain>`, with TLS). Only what asks for a
-     * login is exposed, unless `exposeWithoutLogin`; MinIO only with `exposeMinio`. MinIO's S3 API
-     * keeps a NodePort in every mode: `pulumi up` manages the buckets and users through it.
-     */
-    expose: z
-      .enum(["none", "nodePort", "ingress"], 'one of "none", "nodePort", "ingress"')
-      .default("none"),
-    /** Domain of the Ingress hosts (`<name>.<domain>`); only with `expose` ingress. */
-    ingressDomain: optionalText([
-      "a lower-case DNS domain such as lab.example.com",
-      is.isDns1123Subdomain,
-    ]),
-    /** IngressClass of those Ingresses; unset: the cluster's default. */
-    ingressClassName: optionalText(SUBDOMAIN),
-    /** An existing TLS Secret in the namespace for every Ingress host (e.g. `*.<ingressDomain>`). */
-    tlsSecret: optionalText(SUBDOMAIN),
-    /**
-     * A cert-manager ClusterIssuer that issues each Ingress host its certificate.
-     * @see https://cert-manager.io/docs/usage/ingress/
-     */
-    clusterIssuer: optionalText(SUBDOMAIN),
-    /** Ingresses without TLS: logins cross the network in clear. For a cluster on this machine only. */
-    plainHttp: flag().default(false),
-    /** Also expose MinIO's console (and its API on the Ingress): they take the lake's root login. */
-    exposeMinio: flag().default(false),
-    /**
-     * Also expose what asks for no login: Spark's master UI (it can kill applications), the
-     * dashboard, and Kafka's external listener (plain TCP, no authentication).
-     */
-    exposeWithoutLogin: flag().default(false),
-  }),
-  postgres: section({
-    /** PostgreSQL 16 or 17 (18 moved PGDATA); a kept data directory opens only in its own major. */
-    image: text("postgres:17.11-bookworm", [
-      'the postgres image at major 16 or 17, pinned by its version tag (e.g. "postgres:17.11-bookworm", or with a digest "postgres:17.11@sha256:…"); 18 moved PGDATA',
-      (s) => is.isPostgresImage(s, [16, 17]),
-    ]),
-    /** Accept a major version other than the kept data's, after moving the data by hand. */
-    allowMajorChange: flag().default(false),
-    /** PVC size on Kubernetes. */ storageSize: text("5Gi", SIZE),
-    /** Memory limit. */ memoryMiB: memory(256, "postgres"),
-    /** CPU limit in cores. */ cpus: cpus(1),
-  }),
-  minio: section({
-    /** An S3 server that speaks MinIO's admin API. */
-    image: text("quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z", [
-      'an image named minio (any registry or namespace: MinIO\'s own or a fork keeping its interface), pinned to a version tag or digest, e.g. "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z"',
-      is.isMinioImage,
-    ]),
-    /** Extra buckets on top of bronze, silver, gold (and mlflow). */
-    buckets: list([], bucketProblem),
-    /** PVC size on Kubernetes. */ storageSize: text("20Gi", SIZE),
-    /** Memory limit. */ memoryMiB: memory(640, "minio"),
-    /** CPU limit in cores. */ cpus: cpus(1),
-  }),
-  spark: section({
-    /** Spark workers: numbered containers on Docker, replicas on Kubernetes. */
-    workers: whole(0, 64, 2),
-    /** Cores each worker offers (SPARK_WORKER_CORES). */ workerCores: whole(1, 64, 1),
-    /**
-     * Memory each worker offers to executors (SPARK_WORKER_MEMORY); executors need at least 512m.
-     * @see https://spark.apache.org/docs/3.5.8/spark-standalone.html#cluster-launch-scripts
-     */
-    workerMemory: text("512m", [
-      'Spark memory of at least 512m, such as "512m" or "2g"',
-      (s) => (lab.sparkMemoryMiB(s) ?? 0) >= 512,
-    ]),
-    /** Container limit of each worker: at least workerMemory + WORKER_OVERHEAD_MIB. */
-    workerMemoryMiB: whole(256, 262144, 1408),
-    /** Container limit of the master. */ masterMemoryMiB: memory(384, "spark-master"),
-    /** CPU limit of the master (a worker's is `workerCores`). */ masterCpus: cpus(1),
-  }),
-  mlflow: service(832, 1, {}, "mlflow"),
-  /** `memoryMiB` and `cpus` are the server's. */
+  target: about(
+    z.enum(["docker", "kubernetes"], 'one of "docker", "kubernetes"').default("docker"),
+    "Where the lab runs.",
+    { note: 'Where the lab runs, "docker" or "kubernetes".' },
+  ),
+  retainDataOnDestroy: about(
+    flag().default(true),
+    "Keep Docker volumes, PVCs and the buckets on `pulumi destroy`. Set `false` to let destroy delete the data. The namespace is never deleted (it may be one the lab adopted, with other objects in it): `kubectl delete namespace` it yourself.",
+    {
+      note: "Keep data volumes, PVCs and the buckets on `pulumi destroy` (the namespace is always kept).",
+    },
+  ),
+  docker: about(
+    section({
+      host: about(
+        optionalText([
+          "a Docker endpoint: unix://, tcp://, ssh:// or npipe://",
+          (s) => /^(unix|tcp|ssh|npipe):\/\/.+$/.test(s),
+        ]),
+        "Docker endpoint: `unix://`, `tcp://`, `ssh://` or `npipe://` (on the `k8s` stack, the Docker that builds and pushes the lab's images).",
+        { unset: "`$DOCKER_HOST`, else the local socket" },
+      ),
+      bindAddress: about(
+        text("127.0.0.1", ["an IPv4 or IPv6 address such as 127.0.0.1", net.isIP, "IP address"]),
+        "Address every published port binds to. `0.0.0.0` exposes the lab to your network.",
+      ),
+      publishedHost: about(
+        text("localhost", HOST),
+        "Name used in URLs, Kafka's host listener, NiFi's certificate, and by `pulumi up` to reach MinIO (set it for a remote Docker host).",
+      ),
+      // @see https://docs.docker.com/reference/dockerfile/#healthcheck
+      healthStartInterval: about(
+        flag().default(true),
+        "Health checks poll a starting service every 2 s (`start_interval`, Docker API 1.44, Engine 25+). Set `false` on podman (its Docker API is 1.41) or an older engine, which refuse such a container; `npm run up` sets it when it finds one. Services then count as healthy up to one interval (10 s) later.",
+      ),
+    }),
+    "Docker target: endpoint, bind address of published ports, published host name.",
+    { note: "Docker target: endpoint, bind address of published ports, published host name." },
+  ),
+  kubernetes: about(
+    section({
+      namespace: about(
+        text("dataflow-lab", [
+          "a DNS-1123 label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit, other than default and kube-* (Kubernetes' own)",
+          (s) => is.isDns1123Label(s) && !is.isReservedNamespace(s),
+          "DNS-1123 label",
+        ]),
+        "Namespace of every object; `default` and `kube-*` (Kubernetes' own) are refused.",
+      ),
+      context: about(optionalText(), "kubeconfig context.", { unset: "the current context" }),
+      kubeconfig: about(optionalText(), "kubeconfig path or contents.", {
+        unset: "`$KUBECONFIG`, else `~/.kube/config`",
+      }),
+      storageClass: about(optionalText(SUBDOMAIN), "StorageClass of every PVC.", {
+        unset: "the cluster's default",
+      }),
+      // @see https://kind.sigs.k8s.io/docs/user/configuration/#extra-port-mappings
+      nodeAddress: about(
+        text("localhost", HOST),
+        "A node's address as seen from the machine running Pulumi; NodePort URLs, Kafka's host listener and the MinIO API use it.",
+      ),
+      expose: about(
+        z
+          .enum(["none", "nodePort", "ingress"], 'one of "none", "nodePort", "ingress"')
+          .default("none"),
+        "How people reach the UIs from outside the cluster: `kubectl port-forward` (the `urls` output names the local ports), each UI's NodePort, or an Ingress with TLS per UI. Only what asks for a login is exposed; see [What is exposed](kubernetes.md#what-is-exposed-and-behind-what). MinIO's S3 API keeps its NodePort in every mode: `pulumi up` manages the buckets through it.",
+      ),
+      ingressDomain: about(
+        optionalText([
+          "a lower-case DNS domain such as lab.example.com",
+          is.isDns1123Subdomain,
+          "lower-case domain",
+        ]),
+        "With `expose` `ingress` (required then, refused otherwise): the Ingress hosts are `<name>.<domain>`.",
+      ),
+      ingressClassName: about(optionalText(SUBDOMAIN), "IngressClass of those Ingresses.", {
+        unset: "the cluster's default",
+      }),
+      tlsSecret: about(
+        optionalText(SUBDOMAIN),
+        "An existing TLS Secret in the namespace for every Ingress host (e.g. a `*.<domain>` certificate).",
+      ),
+      // @see https://cert-manager.io/docs/usage/ingress/
+      clusterIssuer: about(
+        optionalText(SUBDOMAIN),
+        "A cert-manager ClusterIssuer that issues each Ingress host's certificate (into `<name>-tls`). With `expose` `ingress`, exactly one of `tlsSecret`, `clusterIssuer` and `plainHttp` is required.",
+      ),
+      plainHttp: about(
+        flag().default(false),
+        "Ingresses without TLS: logins cross the network in clear. For a cluster on your own machine.",
+      ),
+      exposeMinio: about(
+        flag().default(false),
+        "Also expose MinIO's console (and its API on the Ingress); both take the lake's root login.",
+      ),
+      exposeWithoutLogin: about(
+        flag().default(false),
+        "Also expose what asks for no login: Spark's master UI (it can kill applications), the dashboard, Kafka's external listener (plain TCP).",
+      ),
+    }),
+    "Kubernetes target: namespace, context/kubeconfig, storage class, node address, exposure.",
+    {
+      note: "Kubernetes target: namespace, context/kubeconfig, storage class, node address, exposure.",
+    },
+  ),
+  postgres: about(
+    section({
+      image: about(
+        text("postgres:17.11-bookworm", [
+          'the postgres image at major 16 or 17, pinned by its version tag (e.g. "postgres:17.11-bookworm", or with a digest "postgres:17.11@sha256:…"); 18 moved PGDATA',
+          (s) => is.isPostgresImage(s, [16, 17]),
+          "pinned image",
+        ]),
+        "The `postgres` image (any registry) at 16 or 17, pinned by its version tag (18 moved PGDATA). A major other than the kept data's is refused at preview (see [Upgrading PostgreSQL](lifecycle.md#upgrading-postgresql)).",
+      ),
+      allowMajorChange: about(
+        flag().default(false),
+        "Accept a major version other than the one the kept data was written by, for the one `up` after moving the data yourself.",
+      ),
+      storageSize: about(text("5Gi", SIZE), STORAGE),
+      memoryMiB: about(memory(256, "postgres"), "Memory limit."),
+      cpus: about(
+        cpus(1),
+        "CPU limit (every `*.cpus` / `*Cpus` key: a number in steps of 0.1; Docker refuses more than the host has).",
+      ),
+    }),
+    "PostgreSQL (metadata databases): image, PVC size, memory.",
+    { note: "PostgreSQL (metadata databases): image, PVC size, memory." },
+  ),
+  minio: about(
+    section({
+      image: about(
+        text("quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z", [
+          'an image named minio (any registry or namespace: MinIO\'s own or a fork keeping its interface), pinned to a version tag or digest, e.g. "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z"',
+          is.isMinioImage,
+          "pinned image named `minio`",
+        ]),
+        "S3 server with MinIO's admin API (see [MinIO](versions.md#minio-is-unmaintained)); an image of another name (another S3 server) is refused.",
+      ),
+      buckets: about(
+        list([], bucketProblem, "list of bucket names"),
+        "Extra buckets on top of bronze, silver, gold (and mlflow); the `spark` identity gets read-write access. S3's naming rules apply (no IP-address form, no reserved prefix or suffix).",
+      ),
+      storageSize: about(text("20Gi", SIZE), STORAGE),
+      memoryMiB: about(memory(640, "minio"), "Memory limit."),
+      cpus: about(cpus(1), "CPU limit."),
+    }),
+    "MinIO (S3): image, extra buckets, PVC size, memory.",
+    { note: "MinIO (S3): image, extra buckets, PVC size, memory." },
+  ),
+  spark: about(
+    section({
+      workers: about(
+        whole(0, 64, 2),
+        "Spark workers: containers `…-spark-worker-1..N` on Docker, replicas on Kubernetes.",
+      ),
+      workerCores: about(
+        whole(1, 64, 1),
+        "Cores each worker offers (also each application's `spark.cores.max` and executor cores).",
+      ),
+      // @see https://spark.apache.org/docs/3.5.8/spark-standalone.html#cluster-launch-scripts
+      workerMemory: about(
+        text("512m", [
+          'Spark memory of at least 512m, such as "512m" or "2g"',
+          (s) => (lab.sparkMemoryMiB(s) ?? 0) >= 512,
+          "Spark size ≥ `512m`",
+        ]),
+        "Memory each worker offers to executors (`SPARK_WORKER_MEMORY`, also `spark.executor.memory`).",
+      ),
+      workerMemoryMiB: about(
+        whole(256, 262144, 1408),
+        "Container limit of each worker (the executors' heap plus the worker daemon and the executor JVM's off-heap memory, measured).",
+        { kind: `integer ≥ workerMemory + ${lab.WORKER_OVERHEAD_MIB}` },
+      ),
+      masterMemoryMiB: about(memory(384, "spark-master"), "Container limit of the master."),
+      masterCpus: about(cpus(1), "CPU limit of the master (a worker's is `spark.workerCores`)."),
+    }),
+    "Spark cluster: workers, their cores and memory, container limits.",
+    { note: "Spark cluster: workers, their cores and memory, container limits." },
+  ),
+  mlflow: service(
+    832,
+    1,
+    {
+      note: "MLflow tracking server.",
+      enabled: "Deploy MLflow (its database, bucket and identity go with it).",
+    },
+    {},
+    "mlflow",
+  ),
   prefect: service(
     384,
     1,
     {
-      /** Container limit of the process worker (flows run inside it, each a Spark driver). */
-      workerMemoryMiB: memory(1536, "prefect-worker"),
-      /**
-       * CPU limit of the process worker. Two cores, because a flow run is a Python process and a Spark
-       * driver JVM whose compiler and GC threads run beside it: measured in the real-services suite,
-       * one core held the worker back 48 s over the scenario's flow runs.
-       */
-      workerCpus: cpus(2),
+      note: "Prefect server and process worker.",
+      enabled: "Deploy Prefect's server and worker (and their database).",
+      memoryMiB: "Memory limit of the server.",
+      cpus: "CPU limit of the server.",
+    },
+    {
+      workerMemoryMiB: about(
+        memory(1536, "prefect-worker"),
+        "Memory limit of the worker (flows run in it, each a Spark driver).",
+      ),
+      // Two cores: a flow run is a Python process and a Spark driver JVM whose compiler and GC
+      // threads run beside it; measured in the real-services suite, one core held the worker back
+      // 48 s over the scenario's flow runs.
+      workerCpus: about(
+        cpus(2),
+        "CPU limit of the worker (a flow run's Python and its Spark driver JVM share it; one core held it back, see [Testing](testing.md)).",
+      ),
     },
     "prefect-server",
   ),
@@ -208,29 +318,91 @@ export const shape = {
     640,
     1,
     {
-      /** PVC size on Kubernetes. */ storageSize: text("10Gi", SIZE),
-      /** Topics created once the broker is up. */ topics: list(["lab-events"], topicProblem),
+      note: "Kafka broker (KRaft) and its topics.",
+      enabled: "Deploy Kafka (and, unless set otherwise, the Kafka UI).",
+      memoryMiB: "Memory limit (half of it is the broker's heap).",
+    },
+    {
+      storageSize: about(text("10Gi", SIZE), STORAGE),
+      topics: about(
+        list(["lab-events"], topicProblem, "list of topic names"),
+        "Topics created once the broker is up; two that differ only in `.` versus `_` are refused (they collide in Kafka).",
+      ),
     },
     "kafka",
   ),
-  kafkaUi: service(256, 1, { /** Unset: follows `kafka.enabled`. */ enabled: flag().optional() }),
+  kafkaUi: service(
+    256,
+    1,
+    { note: "Kafka UI (kafbat).", enabled: "" },
+    {
+      enabled: about(
+        flag().optional(),
+        "Deploy the Kafka UI; `true` while Kafka is off is an error.",
+        { unset: "follows `kafka.enabled`" },
+      ),
+    },
+  ),
   // NiFi's start-up (NAR unpacking, flow load) is CPU-bound; the hub shares its container with
   // JupyterLab and every notebook's Spark driver.
-  /** `storageSize`: each of NiFi's repository PVCs on Kubernetes. */
-  nifi: service(768, 2, { storageSize: text("10Gi", SIZE) }),
-  /** `storageSize`: the PVC of the users' home directories (notebooks) on Kubernetes. */
-  jupyterhub: service(2048, 2, { storageSize: text("10Gi", SIZE) }, "jupyterhub"),
-  streamlit: service(256, 1, {}, "streamlit"),
-  /** Kubernetes cannot build, so the lab runtime is pushed to a registry or taken prebuilt. */
-  images: section({
-    /** Registry the lab runtime is pushed to for Kubernetes. */
-    registry: optionalText([
-      'a registry host with an optional path, e.g. "localhost:5001" or "ghcr.io/you"',
-      is.isRegistry,
-    ]),
-    /** A prebuilt lab runtime image instead of building images/lab-runtime. */
-    lab: optionalText(PINNED, /\S/),
-  }),
+  nifi: service(
+    768,
+    2,
+    {
+      note: "Apache NiFi.",
+      enabled: "Deploy NiFi.",
+      memoryMiB: "Memory limit (half of it is NiFi's heap).",
+      cpus: "CPU limit (NiFi's start-up is CPU-bound: minutes on one core).",
+    },
+    {
+      storageSize: about(
+        text("10Gi", SIZE),
+        "Size of each of NiFi's four repository PVCs (content, database, flowfile, provenance) on Kubernetes; `conf` and `state` get 1Gi each.",
+      ),
+    },
+  ),
+  jupyterhub: service(
+    2048,
+    2,
+    {
+      note: "JupyterHub (notebooks in the lab runtime).",
+      enabled: "Deploy JupyterHub (and its database).",
+      memoryMiB: "Memory limit (the hub, JupyterLab and the notebooks' Spark drivers).",
+      cpus: "CPU limit (the hub, JupyterLab and the drivers share it).",
+    },
+    {
+      storageSize: about(text("10Gi", SIZE), "PVC size of the home directories (Kubernetes)."),
+    },
+    "jupyterhub",
+  ),
+  streamlit: service(
+    256,
+    1,
+    { note: "Streamlit dashboard.", enabled: "Deploy the dashboard (and its identity)." },
+    {},
+    "streamlit",
+  ),
+  // Kubernetes cannot build, so the lab runtime is pushed to a registry or taken prebuilt.
+  images: about(
+    section({
+      registry: about(
+        optionalText([
+          'a registry host with an optional path, e.g. "localhost:5001" or "ghcr.io/you"',
+          is.isRegistry,
+          "registry",
+        ]),
+        "Where Kubernetes pulls the lab runtime image from; it is built on this machine and pushed there.",
+      ),
+      lab: about(
+        optionalText(PINNED, /\S/),
+        "A prebuilt lab runtime image instead of building `images/lab-runtime`.",
+      ),
+    }),
+    "Where the lab runtime image comes from on Kubernetes (registry) or a prebuilt reference.",
+    {
+      note: "Where the lab runtime image comes from on Kubernetes (registry) or a prebuilt reference.",
+    },
+  ),
 };
 
 type Parsed = z.output<z.ZodObject<typeof shape>>;
