@@ -69,10 +69,10 @@ case "$command" in
     pulumi stack select --create "$stack" --secrets-provider passphrase
     # Any stack whose target is Docker (the dev stack, or one of your own), not only "dev".
     if [ "$(pulumi config get target --stack "$stack" 2>/dev/null)" != kubernetes ]; then
-      if command -v docker >/dev/null && ! docker info >/dev/null 2>&1; then
-        fail "Docker is not running (the $stack stack deploys to the local Docker host)"
-      fi
       health_start_interval
+      # Before anything changes: the config valid, the Docker API there, its host big enough.
+      node -r ts-node/register/transpile-only scripts/preflight/main.ts "$stack" ||
+        fail "the $stack stack was not deployed: fix what preflight says above (nothing was changed)"
     fi
     pulumi up --stack "$stack" "$@"
     ;;

@@ -1,9 +1,10 @@
 /**
  * scripts/lab.sh is the README's main command. These tests put a recording `pulumi` (and a
- * `docker` that reports a running daemon) first on PATH to check what the script asks the CLI to do;
- * the real CLI run is in cli.test.ts.
+ * `docker` that reports a running daemon) first on PATH to check what the script asks the CLI to do,
+ * and answer its preflight from a Docker API double of a given size (dockerApiDouble.ts); the real
+ * CLI, and podman's real API, are the real-engine suite's (test/engine/).
  */
-import { spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "./harness";
@@ -11,11 +12,41 @@ import { tempDirs } from "./tempDirs";
 
 const tempDir = tempDirs();
 
+/** A Docker host's size, as its API's /info says it. */
+interface HostSize {
+  readonly cpus: number;
+  readonly memoryMiB: number;
+}
+const ROOMY: HostSize = { cpus: 8, memoryMiB: 32768 };
+
+/** Serves the double on a socket in `dir` until `stop()`; its address is DOCKER_HOST's. */
+function dockerApi(dir: string, size: HostSize): { host: string; stop: () => void } {
+  const socket = path.join(dir, "docker.sock");
+  const p = spawn(process.execPath, [
+    "-r",
+    require.resolve("ts-node/register/transpile-only"),
+    path.join(__dirname, "dockerApiDouble.ts"),
+    socket,
+    "1.47",
+    String(size.cpus),
+    String(size.memoryMiB),
+  ]);
+  // Synchronously, as the script runs: wait until it listens.
+  for (let i = 0; i < 200 && !fs.existsSync(socket); i++) execFileSync("sleep", ["0.05"]);
+  return { host: `unix://${socket}`, stop: () => p.kill() };
+}
+
 /**
  * `dockerApi`: what the recording `docker version` prints as the server's API version; `target`:
  * what the recording `pulumi config get target` prints.
  */
-function runScript(args: string[], env: Record<string, string> = {}, dockerApi = "", target = "") {
+function runScript(
+  args: string[],
+  env: Record<string, string> = {},
+  dockerVersion = "",
+  target = "",
+  size: HostSize = ROOMY,
+) {
   const dir = tempDir("lab-sh-");
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
@@ -23,17 +54,19 @@ function runScript(args: string[], env: Record<string, string> = {}, dockerApi =
   const recorder = `#!/bin/sh\necho "$(basename "$0") $* | backend=$PULUMI_BACKEND_URL pass=$PULUMI_CONFIG_PASSPHRASE_FILE" >> ${log}\n`;
   for (const tool of ["pulumi", "docker"]) {
     const answer =
-      tool === "docker" && dockerApi
-        ? `if [ "$1" = version ]; then echo ${dockerApi}; fi\n`
+      tool === "docker" && dockerVersion
+        ? `if [ "$1" = version ]; then echo ${dockerVersion}; fi\n`
         : tool === "pulumi" && target
           ? `if [ "$1 $2 $3" = "config get target" ]; then echo ${target}; fi\n`
           : "";
     fs.writeFileSync(path.join(bin, tool), recorder + answer, { mode: 0o755 });
   }
+  const api = dockerApi(dir, size);
   const r = spawnSync("bash", [path.join(REPO_ROOT, "scripts/lab.sh"), ...args], {
-    env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, ...env },
+    env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, DOCKER_HOST: api.host, ...env },
     encoding: "utf8",
   });
+  api.stop();
   const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
   return { ...r, calls, home: dir };
 }
@@ -103,6 +136,34 @@ describe("scripts/lab.sh", () => {
     expect(old.stderr).toContain("Docker API 1.41 is older than 1.44");
     const current = runScript(["up"], {}, "1.50");
     expect(current.calls.filter((c) => c.includes("healthStartInterval"))).toEqual([]);
+  });
+
+  it("up: a Docker host too small for the lab as configured stops before pulumi up, saying what is short and how to fix it", () => {
+    const small = runScript(["up"], {}, "", "", { cpus: 1, memoryMiB: 8192 });
+    expect(small.status).not.toBe(0);
+    expect(small.calls.filter((c) => c.startsWith("pulumi up"))).toEqual([]);
+    const said = small.stderr.split("\n").filter((l) => l.startsWith("preflight: "));
+    // The dev stack's defaults: 10816 MiB of limits, and three services that take 2 CPUs.
+    expect(said).toEqual([
+      expect.stringMatching(
+        /^preflight: memory: the lab's memory limits add up to 10816 MiB .* 8192 MiB .*switch services off/,
+      ),
+      expect.stringMatching(
+        /^preflight: CPUs: prefect\.workerCpus is 2, the Docker host has 1 .*set prefect\.workerCpus to 1 or less/,
+      ),
+      expect.stringMatching(/^preflight: CPUs: nifi\.cpus is 2, /),
+      expect.stringMatching(/^preflight: CPUs: jupyterhub\.cpus is 2, /),
+    ]);
+    expect(small.stderr).toContain("nothing was changed");
+  });
+
+  it("up: no Docker API at all stops before pulumi up, naming where it looked", () => {
+    const r = runScript(["up"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+    expect(r.status).not.toBe(0);
+    expect(r.calls.filter((c) => c.startsWith("pulumi up"))).toEqual([]);
+    expect(r.stderr).toMatch(
+      /preflight: no Docker API at unix:\/\/\/nonexistent\/docker\.sock .*start Docker/,
+    );
   });
 
   it("up: a stack whose target is Kubernetes gets no Docker check", () => {
