@@ -28,6 +28,7 @@ const SAMPLER = path.join(REPO_ROOT, "test/e2e/usage.py");
 const IN_CGROUP = 'for g in $0; do echo $$ > "$g/cgroup.procs" || exit 125; done; exec "$@"';
 /** Docker's `--cpus` is a CFS quota over this period (moby's getCPUResources); so is Kubernetes'. */
 const CFS_PERIOD_US = 100_000;
+const INTERRUPTS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
  * Where this process sits in the cgroup v1 hierarchy of `controller` (which `probe` tells from an
@@ -115,6 +116,13 @@ export class LabRuntime {
     ownCgroup("cpuacct", "cpuacct.usage"),
   ];
   private sampler?: ChildProcess;
+  /** Takes everything down when the suite is stopped (Ctrl-C, `timeout`, CI cancelling the job). */
+  private readonly interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(`e2e: ${signal}: stopping every container and removing what up() made\n`);
+    this.down();
+    // Then die of the signal, as the process would have without this handler.
+    process.kill(process.pid, signal);
+  };
 
   constructor(
     readonly workDir: string,
@@ -124,6 +132,9 @@ export class LabRuntime {
   /** The bridge and one namespace per container, each with every container's names in /etc/hosts. */
   up(): void {
     this.down();
+    // The containers and the sampler run detached (their own process groups), so a signal to the
+    // suite's group does not reach them: without this they outlive an interrupted run.
+    for (const s of INTERRUPTS) process.once(s, this.interrupted);
     sh("ip", ["link", "add", BRIDGE, "type", "bridge"]);
     sh("ip", ["addr", "add", `${SUBNET}.1/24`, "dev", BRIDGE]);
     sh("ip", ["link", "set", BRIDGE, "up"]);
@@ -140,10 +151,14 @@ export class LabRuntime {
     });
     fs.mkdirSync(this.workDir, { recursive: true });
     const log = fs.openSync(path.join(this.workDir, "sampler.log"), "a");
-    this.sampler = spawn("python3", [SAMPLER, ...this.hierarchies, this.usageFile()], {
-      stdio: ["ignore", "ignore", log],
-      detached: true,
-    });
+    this.sampler = spawn(
+      "python3",
+      [SAMPLER, ...this.hierarchies, this.usageFile(), String(process.pid)],
+      {
+        stdio: ["ignore", "ignore", log],
+        detached: true,
+      },
+    );
     fs.closeSync(log);
   }
 
@@ -228,6 +243,7 @@ export class LabRuntime {
 
   /** Everything up() made, and every process, gone; data directories stay. */
   down(): void {
+    for (const s of INTERRUPTS) process.removeListener(s, this.interrupted);
     if (this.sampler?.pid && this.sampler.exitCode === null) {
       // Its last round is written before it exits: wait for it.
       this.sampler.kill("SIGTERM");
@@ -237,6 +253,8 @@ export class LabRuntime {
     }
     // One a killed run left behind would merge old peaks into a new report.
     sh("pkill", ["-f", SAMPLER], true);
+    // Its port forwarders too (in this namespace, not a container's): they hold the host ports.
+    sh("pkill", ["-f", `^socat TCP-LISTEN:.* TCP:${SUBNET}\\.`], true);
     for (const name of this.stopOrder([...this.running.keys()])) this.stop(name);
     for (const ns of sh("ip", ["netns", "list"], true).split("\n")) {
       const name = ns.split(" ")[0];

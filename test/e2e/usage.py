@@ -4,9 +4,10 @@ Runs as its own process because the suite's Node process blocks for minutes at a
 run through `nsenter` is a synchronous call), and a sampler on its event loop would miss exactly
 the busiest moments.
 
-Usage: usage.py <memory parent> <cpu parent> <cpuacct parent> <output JSON>, each parent the
-directory the containers' `dfl-<name>` cgroups are made in, in that cgroup v1 hierarchy (the cpu
-and cpuacct parents are one directory where the two controllers share a hierarchy). Every half
+Usage: usage.py <memory parent> <cpu parent> <cpuacct parent> <output JSON> <suite's pid>, each
+parent the directory the containers' `dfl-<name>` cgroups are made in, in that cgroup v1 hierarchy
+(the cpu and cpuacct parents are one directory where the two controllers share a hierarchy), and
+the pid of the suite that started it (it stops when that process is gone). Every half
 second, for each container, it records:
 - memory: the peak working set (usage minus inactive file cache, the figure `docker stats` shows
   and kubelet evicts by), overall and per start, the kernel's own peak charge (page cache
@@ -19,13 +20,14 @@ after each round and merged with what a previous sampler left in it (a restarted
 earlier figures).
 """
 
+import ctypes
 import json
 import os
 import signal
 import sys
 import time
 
-memory_parent, cpu_parent, cpuacct_parent, out = sys.argv[1:5]
+memory_parent, cpu_parent, cpuacct_parent, out, suite = sys.argv[1:6]
 stop = False
 
 
@@ -35,6 +37,10 @@ def handle(_sig, _frame):
 
 
 signal.signal(signal.SIGTERM, handle)
+
+# Told to stop when the suite's process dies, however it dies (SIGKILL included), so an interrupted
+# run leaves no sampler behind to merge its figures into the next run's. PR_SET_PDEATHSIG is 1.
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 try:
     with open(out) as f:
@@ -93,7 +99,9 @@ def sample():
         p["cpus"] = round(quota / period, 2) if quota > 0 else None
 
 
-while not stop:
+# The suite may have died before prctl (python3 may start through a shim): then this process has
+# already been given to another parent.
+while not stop and os.getppid() == int(suite):
     sample()
     tmp = f"{out}.tmp"
     with open(tmp, "w") as f:
