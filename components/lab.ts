@@ -2,29 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { Streamlit } from "./apps/streamlit";
 import { CLIENT_SERVICES, clientEnv, type ClientSettings } from "./clientSettings";
 import { Spark } from "./compute/spark";
-import { INTERNAL_BUCKETS, MEDALLION_BUCKETS, type LabConfig } from "./config";
+import { BRONZE, GOLD, MLFLOW_BUCKET, type LabConfig } from "./config";
 import type { Toggle } from "./config/schema";
 import { IMAGES, SERVICE_IMAGES } from "./images";
-import { Nifi } from "./ingestion/nifi";
+import { Nifi, NIFI_LANDING_BUCKET } from "./ingestion/nifi";
 import { healthUrlsOf, memoryBudget, urlsOf, type MemoryBudget } from "./labOutputs";
-import { Mlflow } from "./ml/mlflow";
+import { Mlflow, MLFLOW_LAB_USER } from "./ml/mlflow";
 import { JupyterHub } from "./notebooks/jupyterhub";
-import { Prefect, PREFECT_API_URL } from "./orchestration/prefect";
+import { Prefect, PREFECT_API_URL, prefectAuthString } from "./orchestration/prefect";
 import { peerAt, type Platform } from "./platform/types";
-import {
-  ADMIN,
-  MLFLOW_LAB_USER,
-  BRONZE,
-  DATABASES,
-  GOLD,
-  identityAccess,
-  labCredentials,
-  MLFLOW_BUCKET,
-  NIFI_LANDING_BUCKET,
-  passwordsFor,
-} from "./labAccess";
+import { labAccess, labCredentials } from "./labAccess";
 import { LabSecrets } from "./secrets";
-import { needs, type Service } from "./service";
+import { ADMIN, needs, type Service } from "./service";
 import { Minio } from "./storage/minio";
 import { Postgres } from "./storage/postgres";
 import { Kafka, kraftClusterId } from "./streaming/kafka";
@@ -88,13 +77,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
     super("dataflow:index:Lab", name, {}, opts);
     const { config, platform } = args;
     const on = (t: Toggle) => config[t].enabled;
-    const databases = DATABASES.filter((d) => on(d.name));
-    const identities = identityAccess(config.minio.buckets, {
-      mlflow: on("mlflow"),
-      streamlit: on("streamlit"),
-      nifi: on("nifi"),
-    });
-    const passwords = passwordsFor(on);
+    const { databases, identities, buckets, passwords } = labAccess(config);
 
     const secrets = (this.secrets = new LabSecrets(
       `${name}-secrets`,
@@ -137,11 +120,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
         rootUser: secrets.minioRootUser,
         rootPassword: secrets.minioRootPassword,
         bucketKeeperSecret: secrets.bucketKeeperSecret,
-        buckets: [
-          ...MEDALLION_BUCKETS,
-          ...(on("mlflow") ? INTERNAL_BUCKETS : []),
-          ...config.minio.buckets,
-        ],
+        buckets: [...buckets],
         versionedBuckets: [BRONZE],
         identities: identities.map((i) => ({ ...i, secretKey: secrets.s3SecretKeys[i.name] })),
         retainOnDestroy: config.retainDataOnDestroy,
@@ -236,7 +215,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
     // Every address is known before anything is deployed (a workload's host is its service name),
     // so the settings are complete before the first client, the Prefect worker, exists.
     const prefectAuth = on("prefect")
-      ? pulumi.secret(pulumi.interpolate`${ADMIN}:${secrets.passwords["prefect-admin"]}`)
+      ? prefectAuthString(secrets.passwords["prefect-admin"])
       : undefined;
     const settings: ClientSettings = (this.settings = {
       sparkMasterUrl: spark.masterUrl,
@@ -357,15 +336,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
       ...(settings.prefectApiUrl ? { prefect: settings.prefectApiUrl } : {}),
       ...(settings.kafkaBootstrapServers ? { kafka: settings.kafkaBootstrapServers } : {}),
     };
-    this.credentials = labCredentials(secrets, {
-      databases: databases.map((d) => d.name),
-      identities: identities.map((i) => i.name),
-      jupyterhub: !!jupyterhub,
-      mlflow: !!mlflow,
-      prefectAuth: prefect ? prefectAuth : undefined,
-      kafkaUi: !!kafkaUi,
-      nifi: !!nifi,
-    });
+    this.credentials = labCredentials(secrets, config);
 
     this.registerOutputs({
       urls: this.urls,

@@ -1,101 +1,110 @@
 import * as pulumi from "@pulumi/pulumi";
-import { INTERNAL_BUCKETS, MEDALLION_BUCKETS } from "./config";
-import type { Toggle } from "./config/schema";
+import { STREAMLIT_ACCESS } from "./apps/streamlit";
+import { SPARK_ACCESS } from "./compute/spark";
+import { MEDALLION_BUCKETS, type LabConfig } from "./config";
+import { NIFI_ACCESS } from "./ingestion/nifi";
+import { MLFLOW_ACCESS } from "./ml/mlflow";
+import { JUPYTERHUB_ACCESS } from "./notebooks/jupyterhub";
+import { PREFECT_ACCESS } from "./orchestration/prefect";
 import type { LabSecrets } from "./secrets";
+import type { ServiceAccess } from "./service";
 import { POSTGRES_SUPERUSER } from "./storage/postgres";
-
-/** Who may use what in the lab: databases, MinIO identities, logins, and the credentials output. */
-
-/** Databases on the lab's PostgreSQL, one per consumer (named after it); Prefect needs pg_trgm. */
-export const DATABASES: readonly { name: Toggle; extensions?: string[] }[] = [
-  { name: "jupyterhub" },
-  { name: "mlflow" },
-  { name: "prefect", extensions: ["pg_trgm"] },
-];
-
-/** The single login name of every web UI that has one (each with its own generated password). */
-export const ADMIN = "admin";
-/** MLflow's login of the notebooks and flows: not an admin, it owns the experiments it creates. */
-export const MLFLOW_LAB_USER = "lab";
-
-/** The medallion layers: raw data lands in bronze, the dashboard reads gold. */
-export const [BRONZE, SILVER, GOLD] = MEDALLION_BUCKETS;
-
-/** MLflow's artifact store, the only bucket its identity may use. */
-export const [MLFLOW_BUCKET] = INTERNAL_BUCKETS;
-
-/** The bucket NiFi's flow lands files in, the only one its identity may write. */
-export const NIFI_LANDING_BUCKET = BRONZE;
+import { KAFKA_UI_ACCESS } from "./streaming/kafkaUi";
 
 /**
- * MinIO identities, one per consumer, scoped to the buckets it needs. `spark` is the lab's data
- * engineering identity (Spark jobs, notebooks, flows); NiFi's flow may write only to bronze;
- * Streamlit only reads gold.
+ * Who may use what in the lab: databases, MinIO identities, buckets, generated passwords and the
+ * credentials output, each derived from what the services declare (`ServiceAccess`, beside each
+ * component) for the services that are switched on. A new service adds its declaration here.
  */
-export function identityAccess(
-  extraBuckets: readonly string[],
-  enabled: { mlflow: boolean; streamlit: boolean; nifi?: boolean },
-): { name: string; readWrite: string[]; readOnly: string[] }[] {
-  return [
-    ...(enabled.mlflow ? [{ name: "mlflow", readWrite: [MLFLOW_BUCKET], readOnly: [] }] : []),
-    ...(enabled.nifi ? [{ name: "nifi", readWrite: [NIFI_LANDING_BUCKET], readOnly: [] }] : []),
-    { name: "spark", readWrite: [...MEDALLION_BUCKETS, ...extraBuckets], readOnly: [] },
-    ...(enabled.streamlit ? [{ name: "streamlit", readWrite: [], readOnly: [GOLD] }] : []),
-  ];
+
+/** Every service's declaration, in the order the credentials output lists their logins. */
+export const LAB_SERVICES: readonly ServiceAccess[] = [
+  SPARK_ACCESS,
+  JUPYTERHUB_ACCESS,
+  MLFLOW_ACCESS,
+  PREFECT_ACCESS,
+  KAFKA_UI_ACCESS,
+  NIFI_ACCESS,
+  STREAMLIT_ACCESS,
+];
+
+/** What the lab gives the services that are on. */
+export interface LabAccess {
+  /** Databases on the lab's PostgreSQL, one per consumer (named after it), by name. */
+  readonly databases: readonly { name: string; extensions?: readonly string[] }[];
+  /** MinIO identities, one per consumer, each scoped to the buckets it needs, by name. */
+  readonly identities: readonly { name: string; readWrite: string[]; readOnly: string[] }[];
+  /** Every bucket: the medallion layers, those the services bring, then `minio.buckets`. */
+  readonly buckets: readonly string[];
+  /** Generated passwords and keys, by name. */
+  readonly passwords: readonly string[];
 }
 
-/** Generated passwords of the services that are switched on, by name. */
-export function passwordsFor(on: (t: Toggle) => boolean): string[] {
-  return [
-    "spark-auth",
-    ...(on("jupyterhub")
-      ? ["jupyterhub-admin", "jupyterhub-cookie-secret", "jupyterhub-proxy-token"]
-      : []),
-    ...(on("mlflow") ? ["mlflow-admin", "mlflow-lab", "mlflow-flask-secret"] : []),
-    ...(on("prefect") ? ["prefect-admin"] : []),
-    ...(on("kafkaUi") ? ["kafka-ui-admin"] : []),
-    ...(on("nifi") ? ["nifi-admin"] : []),
-  ];
+const byName = <T extends { name: string }>(items: T[]) =>
+  items.sort((a, b) => a.name.localeCompare(b.name));
+
+/** What `services` (the lab's, or a test's) get under `config`. */
+export function labAccess(
+  config: LabConfig,
+  services: readonly ServiceAccess[] = LAB_SERVICES,
+): LabAccess {
+  const on = services.filter((s) => !s.toggle || config[s.toggle].enabled);
+  return {
+    databases: byName(
+      on.flatMap((s) =>
+        s.database
+          ? [
+              {
+                name: s.name,
+                ...(s.database.extensions ? { extensions: s.database.extensions } : {}),
+              },
+            ]
+          : [],
+      ),
+    ),
+    identities: byName(
+      on.flatMap((s) =>
+        s.identity
+          ? [
+              {
+                name: s.name,
+                readWrite: [...s.identity.readWrite(config)],
+                readOnly: [...(s.identity.readOnly ?? [])],
+              },
+            ]
+          : [],
+      ),
+    ),
+    buckets: [...MEDALLION_BUCKETS, ...on.flatMap((s) => s.buckets ?? []), ...config.minio.buckets],
+    passwords: on.flatMap((s) => s.passwords ?? []),
+  };
 }
 
 /** The `credentials` stack output: every login of the lab, as one secret. */
 export function labCredentials(
   secrets: LabSecrets,
-  present: {
-    databases: readonly string[];
-    identities: readonly string[];
-    jupyterhub: boolean;
-    mlflow: boolean;
-    prefectAuth?: pulumi.Output<string>;
-    kafkaUi: boolean;
-    nifi: boolean;
-  },
+  config: LabConfig,
+  services: readonly ServiceAccess[] = LAB_SERVICES,
 ): pulumi.Output<unknown> {
-  const login = (password: string) => ({ user: ADMIN, password: secrets.passwords[password] });
+  const access = labAccess(config, services);
+  const on = services.filter((s) => !s.toggle || config[s.toggle].enabled);
   return pulumi.secret(
     pulumi.output({
       minio: { user: secrets.minioRootUser, password: secrets.minioRootPassword },
       postgres: { user: POSTGRES_SUPERUSER, password: secrets.postgresPassword },
       databases: Object.fromEntries(
-        present.databases.map((d) => [d, { user: d, password: secrets.databasePasswords[d] }]),
+        access.databases.map(({ name }) => [
+          name,
+          { user: name, password: secrets.databasePasswords[name] },
+        ]),
       ),
       s3: Object.fromEntries(
-        present.identities.map((i) => [i, { accessKey: i, secretKey: secrets.s3SecretKeys[i] }]),
+        access.identities.map(({ name }) => [
+          name,
+          { accessKey: name, secretKey: secrets.s3SecretKeys[name] },
+        ]),
       ),
-      ...(present.jupyterhub ? { jupyterhub: login("jupyterhub-admin") } : {}),
-      ...(present.mlflow
-        ? {
-            mlflow: {
-              ...login("mlflow-admin"),
-              lab: { user: MLFLOW_LAB_USER, password: secrets.passwords["mlflow-lab"] },
-            },
-          }
-        : {}),
-      ...(present.prefectAuth
-        ? { prefect: { ...login("prefect-admin"), authString: present.prefectAuth } }
-        : {}),
-      ...(present.kafkaUi ? { kafkaUi: login("kafka-ui-admin") } : {}),
-      ...(present.nifi ? { nifi: login("nifi-admin") } : {}),
+      ...Object.assign({}, ...on.map((s) => s.credentials?.(secrets.passwords) ?? {})),
     }),
   );
 }

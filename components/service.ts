@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { LabConfig } from "./config";
+import type { Toggle } from "./config/schema";
 import type { Platform, Workload } from "./platform/types";
 
 /**
@@ -48,4 +50,40 @@ export function needs<T>(service: T | undefined, name: string, consumer: string)
     );
   }
   return service;
+}
+
+/** The single login name of every web UI that has one (each with its own generated password). */
+export const ADMIN = "admin";
+
+/** Generated passwords and keys, by name (a secret each). */
+export type Passwords = Readonly<Record<string, pulumi.Output<string>>>;
+
+/**
+ * What a service needs from the lab besides its wiring, declared beside its component: the lab
+ * derives its databases, MinIO identities and buckets, generated passwords and the `credentials`
+ * output from these declarations (labAccess.ts), for the services that are switched on.
+ */
+export interface ServiceAccess {
+  /** Its name: also its database's and its MinIO identity's (and their credentials'). */
+  readonly name: string;
+  /** The config section whose `enabled` deploys it; unset, it is always deployed. */
+  readonly toggle?: Toggle;
+  /** A database of its own on the lab's PostgreSQL, with these extensions. */
+  readonly database?: { readonly extensions?: readonly string[] };
+  /** A MinIO identity of its own, allowed only these buckets (no bucket creation, no admin API). */
+  readonly identity?: {
+    readonly readWrite: (config: LabConfig) => readonly string[];
+    readonly readOnly?: readonly string[];
+  };
+  /** Buckets it brings besides the medallion layers and `minio.buckets`. */
+  readonly buckets?: readonly string[];
+  /** Generated passwords and keys it takes, by name (`<service>-<purpose>`). */
+  readonly passwords?: readonly string[];
+  /** Its logins in the `credentials` output, made from its passwords. */
+  readonly credentials?: (passwords: Passwords) => Record<string, unknown>;
+}
+
+/** `user` with the password named `name`: a login of the `credentials` output. */
+export function login(passwords: Passwords, name: string, user = ADMIN) {
+  return { user, password: passwords[name] };
 }

@@ -8,7 +8,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { SERVICE_IMAGES } from "../components/images";
-import { identityAccess, NIFI_LANDING_BUCKET } from "../components/labAccess";
+import { parseConfig } from "../components/config";
+import { NIFI_LANDING_BUCKET } from "../components/ingestion/nifi";
+import { labAccess } from "../components/labAccess";
 import { SERVICES_DIR } from "../components/serviceFiles";
 import { bucketPolicy } from "../components/storage/s3Policy";
 
@@ -90,17 +92,14 @@ describe("the lab's NiFi flow definition", () => {
 
 describe("NiFi's MinIO identity", () => {
   it("may write bronze, the flow's bucket, and touch nothing else", () => {
-    const nifi = identityAccess([], { mlflow: true, streamlit: true, nifi: true }).find(
-      (i) => i.name === "nifi",
-    )!;
+    const identities = (c: Record<string, unknown>) => labAccess(parseConfig(c, "dev")).identities;
+    const nifi = identities({}).find((i) => i.name === "nifi")!;
     const policy = JSON.parse(bucketPolicy(nifi));
     const resources = policy.Statement.flatMap((s: { Resource: string[] }) => s.Resource);
     expect([...new Set(resources)].sort()).toEqual([
       "arn:aws:s3:::bronze",
       "arn:aws:s3:::bronze/*",
     ]);
-    expect(identityAccess([], { mlflow: true, streamlit: true }).map((i) => i.name)).not.toContain(
-      "nifi",
-    );
+    expect(identities({ nifi: { enabled: false } }).map((i) => i.name)).not.toContain("nifi");
   });
 });

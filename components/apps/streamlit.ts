@@ -8,7 +8,8 @@ import {
   type BuiltImage,
   type Workload,
 } from "../platform/types";
-import type { Service, ServiceArgs } from "../service";
+import { GOLD } from "../config";
+import type { Service, ServiceAccess, ServiceArgs } from "../service";
 
 /** Arguments for {@link Streamlit}. `startAfter` holds the lake. */
 export interface StreamlitArgs extends ServiceArgs {
@@ -91,3 +92,10 @@ export class Streamlit extends pulumi.ComponentResource implements Service {
     this.registerOutputs({});
   }
 }
+
+/** An identity that may read gold and nothing else: the dashboard only shows it. */
+export const STREAMLIT_ACCESS: ServiceAccess = {
+  name: "streamlit",
+  toggle: "streamlit",
+  identity: { readWrite: () => [], readOnly: [GOLD] },
+};

@@ -9,7 +9,8 @@ import {
   type Workload,
   type WorkloadNetwork,
 } from "../platform/types";
-import type { Service, ServiceArgs } from "../service";
+import { MEDALLION_BUCKETS } from "../config";
+import type { Service, ServiceAccess, ServiceArgs } from "../service";
 import type { S3Credentials } from "../storage/minio";
 import { sparkDefaults } from "./sparkDefaults";
 
@@ -235,3 +236,13 @@ export class Spark extends pulumi.ComponentResource implements Service {
     this.registerOutputs({ masterUrl: this.masterUrl });
   }
 }
+
+/**
+ * The lab's data engineering identity (Spark jobs, notebooks, flows): read-write on the medallion
+ * layers and every bucket `minio.buckets` adds; and the secret of Spark's RPC authentication.
+ */
+export const SPARK_ACCESS: ServiceAccess = {
+  name: "spark",
+  identity: { readWrite: (c) => [...MEDALLION_BUCKETS, ...c.minio.buckets] },
+  passwords: ["spark-auth"],
+};

@@ -3,7 +3,15 @@ import type { z } from "zod";
 import { LabSchema, shape, type LabConfig } from "./schema";
 
 export type { LabConfig, Target, Toggle } from "./schema";
-export { INTERNAL_BUCKETS, MEDALLION_BUCKETS, sparkMemoryMiB } from "./services";
+export {
+  BRONZE,
+  GOLD,
+  INTERNAL_BUCKETS,
+  MEDALLION_BUCKETS,
+  MLFLOW_BUCKET,
+  SILVER,
+  sparkMemoryMiB,
+} from "./services";
 
 /** Raw stack config as the CLI hands it to the program: key (without namespace) → JSON-ish value. */
 export type RawConfig = Record<string, unknown>;

@@ -9,6 +9,11 @@ export const MEDALLION_BUCKETS = ["bronze", "silver", "gold"] as const;
 /** Internal buckets the lab's own services need (MLflow's artifact store). */
 export const INTERNAL_BUCKETS = ["mlflow"] as const;
 
+/** The medallion layers: raw data lands in bronze, the dashboard reads gold. */
+export const [BRONZE, SILVER, GOLD] = MEDALLION_BUCKETS;
+/** MLflow's artifact store, the only bucket its identity may use. */
+export const [MLFLOW_BUCKET] = INTERNAL_BUCKETS;
+
 /**
  * What a worker's container holds beyond its executors' heap (SPARK_WORKER_MEMORY): the worker
  * daemon (256m heap) and each executor JVM's off-heap memory. Measured by the real-services suite:

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { peerAt, type Workload } from "../platform/types";
-import type { Service, StatefulServiceArgs } from "../service";
+import { BRONZE } from "../config";
+import { login, type Service, type ServiceAccess, type StatefulServiceArgs } from "../service";
 import { serviceFile } from "../serviceFiles";
 import type { S3Credentials } from "../storage/minio";
 
@@ -171,3 +172,15 @@ export class Nifi extends pulumi.ComponentResource implements Service {
     this.registerOutputs({});
   }
 }
+
+/** The bucket NiFi's flow lands files in, the only one its identity may write. */
+export const NIFI_LANDING_BUCKET = BRONZE;
+
+/** An identity that may write the landing bucket only, and the single user's login. */
+export const NIFI_ACCESS: ServiceAccess = {
+  name: "nifi",
+  toggle: "nifi",
+  identity: { readWrite: () => [NIFI_LANDING_BUCKET] },
+  passwords: ["nifi-admin"],
+  credentials: (p) => ({ nifi: login(p, "nifi-admin") }),
+};

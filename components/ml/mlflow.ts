@@ -7,7 +7,8 @@ import {
   type ExternalEndpoint,
   type Workload,
 } from "../platform/types";
-import type { Service, ServiceArgs } from "../service";
+import { MLFLOW_BUCKET } from "../config";
+import { login, type Service, type ServiceAccess, type ServiceArgs } from "../service";
 import { serviceFile } from "../serviceFiles";
 import type { S3Credentials } from "../storage/minio";
 import type { DatabaseLink } from "../storage/postgres";
@@ -199,3 +200,19 @@ export class Mlflow extends pulumi.ComponentResource implements Service {
     this.registerOutputs({ trackingUri: this.trackingUri });
   }
 }
+
+/** MLflow's login of the notebooks and flows: not an admin, it owns the experiments it creates. */
+export const MLFLOW_LAB_USER = "lab";
+
+/** Its database, its artifact bucket and an identity for that bucket only, its logins. */
+export const MLFLOW_ACCESS: ServiceAccess = {
+  name: "mlflow",
+  toggle: "mlflow",
+  database: {},
+  identity: { readWrite: () => [MLFLOW_BUCKET] },
+  buckets: [MLFLOW_BUCKET],
+  passwords: ["mlflow-admin", "mlflow-lab", "mlflow-flask-secret"],
+  credentials: (p) => ({
+    mlflow: { ...login(p, "mlflow-admin"), lab: login(p, "mlflow-lab", MLFLOW_LAB_USER) },
+  }),
+};

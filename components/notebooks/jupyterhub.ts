@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientEnv } from "../clientSettings";
 import { joinNetwork, type BuiltImage, type FileSpec, type Workload } from "../platform/types";
-import type { Service, StatefulServiceArgs } from "../service";
+import { login, type Service, type ServiceAccess, type StatefulServiceArgs } from "../service";
 import { serviceFile } from "../serviceFiles";
 import type { DatabaseLink } from "../storage/postgres";
 
@@ -133,3 +133,12 @@ export class JupyterHub extends pulumi.ComponentResource implements Service {
     this.registerOutputs({});
   }
 }
+
+/** Its database, the admin's login, and the keys of its cookies and of its proxy's API. */
+export const JUPYTERHUB_ACCESS: ServiceAccess = {
+  name: "jupyterhub",
+  toggle: "jupyterhub",
+  database: {},
+  passwords: ["jupyterhub-admin", "jupyterhub-cookie-secret", "jupyterhub-proxy-token"],
+  credentials: (p) => ({ jupyterhub: login(p, "jupyterhub-admin") }),
+};

@@ -4,7 +4,7 @@ import { serviceFile } from "../serviceFiles";
 import type { ClientEnv } from "../clientSettings";
 import { pythonHttpCheck, type BuiltImage, type FileSpec, type Workload } from "../platform/types";
 import type { DatabaseLink } from "../storage/postgres";
-import type { Service, ServiceArgs } from "../service";
+import { ADMIN, login, type Service, type ServiceAccess, type ServiceArgs } from "../service";
 
 /**
  * Arguments for {@link Prefect}. `memoryMiB` and `cpus` are the server's; the worker's are
@@ -173,3 +173,19 @@ export class Prefect extends pulumi.ComponentResource implements Service {
     this.registerOutputs({ apiUrl: this.apiUrl });
   }
 }
+
+/** `user:password` for the API's basic auth: what the UI asks for and every client sends. */
+export function prefectAuthString(password: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.secret(pulumi.interpolate`${ADMIN}:${password}`);
+}
+
+/** Its database (Prefect's server needs pg_trgm) and its login. */
+export const PREFECT_ACCESS: ServiceAccess = {
+  name: "prefect",
+  toggle: "prefect",
+  database: { extensions: ["pg_trgm"] },
+  passwords: ["prefect-admin"],
+  credentials: (p) => ({
+    prefect: { ...login(p, "prefect-admin"), authString: prefectAuthString(p["prefect-admin"]) },
+  }),
+};

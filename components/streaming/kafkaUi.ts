@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { peerAt, type Workload } from "../platform/types";
-import type { Service, ServiceArgs } from "../service";
+import { login, type Service, type ServiceAccess, type ServiceArgs } from "../service";
 
 /** Arguments for {@link KafkaUi}. `startAfter` holds the broker. */
 export interface KafkaUiArgs extends ServiceArgs {
@@ -78,3 +78,11 @@ export class KafkaUi extends pulumi.ComponentResource implements Service {
     this.registerOutputs({});
   }
 }
+
+/** The UI's login. */
+export const KAFKA_UI_ACCESS: ServiceAccess = {
+  name: "kafka-ui",
+  toggle: "kafkaUi",
+  passwords: ["kafka-ui-admin"],
+  credentials: (p) => ({ kafkaUi: login(p, "kafka-ui-admin") }),
+};
