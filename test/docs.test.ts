@@ -4,9 +4,11 @@
  * license package.json names, in full.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { configKeys, referenceTable } from "../scripts/docs/config";
 import { stale } from "../scripts/docs/main";
+import { recordRun } from "../scripts/docs/services";
 import { REPO_ROOT } from "./harness";
 
 const DOCS = path.join(REPO_ROOT, "docs");
@@ -85,6 +87,25 @@ describe("the documentation", () => {
     // Every key has a description, and a kind (the enums' are their values).
     expect(keys.filter((k) => !k.doc.description).map((k) => k.key)).toEqual([]);
     expect(referenceTable(keys, {})).not.toMatch(/\| undefined \|/);
+  });
+
+  it("records a real-services run's peaks by service, keeping the highest of every run", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-report-"));
+    fs.writeFileSync(
+      path.join(dir, "memory.json"),
+      JSON.stringify([
+        { service: "spark-worker-1", workingSetMiB: 1100 },
+        { service: "spark-worker-2", workingSetMiB: 900 },
+        { service: "minio", workingSetMiB: 300 },
+        { service: "superset", workingSetMiB: 200 },
+      ]),
+    );
+    const before = { runs: ["first"], peakMiB: { minio: 481, "spark-worker": 1070 } };
+    expect(recordRun(before, dir, "second")).toEqual({
+      runs: ["first", "second"],
+      peakMiB: { minio: 481, "spark-worker": 1100, superset: 200 },
+    });
+    fs.rmSync(dir, { recursive: true });
   });
 
   it("LICENSE holds the license package.json names, in full", () => {

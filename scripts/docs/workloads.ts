@@ -1,11 +1,11 @@
 /**
- * What the documentation says of the workloads, read from the program itself: each stack evaluated
+ * What the documentation says of each stack, read from the program itself: each stack evaluated
  * under the mock runtime in a process of its own (the SDK keeps its state per process), as
  * `npm run plan` does.
  *
  *   node -r ts-node/register/transpile-only scripts/docs/workloads.ts <checkout> <stack>
  */
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import { createRequire } from "module";
 import * as path from "path";
 import { evaluateProgram } from "../plan/evaluate";
@@ -19,7 +19,16 @@ export interface WritableRoot {
 const WORKLOADS = /^kubernetes:apps\/v1:(Deployment|StatefulSet)$/;
 export const WRITABLE_ROOT_ANNOTATION = "dataflow-lab/writable-root";
 
-async function writableRoots(root: string, stack: string): Promise<WritableRoot[]> {
+/** What the documentation reads of one stack. */
+export interface StackFacts {
+  /** Its Kubernetes workloads whose root filesystem stays writable (none on Docker). */
+  readonly writableRoots: WritableRoot[];
+  /** Its stack outputs `urls` and `memoryLimitMiB`. */
+  readonly urls: Record<string, string>;
+  readonly memoryLimitMiB: { services: Record<string, number>; total: number };
+}
+
+async function facts(root: string, stack: string): Promise<StackFacts> {
   const pulumi = await import("@pulumi/pulumi");
   const load = createRequire(path.join(root, "package.json"));
   const run = await evaluateProgram(pulumi, {
@@ -27,7 +36,7 @@ async function writableRoots(root: string, stack: string): Promise<WritableRoot[
     root,
     load: () => load(path.join(root, "stacks", "index")),
   });
-  return run.registrations
+  const writableRoots = run.registrations
     .filter((r) => WORKLOADS.test(r.type))
     .filter(
       (r) => !r.inputs.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem,
@@ -37,17 +46,31 @@ async function writableRoots(root: string, stack: string): Promise<WritableRoot[
       why: String(r.inputs.metadata.annotations?.[WRITABLE_ROOT_ANNOTATION] ?? ""),
     }))
     .sort((a, b) => a.workload.localeCompare(b.workload));
+  return {
+    writableRoots,
+    urls: run.outputs.urls.value,
+    memoryLimitMiB: run.outputs.memoryLimitMiB.value,
+  };
 }
 
-/** The k8s stack's writable root filesystems, from a child process evaluating `root`'s program. */
-export function stackWritableRoots(root: string, stack = "k8s"): WritableRoot[] {
-  const r = spawnSync(
+/** A stack's facts, from a child process evaluating `root`'s program. */
+export function stackFacts(root: string, stack: string): Promise<StackFacts> {
+  const child = spawn(
     process.execPath,
     ["-r", require.resolve("ts-node/register/transpile-only"), __filename, root, stack],
-    { cwd: root, encoding: "utf8" },
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
   );
-  if (r.status !== 0) throw new Error(`evaluating the ${stack} stack failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout) as WritableRoot[];
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d));
+  child.stderr.on("data", (d: Buffer) => (err += d));
+  return new Promise((resolve, reject) =>
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as StackFacts)
+        : reject(new Error(`evaluating the ${stack} stack failed:\n${err}`)),
+    ),
+  );
 }
 
 /** docs/kubernetes.md's table of the security-context exceptions. */
@@ -64,8 +87,8 @@ export function exceptionsTable(rows: readonly WritableRoot[]): string {
 
 if (require.main === module) {
   const [root, stack] = process.argv.slice(2);
-  writableRoots(root, stack).then(
-    (rows) => process.stdout.write(JSON.stringify(rows)),
+  facts(root, stack).then(
+    (f) => process.stdout.write(JSON.stringify(f)),
     (e: unknown) => {
       process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
       process.exit(1);
