@@ -20,24 +20,10 @@ import { Kafka, kraftClusterId } from "./streaming/kafka";
 import { KafkaUi } from "./streaming/kafkaUi";
 
 /*
- * Logical names. A Pulumi resource is identified by its type, its parent's type chain and its
- * logical name; change any of them and `pulumi up` replaces the resource (deleting a container's
- * data with it) unless the new registration carries an `aliases` option naming the old one. So the
- * names follow one rule, and nothing is renamed or moved to another parent without an alias:
- *
- * 1. Components are named `<parent component>-<role>`: the lab `lab` has `lab-secrets`,
- *    `lab-postgres`, `lab-minio`, `lab-spark`, … (type tokens `dataflow:<area>:<Service>`); the
- *    platform is `platform`, a sibling of the lab.
- * 2. What a component owns exactly once takes the component's own name: its provider (`lab-minio`'s
- *    minio.Provider, `lab-secrets`' random.Provider, `platform`'s docker/kubernetes Provider), the
- *    platform's network or namespace (`platform`). A second one adds its purpose: `platform-kept`,
- *    `platform-builder`.
- * 3. Everything else is named after what it is in the lab, which is also its physical name without
- *    the stack prefix: a workload's resources after its service (`minio`, `spark-worker-1`),
- *    volumes `<service>-<volume>` (`minio-data`), Ingresses after their URL key (`minio-console`),
- *    buckets after the bucket (`bronze`), MinIO users and policies after the identity (`spark`),
- *    credentials after what they unlock (`s3-spark`, `nifi-admin`), images after the image
- *    (`lab-runtime`). The lab exists once per stack, so these never collide.
+ * Logical names follow one rule (docs/architecture.md, "Names"): components `<parent>-<role>`
+ * (`lab-minio`), what a component owns once its own name, everything else what it is in the lab
+ * (`minio-data`, `bronze`, `s3-spark`). A rename or a new parent replaces the resource, data and
+ * all, unless it carries an alias naming the old one.
  */
 
 /** Arguments for {@link DataFlowLab}. */
@@ -95,17 +81,13 @@ export class DataFlowLab extends pulumi.ComponentResource {
         ? new Postgres(
             `${name}-postgres`,
             {
+              ...config.postgres,
               platform,
-              image: config.postgres.image,
-              allowMajorChange: config.postgres.allowMajorChange,
               superuserPassword: secrets.postgresPassword,
               databases: databases.map((d) => ({
                 ...d,
                 password: secrets.databasePasswords[d.name],
               })),
-              storageSize: config.postgres.storageSize,
-              memoryMiB: config.postgres.memoryMiB,
-              cpus: config.postgres.cpus,
             },
             child,
           )
@@ -115,8 +97,8 @@ export class DataFlowLab extends pulumi.ComponentResource {
     const minio = (this.minio = new Minio(
       `${name}-minio`,
       {
+        ...config.minio,
         platform,
-        image: config.minio.image,
         rootUser: secrets.minioRootUser,
         rootPassword: secrets.minioRootPassword,
         bucketKeeperSecret: secrets.bucketKeeperSecret,
@@ -124,9 +106,6 @@ export class DataFlowLab extends pulumi.ComponentResource {
         versionedBuckets: [BRONZE],
         identities: identities.map((i) => ({ ...i, secretKey: secrets.s3SecretKeys[i.name] })),
         retainOnDestroy: config.retainDataOnDestroy,
-        storageSize: config.minio.storageSize,
-        memoryMiB: config.minio.memoryMiB,
-        cpus: config.minio.cpus,
       },
       child,
     ));
@@ -137,13 +116,10 @@ export class DataFlowLab extends pulumi.ComponentResource {
       ? new Kafka(
           `${name}-kafka`,
           {
+            ...config.kafka,
             platform,
             image: SERVICE_IMAGES.kafka,
             clusterId: kraftClusterId(pulumi.getProject(), pulumi.getStack()),
-            topics: config.kafka.topics,
-            storageSize: config.kafka.storageSize,
-            memoryMiB: config.kafka.memoryMiB,
-            cpus: config.kafka.cpus,
           },
           child,
         )
@@ -152,15 +128,12 @@ export class DataFlowLab extends pulumi.ComponentResource {
     const spark = (this.spark = new Spark(
       `${name}-spark`,
       {
+        ...config.spark,
         platform,
         image: runtime,
         s3Endpoint: minio.endpoint,
         s3: sparkS3,
         authSecret: secrets.passwords["spark-auth"],
-        workers: config.spark.workers,
-        workerCores: config.spark.workerCores,
-        workerMemory: config.spark.workerMemory,
-        workerMemoryMiB: config.spark.workerMemoryMiB,
         memoryMiB: config.spark.masterMemoryMiB,
         cpus: config.spark.masterCpus,
         // Structured streaming's executors read the topics.
@@ -176,6 +149,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
       ? new Mlflow(
           `${name}-mlflow`,
           {
+            ...config.mlflow,
             platform,
             image: runtime,
             backendStore: database("mlflow").link("mlflow", "psycopg2"),
@@ -187,8 +161,6 @@ export class DataFlowLab extends pulumi.ComponentResource {
               { ...mlflowLab, admin: false },
             ],
             flaskSecretKey: secrets.passwords["mlflow-flask-secret"],
-            memoryMiB: config.mlflow.memoryMiB,
-            cpus: config.mlflow.cpus,
             startAfter: [...database("mlflow").workload.ready, ...lake],
           },
           child,
@@ -199,13 +171,12 @@ export class DataFlowLab extends pulumi.ComponentResource {
       ? new KafkaUi(
           `${name}-kafka-ui`,
           {
+            ...config.kafkaUi,
             platform,
             image: SERVICE_IMAGES.kafkaUi,
             bootstrapServers: needs(kafka, "kafka", "kafkaUi").bootstrapServers,
             username: ADMIN,
             password: secrets.passwords["kafka-ui-admin"],
-            memoryMiB: config.kafkaUi.memoryMiB,
-            cpus: config.kafkaUi.cpus,
             startAfter: needs(kafka, "kafka", "kafkaUi").workload.ready,
           },
           child,
@@ -234,16 +205,13 @@ export class DataFlowLab extends pulumi.ComponentResource {
         ? new Prefect(
             `${name}-prefect`,
             {
+              ...config.prefect,
               platform,
               image: runtime,
               database: database("prefect").link("prefect", "asyncpg"),
               authString: prefectAuth,
               workerClient: client,
               workerFiles: [spark.conf],
-              memoryMiB: config.prefect.memoryMiB,
-              cpus: config.prefect.cpus,
-              workerMemoryMiB: config.prefect.workerMemoryMiB,
-              workerCpus: config.prefect.workerCpus,
               startAfter: database("prefect").workload.ready,
             },
             child,
@@ -254,6 +222,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
       ? new Nifi(
           `${name}-nifi`,
           {
+            ...config.nifi,
             platform,
             image: SERVICE_IMAGES.nifi,
             username: ADMIN,
@@ -263,9 +232,6 @@ export class DataFlowLab extends pulumi.ComponentResource {
               bucket: NIFI_LANDING_BUCKET,
               s3: minio.credentials("nifi"),
             },
-            storageSize: config.nifi.storageSize,
-            memoryMiB: config.nifi.memoryMiB,
-            cpus: config.nifi.cpus,
           },
           child,
         )
@@ -275,6 +241,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
       ? new JupyterHub(
           `${name}-jupyterhub`,
           {
+            ...config.jupyterhub,
             platform,
             image: runtime,
             adminUser: ADMIN,
@@ -284,9 +251,6 @@ export class DataFlowLab extends pulumi.ComponentResource {
             proxyToken: secrets.passwords["jupyterhub-proxy-token"],
             client,
             files: [spark.conf],
-            storageSize: config.jupyterhub.storageSize,
-            memoryMiB: config.jupyterhub.memoryMiB,
-            cpus: config.jupyterhub.cpus,
             startAfter: [...database("jupyterhub").workload.ready, ...spark.master.ready],
           },
           child,
@@ -309,14 +273,13 @@ export class DataFlowLab extends pulumi.ComponentResource {
       ? new Streamlit(
           `${name}-streamlit`,
           {
+            ...config.streamlit,
             platform,
             image: runtime,
             // The dashboard reads gold and polls health URLs: the lake is all it uses.
             client: clientEnv(settings, minio.credentials("streamlit"), []),
             healthUrls: healthUrlsOf(reported.flatMap((s) => s.workloads)),
             goldBucket: GOLD,
-            memoryMiB: config.streamlit.memoryMiB,
-            cpus: config.streamlit.cpus,
             startAfter: lake,
           },
           child,
