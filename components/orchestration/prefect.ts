@@ -8,7 +8,8 @@ import { ADMIN, login, type Service, type ServiceAccess, type ServiceArgs } from
 
 /**
  * Arguments for {@link Prefect}. `memoryMiB` and `cpus` are the server's; the worker's are
- * `workerMemoryMiB` and `workerCpus`. `startAfter` holds the server (the worker waits for it).
+ * `workerMemoryMiB` and `workerCpus`. `startAfter` is what the server starts after (its
+ * database); the worker waits for the server itself.
  */
 export interface PrefectArgs extends ServiceArgs {
   /**

@@ -17,7 +17,10 @@ export interface IdentitySpec extends BucketAccess {
 export interface MinioArgs extends StatefulServiceArgs {
   /** Image of an S3 server that speaks MinIO's admin API (users, policies). */
   readonly image: string;
-  /** Generated root credentials; only `pulumi up` (through the MinIO provider) uses them. */
+  /**
+   * Generated root user: the server reads it from a mounted secret file, and only `pulumi up`
+   * (through the MinIO provider) logs in with it.
+   */
   readonly rootUser: pulumi.Input<string>;
   /** Generated root password (MINIO_ROOT_PASSWORD_FILE's content). */
   readonly rootPassword: pulumi.Input<string>;
