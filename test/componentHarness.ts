@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, type LabConfig } from "../components/config";
-import { evaluateProgram, type ProgramRun } from "../scripts/plan/evaluate";
+import { evaluateProgram, type ProgramRun } from "../scripts/evaluate";
 import { withPlainStacks } from "./harness";
 
 /** What `build` made, and everything registered while making it. */

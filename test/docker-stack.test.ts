@@ -1,6 +1,6 @@
 import { serviceFile } from "../components/serviceFiles";
 import { STOP_GRACE_SECONDS } from "../components/platform/health";
-import { MOCK_SECRET_MARKER } from "../scripts/plan/evaluate";
+import { MOCK_SECRET_MARKER } from "../scripts/evaluate";
 import { dependsOn, isSecret, one, ofType, runProgram, unsecret, type ProgramRun } from "./harness";
 
 const CONTAINER = "docker:index/container:Container";

@@ -11,10 +11,10 @@ import {
   type Registration,
   type MockCreate,
   type SecretSource,
-} from "../scripts/plan/evaluate";
+} from "../scripts/evaluate";
 
-// The config merge and the mock runtime live in scripts/plan/evaluate.ts, shared with `npm run plan`
-// and `npm run bench`; re-exported here so the suites import one module.
+// The config merge and the mock runtime live in scripts/evaluate.ts, shared with `npm run plan`,
+// `npm run bench`, `npm run docs` and the preflight; re-exported here so the suites import one module.
 export {
   MOCK_SECRET_MARKER,
   PROJECT,
@@ -28,7 +28,7 @@ export {
   type Registration,
   type MockCreate,
   type SecretSource,
-} from "../scripts/plan/evaluate";
+} from "../scripts/evaluate";
 
 // Each run loads a fresh copy of the Pulumi SDK, which adds its own process exit listener.
 process.setMaxListeners(100);

@@ -6,7 +6,7 @@ import * as fc from "fast-check";
 import { IMAGES } from "../components/images";
 import { contentTag } from "../components/imageTag";
 import { diffPlans, type StackDiff } from "../scripts/plan/diff";
-import type { Registration } from "../scripts/plan/evaluate";
+import type { Registration } from "../scripts/evaluate";
 import { flatten } from "../scripts/plan/fields";
 import { parseArgs, plan, USAGE } from "../scripts/plan/main";
 import { toStackPlan, type StackPlan } from "../scripts/plan/model";

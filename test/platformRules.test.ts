@@ -11,7 +11,7 @@ import {
 } from "../components/platform/kubernetesManifests";
 import type { WorkloadSpec } from "../components/platform/types";
 import { workloadProblems } from "../components/platform/workloadRules";
-import { evaluateProgram, type Registration } from "../scripts/plan/evaluate";
+import { evaluateProgram, type Registration } from "../scripts/evaluate";
 
 const base: WorkloadSpec = {
   service: "demo",

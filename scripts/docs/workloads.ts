@@ -8,7 +8,7 @@
 import { spawn } from "child_process";
 import { createRequire } from "module";
 import * as path from "path";
-import { evaluateProgram } from "../plan/evaluate";
+import { evaluateProgram } from "../evaluate";
 
 /** A Kubernetes workload whose root filesystem stays writable, with the reason it declares. */
 export interface WritableRoot {

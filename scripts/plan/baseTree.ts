@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { REPO_ROOT } from "./evaluate";
+import { REPO_ROOT } from "../evaluate";
 
 export interface BaseTree {
   readonly ref: string;

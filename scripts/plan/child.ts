@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
-import { evaluateProgram } from "./evaluate";
+import { evaluateProgram } from "../evaluate";
 import { toStackPlan } from "./model";
 
 /** This script, for the parent to start (`.ts` under ts-node, `.js` compiled). */

@@ -5,7 +5,7 @@
  * name, a mounted file's path), so adding one item shows as one added field, not a shifted list.
  */
 import * as crypto from "crypto";
-import { SECRET_SIG } from "./evaluate";
+import { SECRET_SIG } from "../evaluate";
 
 /** Printable fields, and a compare-only digest for each secret one (never printed). */
 export interface Fields {

@@ -14,7 +14,7 @@ import * as path from "path";
 import { checkoutBase, type BaseTree } from "./baseTree";
 import { CHILD_SCRIPT } from "./child";
 import { diffPlans } from "./diff";
-import { REPO_ROOT } from "./evaluate";
+import { REPO_ROOT } from "../evaluate";
 import type { StackPlan } from "./model";
 import { renderDocument, type StackResult } from "./render";
 

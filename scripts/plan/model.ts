@@ -3,7 +3,7 @@
  * identity for each (so two plans can be compared the way `pulumi preview` compares them), and the
  * stack outputs. This is all that leaves the process that evaluated the program.
  */
-import type { ProgramRun, Registration } from "./evaluate";
+import type { ProgramRun, Registration } from "../evaluate";
 import { SECRET_TEXT, digest, flatten, type Fields } from "./fields";
 import { summarize } from "./summary";
 

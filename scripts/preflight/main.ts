@@ -9,7 +9,7 @@
 import * as http from "http";
 import { createRequire } from "module";
 import * as path from "path";
-import { evaluateProgram, type ProgramRun } from "../plan/evaluate";
+import { evaluateProgram, type ProgramRun } from "../evaluate";
 import { problems, type DockerHost, type LabNeeds } from "./checks";
 
 const REPO = path.resolve(__dirname, "../..");
@@ -97,7 +97,7 @@ async function main(stack: string): Promise<number> {
     return 1;
   }
   const { parseConfig } = await import("../../components/config");
-  const { stackConfig } = await import("../plan/evaluate");
+  const { stackConfig } = await import("../evaluate");
   const raw = Object.fromEntries(
     Object.entries(stackConfig(stack, {}, REPO))
       .filter(([k]) => k.startsWith("dataflow-lab:"))

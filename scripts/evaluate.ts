@@ -1,14 +1,15 @@
 /**
  * Evaluates the real `stacks/` program under Pulumi's mock runtime, with the stack config merged
  * from Pulumi.yaml and Pulumi.<stack>.yaml the way the CLI merges them, and records every
- * registration. Shared by the graph tests (test/harness.ts), `npm run bench` and `npm run plan`, so
- * what a reviewer reads in a plan is what the tests assert on.
+ * registration. Shared by the graph tests (test/harness.ts), the real-services suite's wiring,
+ * `npm run bench`, `npm run plan`, `npm run docs` and `npm run up`'s preflight, so what a reviewer
+ * reads in a plan is what the tests assert on.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import type * as pulumiType from "@pulumi/pulumi";
-import { REPO_ROOT } from "../../components/imageTag";
+import { REPO_ROOT } from "../components/imageTag";
 
 export { REPO_ROOT };
 export const PROJECT = "dataflow-lab";
