@@ -6,6 +6,7 @@
  * reads in a plan is what the tests assert on.
  */
 import * as fs from "fs";
+import { createRequire } from "module";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import type * as pulumiType from "@pulumi/pulumi";
@@ -91,6 +92,23 @@ export function stackConfig(
     else config[ns(k)] = encode(v);
   }
   return config;
+}
+
+/**
+ * The `dataflow-lab:` keys {@link stackConfig} merges, decoded back from the CLI's strings: what
+ * the program's config loader reads.
+ */
+export function rawStackConfig(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  root: string = REPO_ROOT,
+): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(stackConfig(stack, overrides, root))) {
+    if (!k.startsWith(`${PROJECT}:`)) continue;
+    raw[k.slice(PROJECT.length + 1)] = v.startsWith("{") || v.startsWith("[") ? JSON.parse(v) : v;
+  }
+  return raw;
 }
 
 /**
@@ -280,4 +298,20 @@ async function resolve(
   const secret = await (output as unknown as { isSecret: Promise<boolean> }).isSecret;
   const resolved = await new Promise((r) => output.apply(r));
   return { value: resolved, secret };
+}
+
+/**
+ * Evaluates the program of the checkout at `root` in this process, with Node's own loader: for a
+ * process of its own (a plan's or the docs' child, the preflight), since the SDK keeps its runtime
+ * state per process. The checkout's node_modules is this one's (linked), so its program shares this
+ * SDK instance.
+ */
+export async function evaluateCheckout(root: string, stack: string): Promise<ProgramRun> {
+  const pulumi = await import("@pulumi/pulumi");
+  const load = createRequire(path.join(root, "package.json"));
+  return evaluateProgram(pulumi, {
+    stack,
+    root,
+    load: () => load(path.join(root, "stacks", "index")),
+  });
 }

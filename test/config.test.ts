@@ -1,17 +1,12 @@
 import { parseConfig, type RawConfig } from "../components/config";
 import { defaults } from "../components/config/schema";
 import { problemsOf } from "./configProblems";
-import { PROJECT, programError, stackConfig } from "./harness";
+import { rawStackConfig } from "../scripts/evaluate";
+import { programError } from "./harness";
 
 /** The config a stack's program would see, decoded back from the CLI's strings. */
-function rawFor(stack: string, overrides: Record<string, unknown> = {}): RawConfig {
-  const raw: RawConfig = {};
-  for (const [k, v] of Object.entries(stackConfig(stack, overrides))) {
-    if (!k.startsWith(`${PROJECT}:`)) continue;
-    raw[k.slice(PROJECT.length + 1)] = v.startsWith("{") || v.startsWith("[") ? JSON.parse(v) : v;
-  }
-  return raw;
-}
+const rawFor = (stack: string, overrides: Record<string, unknown> = {}): RawConfig =>
+  rawStackConfig(stack, overrides);
 
 describe("stack config as the CLI merges it", () => {
   it("Pulumi.yaml declares exactly the defaults the program applies (no drift between the two)", () => {

@@ -6,9 +6,7 @@
  *   node -r ts-node/register/transpile-only scripts/docs/workloads.ts <checkout> <stack>
  */
 import { spawn } from "child_process";
-import { createRequire } from "module";
-import * as path from "path";
-import { evaluateProgram } from "../evaluate";
+import { evaluateCheckout } from "../evaluate";
 
 /** A Kubernetes workload whose root filesystem stays writable, with the reason it declares. */
 export interface WritableRoot {
@@ -29,13 +27,7 @@ export interface StackFacts {
 }
 
 async function facts(root: string, stack: string): Promise<StackFacts> {
-  const pulumi = await import("@pulumi/pulumi");
-  const load = createRequire(path.join(root, "package.json"));
-  const run = await evaluateProgram(pulumi, {
-    stack,
-    root,
-    load: () => load(path.join(root, "stacks", "index")),
-  });
+  const run = await evaluateCheckout(root, stack);
   const writableRoots = run.registrations
     .filter((r) => WORKLOADS.test(r.type))
     .filter(

@@ -5,24 +5,14 @@
  *   node -r ts-node/register/transpile-only scripts/plan/child.ts <checkout> <stack> <out.json>
  */
 import * as fs from "fs";
-import { createRequire } from "module";
-import * as path from "path";
-import { evaluateProgram } from "../evaluate";
+import { evaluateCheckout } from "../evaluate";
 import { toStackPlan } from "./model";
 
 /** This script, for the parent to start (`.ts` under ts-node, `.js` compiled). */
 export const CHILD_SCRIPT = __filename;
 
 export async function writeStackPlan(root: string, stack: string, out: string): Promise<void> {
-  // Loaded here, not at the top: the parent imports this module only for its path.
-  const pulumi = await import("@pulumi/pulumi");
-  // The checkout's node_modules is this one's (linked), so its program shares this SDK instance.
-  const load = createRequire(path.join(root, "package.json"));
-  const run = await evaluateProgram(pulumi, {
-    stack,
-    root,
-    load: () => load(path.join(root, "stacks", "index")),
-  });
+  const run = await evaluateCheckout(root, stack);
   fs.writeFileSync(out, JSON.stringify(toStackPlan(stack, run)));
 }
 

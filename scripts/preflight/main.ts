@@ -7,9 +7,8 @@
  *   node -r ts-node/register/transpile-only scripts/preflight/main.ts <stack>
  */
 import * as http from "http";
-import { createRequire } from "module";
 import * as path from "path";
-import { evaluateProgram, type ProgramRun } from "../evaluate";
+import { evaluateCheckout, rawStackConfig, type ProgramRun } from "../evaluate";
 import { problems, type DockerHost, type LabNeeds } from "./checks";
 
 const REPO = path.resolve(__dirname, "../..");
@@ -82,28 +81,19 @@ export function labNeeds(run: ProgramRun, config: Record<string, unknown>): LabN
 }
 
 async function main(stack: string): Promise<number> {
-  const pulumi = await import("@pulumi/pulumi");
   let run: ProgramRun;
   try {
-    run = await evaluateProgram(pulumi, {
-      stack,
-      root: REPO,
-      load: () =>
-        createRequire(path.join(REPO, "package.json"))(path.join(REPO, "stacks", "index")),
-    });
+    run = await evaluateCheckout(REPO, stack);
   } catch (e) {
     // The config's own message: every bad key, its value and what is allowed.
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
   const { parseConfig } = await import("../../components/config");
-  const { stackConfig } = await import("../evaluate");
-  const raw = Object.fromEntries(
-    Object.entries(stackConfig(stack, {}, REPO))
-      .filter(([k]) => k.startsWith("dataflow-lab:"))
-      .map(([k, v]) => [k.slice("dataflow-lab:".length), /^[[{]/.test(v) ? JSON.parse(v) : v]),
-  );
-  const config = parseConfig(raw, stack) as unknown as Record<string, unknown>;
+  const config = parseConfig(rawStackConfig(stack, {}, REPO), stack) as unknown as Record<
+    string,
+    unknown
+  >;
   const at = endpoint((config.docker as { host?: string }).host);
   if (!/^(unix|tcp):\/\//.test(at)) {
     process.stderr.write(
@@ -121,10 +111,10 @@ async function main(stack: string): Promise<number> {
     );
     return 1;
   }
-  const found = problems(host, labNeeds(run, config));
+  const needs = labNeeds(run, config);
+  const found = problems(host, needs);
   for (const p of found) process.stderr.write(`preflight: ${p}\n`);
   if (found.length === 0) {
-    const needs = labNeeds(run, config);
     process.stderr.write(
       `preflight: the Docker host (API ${host.apiVersion}, ${host.cpus} CPUs, ${host.memoryMiB} MiB) ` +
         `fits the lab (${needs.memoryMiB} MiB of memory limits)\n`,
