@@ -1,15 +1,16 @@
+import { NIFI_IMAGE } from "./ingestion/nifi";
 import type { ImageBuildSpec } from "./platform/types";
+import { KAFKA_IMAGE } from "./streaming/kafka";
+import { KAFKA_UI_IMAGE } from "./streaming/kafkaUi";
 
 /**
- * Upstream images the lab runs as they are. Each is pinned; docs/versions.md's table lists them
- * with the reason for every deviation from the seed.
+ * Upstream images the lab runs as they are, each pinned beside its component; docs/versions.md's
+ * table lists them with the reason for every deviation from the seed.
  */
 export const SERVICE_IMAGES = {
-  /** Apache Kafka's own image (KRaft only from 4.0), the release the real-services suite runs. */
-  kafka: "apache/kafka:4.4.0",
-  /** kafbat's maintained fork of provectus/kafka-ui. */
-  kafkaUi: "ghcr.io/kafbat/kafka-ui:v1.5.0",
-  nifi: "apache/nifi:2.11.0",
+  kafka: KAFKA_IMAGE,
+  kafkaUi: KAFKA_UI_IMAGE,
+  nifi: NIFI_IMAGE,
 } as const;
 
 /**

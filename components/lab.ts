@@ -1,23 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Streamlit } from "./apps/streamlit";
-import { CLIENT_SERVICES, clientEnv, type ClientSettings } from "./clientSettings";
+import { clientEnv, type ClientSettings } from "./clientSettings";
 import { Spark } from "./compute/spark";
-import { BRONZE, GOLD, MLFLOW_BUCKET, type LabConfig } from "./config";
-import type { Toggle } from "./config/schema";
-import { IMAGES, SERVICE_IMAGES } from "./images";
-import { Nifi, NIFI_LANDING_BUCKET } from "./ingestion/nifi";
-import { healthUrlsOf, memoryBudget, urlsOf, type MemoryBudget } from "./labOutputs";
-import { Mlflow, MLFLOW_LAB_USER } from "./ml/mlflow";
-import { JupyterHub } from "./notebooks/jupyterhub";
-import { Prefect, PREFECT_API_URL, prefectAuthString } from "./orchestration/prefect";
+import { BRONZE, type LabConfig } from "./config";
+import { IMAGES } from "./images";
+import { accessOf, isOn, labAccess, labCredentials } from "./labAccess";
+import { memoryBudget, urlsOf, type MemoryBudget } from "./labOutputs";
+import { LAB_SERVICES } from "./labServices";
 import { peerAt, type Platform } from "./platform/types";
-import { labAccess, labCredentials } from "./labAccess";
 import { LabSecrets } from "./secrets";
-import { ADMIN, needs, type Service } from "./service";
+import { needs, type Service } from "./service";
+import type { LabParts, ServiceModule } from "./serviceModule";
 import { Minio } from "./storage/minio";
 import { Postgres } from "./storage/postgres";
-import { Kafka, kraftClusterId } from "./streaming/kafka";
-import { KafkaUi } from "./streaming/kafkaUi";
 
 /*
  * Logical names follow one rule (docs/architecture.md, "Names"): components `<parent>-<role>`
@@ -32,13 +26,16 @@ export interface DataFlowLabArgs {
   readonly config: LabConfig;
   /** Where the workloads run (a DockerPlatform or a KubernetesPlatform). */
   readonly platform: Platform;
+  /** The services deployed on the core, in order. @default LAB_SERVICES (labServices.ts) */
+  readonly services?: readonly ServiceModule[];
 }
 
 /**
- * The whole lab on one platform, wired together: secrets, PostgreSQL, MinIO, Spark, and each
- * optional service that is switched on. Client workloads get one set of client settings.
- * Outputs: what a person opens (`urls`), logs in with (`credentials`), and the memory it takes,
- * all derived from the workloads the services deployed.
+ * The whole lab on one platform: its core (generated secrets, PostgreSQL when a service declares
+ * a database, MinIO with the lake, Spark), then each service module that is switched on, built
+ * from the core's parts. Outputs: what a person opens (`urls`), logs in with (`credentials`), the
+ * addresses inside the lab (`endpoints`) and the memory it takes, all derived from the modules
+ * and the workloads they deployed.
  */
 export class DataFlowLab extends pulumi.ComponentResource {
   readonly secrets: LabSecrets;
@@ -62,8 +59,10 @@ export class DataFlowLab extends pulumi.ComponentResource {
   constructor(name: string, args: DataFlowLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:index:Lab", name, {}, opts);
     const { config, platform } = args;
-    const on = (t: Toggle) => config[t].enabled;
-    const { databases, identities, buckets, passwords } = labAccess(config);
+    const modules = (args.services ?? LAB_SERVICES).filter((m) => isOn(m.access, config));
+    const declared = accessOf(modules);
+    const { databases, identities, buckets, passwords } = labAccess(config, declared);
+    const child = { parent: this };
 
     const secrets = (this.secrets = new LabSecrets(
       `${name}-secrets`,
@@ -72,10 +71,8 @@ export class DataFlowLab extends pulumi.ComponentResource {
         s3Identities: identities.map((i) => i.name),
         passwords,
       },
-      { parent: this },
+      child,
     ));
-    const child = { parent: this };
-
     const postgres = (this.postgres =
       databases.length > 0
         ? new Postgres(
@@ -92,7 +89,6 @@ export class DataFlowLab extends pulumi.ComponentResource {
             child,
           )
         : undefined);
-    const database = (consumer: Toggle) => needs(postgres, "postgres", consumer);
 
     const minio = (this.minio = new Minio(
       `${name}-minio`,
@@ -110,20 +106,13 @@ export class DataFlowLab extends pulumi.ComponentResource {
       child,
     ));
     const lake = [...minio.workload.ready, ...minio.lakeReady];
-    const sparkS3 = minio.credentials("spark");
 
-    const kafka = on("kafka")
-      ? new Kafka(
-          `${name}-kafka`,
-          {
-            ...config.kafka,
-            platform,
-            image: SERVICE_IMAGES.kafka,
-            clusterId: kraftClusterId(pulumi.getProject(), pulumi.getStack()),
-          },
-          child,
-        )
-      : undefined;
+    // Every address is known before anything is deployed (a workload's host is its service name),
+    // so what the modules offer clients is complete before the first of them exists.
+    const offered: Partial<ClientSettings> = Object.assign(
+      {},
+      ...modules.map((m) => m.offers?.(secrets.passwords) ?? {}),
+    );
     const runtime = platform.image({ ...IMAGES.labRuntime, prebuilt: config.images.lab }, this);
     const spark = (this.spark = new Spark(
       `${name}-spark`,
@@ -132,174 +121,60 @@ export class DataFlowLab extends pulumi.ComponentResource {
         platform,
         image: runtime,
         s3Endpoint: minio.endpoint,
-        s3: sparkS3,
+        s3: minio.credentials("spark"),
         authSecret: secrets.passwords["spark-auth"],
         memoryMiB: config.spark.masterMemoryMiB,
         cpus: config.spark.masterCpus,
         // Structured streaming's executors read the topics.
-        executorPeers: kafka ? [peerAt(kafka.bootstrapServers)] : [],
+        executorPeers: offered.kafkaBootstrapServers ? [peerAt(offered.kafkaBootstrapServers)] : [],
         startAfter: lake,
       },
       child,
     ));
-
-    // The notebooks' and flows' MLflow login: one of MLflow's logins, and the clients' setting.
-    const mlflowLab = { username: MLFLOW_LAB_USER, password: secrets.passwords["mlflow-lab"] };
-    const mlflow = on("mlflow")
-      ? new Mlflow(
-          `${name}-mlflow`,
-          {
-            ...config.mlflow,
-            platform,
-            image: runtime,
-            backendStore: database("mlflow").link("mlflow", "psycopg2"),
-            s3Endpoint: minio.endpoint,
-            s3: minio.credentials("mlflow"),
-            artifactBucket: MLFLOW_BUCKET,
-            logins: [
-              { username: ADMIN, password: secrets.passwords["mlflow-admin"], admin: true },
-              { ...mlflowLab, admin: false },
-            ],
-            flaskSecretKey: secrets.passwords["mlflow-flask-secret"],
-            startAfter: [...database("mlflow").workload.ready, ...lake],
-          },
-          child,
-        )
-      : undefined;
-
-    const kafkaUi = on("kafkaUi")
-      ? new KafkaUi(
-          `${name}-kafka-ui`,
-          {
-            ...config.kafkaUi,
-            platform,
-            image: SERVICE_IMAGES.kafkaUi,
-            bootstrapServers: needs(kafka, "kafka", "kafkaUi").bootstrapServers,
-            username: ADMIN,
-            password: secrets.passwords["kafka-ui-admin"],
-            startAfter: needs(kafka, "kafka", "kafkaUi").workload.ready,
-          },
-          child,
-        )
-      : undefined;
-
-    // Every address is known before anything is deployed (a workload's host is its service name),
-    // so the settings are complete before the first client, the Prefect worker, exists.
-    const prefectAuth = on("prefect")
-      ? prefectAuthString(secrets.passwords["prefect-admin"])
-      : undefined;
     const settings: ClientSettings = (this.settings = {
+      ...offered,
       sparkMasterUrl: spark.masterUrl,
       sparkDriver: spark.driver,
       s3Endpoint: minio.endpoint,
-      mlflowTrackingUri: mlflow?.trackingUri,
-      mlflowLogin: mlflow ? mlflowLab : undefined,
-      prefectApiUrl: on("prefect") ? PREFECT_API_URL : undefined,
-      prefectAuthString: prefectAuth,
-      kafkaBootstrapServers: kafka?.bootstrapServers,
     });
-    const client = clientEnv(settings, sparkS3, CLIENT_SERVICES);
 
-    const prefect =
-      on("prefect") && prefectAuth
-        ? new Prefect(
-            `${name}-prefect`,
-            {
-              ...config.prefect,
-              platform,
-              image: runtime,
-              database: database("prefect").link("prefect", "asyncpg"),
-              authString: prefectAuth,
-              workerClient: client,
-              workerFiles: [spark.conf],
-              startAfter: database("prefect").workload.ready,
-            },
-            child,
-          )
-        : undefined;
+    const core: Service[] = [...(postgres ? [postgres] : []), minio, spark];
+    const byName = new Map<string, Service>();
+    const deployed = [...core];
+    for (const module of modules) {
+      const parts: LabParts = {
+        name,
+        config,
+        platform,
+        child,
+        passwords: secrets.passwords,
+        runtime,
+        minio,
+        lake,
+        spark,
+        settings,
+        client: (identity, uses) => clientEnv(settings, minio.credentials(identity), uses),
+        database: (consumer) => needs(postgres, "postgres", consumer),
+        service: (service, consumer) => needs(byName.get(service), service, consumer),
+        deployed: [...deployed],
+      };
+      const service = module.deploy(parts);
+      byName.set(module.access.name, service);
+      deployed.push(service);
+    }
 
-    const nifi = on("nifi")
-      ? new Nifi(
-          `${name}-nifi`,
-          {
-            ...config.nifi,
-            platform,
-            image: SERVICE_IMAGES.nifi,
-            username: ADMIN,
-            password: secrets.passwords["nifi-admin"],
-            landing: {
-              s3Endpoint: minio.endpoint,
-              bucket: NIFI_LANDING_BUCKET,
-              s3: minio.credentials("nifi"),
-            },
-          },
-          child,
-        )
-      : undefined;
-
-    const jupyterhub = on("jupyterhub")
-      ? new JupyterHub(
-          `${name}-jupyterhub`,
-          {
-            ...config.jupyterhub,
-            platform,
-            image: runtime,
-            adminUser: ADMIN,
-            adminPassword: secrets.passwords["jupyterhub-admin"],
-            database: database("jupyterhub").link("jupyterhub", "psycopg2"),
-            cookieKey: secrets.passwords["jupyterhub-cookie-secret"],
-            proxyToken: secrets.passwords["jupyterhub-proxy-token"],
-            client,
-            files: [spark.conf],
-            startAfter: [...database("jupyterhub").workload.ready, ...spark.master.ready],
-          },
-          child,
-        )
-      : undefined;
-
-    // The dashboard reports on every service deployed before it, so it comes last.
-    const reported: Service[] = [
-      postgres,
-      minio,
-      spark,
-      mlflow,
-      kafka,
-      kafkaUi,
-      prefect,
-      nifi,
-      jupyterhub,
-    ].filter((s) => s !== undefined);
-    const streamlit = on("streamlit")
-      ? new Streamlit(
-          `${name}-streamlit`,
-          {
-            ...config.streamlit,
-            platform,
-            image: runtime,
-            // The dashboard reads gold and polls health URLs: the lake is all it uses.
-            client: clientEnv(settings, minio.credentials("streamlit"), []),
-            healthUrls: healthUrlsOf(reported.flatMap((s) => s.workloads)),
-            goldBucket: GOLD,
-            startAfter: lake,
-          },
-          child,
-        )
-      : undefined;
-
-    this.services = streamlit ? [...reported, streamlit] : reported;
+    this.services = deployed;
     platform.isolate(this);
-    const workloads = this.services.flatMap((s) => s.workloads);
+    const workloads = deployed.flatMap((s) => s.workloads);
     this.urls = urlsOf(workloads);
     this.memoryLimitMiB = memoryBudget(workloads);
-    this.endpoints = {
-      s3: minio.endpoint,
-      "spark-master": spark.masterUrl,
-      ...(postgres ? { postgres: postgres.address } : {}),
-      ...(settings.mlflowTrackingUri ? { mlflow: settings.mlflowTrackingUri } : {}),
-      ...(settings.prefectApiUrl ? { prefect: settings.prefectApiUrl } : {}),
-      ...(settings.kafkaBootstrapServers ? { kafka: settings.kafkaBootstrapServers } : {}),
-    };
-    this.credentials = labCredentials(secrets, config);
+    this.endpoints = Object.fromEntries([
+      ["s3", minio.endpoint],
+      ["spark-master", spark.masterUrl],
+      ...(postgres ? [["postgres", postgres.address]] : []),
+      ...modules.flatMap((m) => (m.endpoint ? [[m.access.name, m.endpoint]] : [])),
+    ]);
+    this.credentials = labCredentials(secrets, config, declared);
 
     this.registerOutputs({
       urls: this.urls,

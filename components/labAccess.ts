@@ -1,32 +1,26 @@
 import * as pulumi from "@pulumi/pulumi";
-import { STREAMLIT_ACCESS } from "./apps/streamlit";
 import { SPARK_ACCESS } from "./compute/spark";
 import { MEDALLION_BUCKETS, type LabConfig } from "./config";
-import { NIFI_ACCESS } from "./ingestion/nifi";
-import { MLFLOW_ACCESS } from "./ml/mlflow";
-import { JUPYTERHUB_ACCESS } from "./notebooks/jupyterhub";
-import { PREFECT_ACCESS } from "./orchestration/prefect";
+import { LAB_SERVICES } from "./labServices";
 import type { LabSecrets } from "./secrets";
 import type { ServiceAccess } from "./service";
+import type { ServiceModule } from "./serviceModule";
 import { POSTGRES_SUPERUSER } from "./storage/postgres";
-import { KAFKA_UI_ACCESS } from "./streaming/kafkaUi";
 
 /**
  * Who may use what in the lab: databases, MinIO identities, buckets, generated passwords and the
  * credentials output, each derived from what the services declare (`ServiceAccess`, beside each
- * component) for the services that are switched on. A new service adds its declaration here.
+ * component) for the services that are switched on.
  */
 
-/** Every service's declaration, in the order the credentials output lists their logins. */
-export const LAB_SERVICES: readonly ServiceAccess[] = [
+/** The declarations of the core's Spark, then of each of `services`. */
+export const accessOf = (services: readonly ServiceModule[]): readonly ServiceAccess[] => [
   SPARK_ACCESS,
-  JUPYTERHUB_ACCESS,
-  MLFLOW_ACCESS,
-  PREFECT_ACCESS,
-  KAFKA_UI_ACCESS,
-  NIFI_ACCESS,
-  STREAMLIT_ACCESS,
+  ...services.map((m) => m.access),
 ];
+
+/** Every declaration of the lab. */
+export const LAB_ACCESS = accessOf(LAB_SERVICES);
 
 /** What the lab gives the services that are on. */
 export interface LabAccess {
@@ -43,12 +37,16 @@ export interface LabAccess {
 const byName = <T extends { name: string }>(items: T[]) =>
   items.sort((a, b) => a.name.localeCompare(b.name));
 
+/** Whether `service` is deployed under `config`: its toggle is on, or it has none. */
+export const isOn = (service: ServiceAccess, config: LabConfig) =>
+  !service.toggle || config[service.toggle].enabled;
+
 /** What `services` (the lab's, or a test's) get under `config`. */
 export function labAccess(
   config: LabConfig,
-  services: readonly ServiceAccess[] = LAB_SERVICES,
+  services: readonly ServiceAccess[] = LAB_ACCESS,
 ): LabAccess {
-  const on = services.filter((s) => !s.toggle || config[s.toggle].enabled);
+  const on = services.filter((s) => isOn(s, config));
   return {
     databases: byName(
       on.flatMap((s) =>
@@ -84,10 +82,10 @@ export function labAccess(
 export function labCredentials(
   secrets: LabSecrets,
   config: LabConfig,
-  services: readonly ServiceAccess[] = LAB_SERVICES,
+  services: readonly ServiceAccess[] = LAB_ACCESS,
 ): pulumi.Output<unknown> {
   const access = labAccess(config, services);
-  const on = services.filter((s) => !s.toggle || config[s.toggle].enabled);
+  const on = services.filter((s) => isOn(s, config));
   return pulumi.secret(
     pulumi.output({
       minio: { user: secrets.minioRootUser, password: secrets.minioRootPassword },

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { GOLD, parseConfig } from "../components/config";
-import { LAB_SERVICES, labAccess, labCredentials } from "../components/labAccess";
+import { LAB_ACCESS, labAccess, labCredentials } from "../components/labAccess";
 import type { LabSecrets } from "../components/secrets";
 import { login, type ServiceAccess } from "../components/service";
 
@@ -18,7 +18,7 @@ const SUPERSET: ServiceAccess = {
   passwords: ["superset-admin", "superset-secret-key"],
   credentials: (p) => ({ superset: login(p, "superset-admin") }),
 };
-const WITH_FIXTURE = [...LAB_SERVICES, SUPERSET];
+const WITH_FIXTURE = [...LAB_ACCESS, SUPERSET];
 const config = (c: Record<string, unknown> = {}) => parseConfig(c, "dev");
 
 /** LabSecrets' outputs for `access`, each value its own name (what labCredentials reads). */
@@ -113,9 +113,9 @@ describe("the lab's lists, derived from the services' declarations", () => {
   });
 
   it("names are unique: no two services share a name, a password or a credentials key", () => {
-    const names = LAB_SERVICES.map((s) => s.name);
+    const names = LAB_ACCESS.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
-    const passwords = LAB_SERVICES.flatMap((s) => s.passwords ?? []);
+    const passwords = LAB_ACCESS.flatMap((s) => s.passwords ?? []);
     expect(new Set(passwords).size).toBe(passwords.length);
   });
 });

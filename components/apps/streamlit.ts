@@ -9,7 +9,9 @@ import {
   type Workload,
 } from "../platform/types";
 import { GOLD } from "../config";
+import { healthUrlsOf } from "../labOutputs";
 import type { Service, ServiceAccess, ServiceArgs } from "../service";
+import type { ServiceModule } from "../serviceModule";
 
 /** Arguments for {@link Streamlit}. `startAfter` holds the lake. */
 export interface StreamlitArgs extends ServiceArgs {
@@ -98,4 +100,24 @@ export const STREAMLIT_ACCESS: ServiceAccess = {
   name: "streamlit",
   toggle: "streamlit",
   identity: { readWrite: () => [], readOnly: [GOLD] },
+};
+
+/** The dashboard: it reports on every service deployed before it, so the lab deploys it last. */
+export const STREAMLIT: ServiceModule = {
+  access: STREAMLIT_ACCESS,
+  deploy: (lab) =>
+    new Streamlit(
+      `${lab.name}-streamlit`,
+      {
+        ...lab.config.streamlit,
+        platform: lab.platform,
+        image: lab.runtime,
+        // The dashboard reads gold and polls health URLs: the lake is all it uses.
+        client: lab.client("streamlit", []),
+        healthUrls: healthUrlsOf(lab.deployed.flatMap((s) => s.workloads)),
+        goldBucket: GOLD,
+        startAfter: lab.lake,
+      },
+      lab.child,
+    ),
 };

@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { peerAt, type Workload } from "../platform/types";
 import { BRONZE } from "../config";
-import { login, type Service, type ServiceAccess, type StatefulServiceArgs } from "../service";
+import {
+  ADMIN,
+  login,
+  type Service,
+  type ServiceAccess,
+  type StatefulServiceArgs,
+} from "../service";
+import type { ServiceModule } from "../serviceModule";
 import { serviceFile } from "../serviceFiles";
 import type { S3Credentials } from "../storage/minio";
 
@@ -32,6 +39,9 @@ export interface NifiArgs extends StatefulServiceArgs {
    */
   readonly landing: NifiLanding;
 }
+
+/** The newest release (HTTPS only in 2.x). */
+export const NIFI_IMAGE = "apache/nifi:2.11.0";
 
 const HOME = "/opt/nifi/nifi-current";
 const SERVICE = "nifi";
@@ -183,4 +193,26 @@ export const NIFI_ACCESS: ServiceAccess = {
   identity: { readWrite: () => [NIFI_LANDING_BUCKET] },
   passwords: ["nifi-admin"],
   credentials: (p) => ({ nifi: login(p, "nifi-admin") }),
+};
+
+/** NiFi in the lab: its flow lands generated data in bronze, as its own identity. */
+export const NIFI: ServiceModule = {
+  access: NIFI_ACCESS,
+  deploy: (lab) =>
+    new Nifi(
+      `${lab.name}-nifi`,
+      {
+        ...lab.config.nifi,
+        platform: lab.platform,
+        image: NIFI_IMAGE,
+        username: ADMIN,
+        password: lab.passwords["nifi-admin"],
+        landing: {
+          s3Endpoint: lab.minio.endpoint,
+          bucket: NIFI_LANDING_BUCKET,
+          s3: lab.minio.credentials("nifi"),
+        },
+      },
+      lab.child,
+    ),
 };

@@ -8,7 +8,8 @@ import {
   type Workload,
 } from "../platform/types";
 import { MLFLOW_BUCKET } from "../config";
-import { login, type Service, type ServiceAccess, type ServiceArgs } from "../service";
+import { ADMIN, login, type Service, type ServiceAccess, type ServiceArgs } from "../service";
+import type { ServiceModule } from "../serviceModule";
 import { serviceFile } from "../serviceFiles";
 import type { S3Credentials } from "../storage/minio";
 import type { DatabaseLink } from "../storage/postgres";
@@ -204,6 +205,9 @@ export class Mlflow extends pulumi.ComponentResource implements Service {
 /** MLflow's login of the notebooks and flows: not an admin, it owns the experiments it creates. */
 export const MLFLOW_LAB_USER = "lab";
 
+/** Where the lab's clients find it: its service name is its host on both platforms. */
+export const MLFLOW_TRACKING_URI = `http://${SERVICE}:${PORT}`;
+
 /** Its database, its artifact bucket and an identity for that bucket only, its logins. */
 export const MLFLOW_ACCESS: ServiceAccess = {
   name: "mlflow",
@@ -215,4 +219,35 @@ export const MLFLOW_ACCESS: ServiceAccess = {
   credentials: (p) => ({
     mlflow: { ...login(p, "mlflow-admin"), lab: login(p, "mlflow-lab", MLFLOW_LAB_USER) },
   }),
+};
+
+/** MLflow in the lab: its store in the lab's PostgreSQL, its artifacts in the lake. */
+export const MLFLOW: ServiceModule = {
+  access: MLFLOW_ACCESS,
+  endpoint: MLFLOW_TRACKING_URI,
+  // The notebooks' and flows' login: one of MLflow's logins, and the clients' setting.
+  offers: (p) => ({
+    mlflowTrackingUri: MLFLOW_TRACKING_URI,
+    mlflowLogin: { username: MLFLOW_LAB_USER, password: p["mlflow-lab"] },
+  }),
+  deploy: (lab) =>
+    new Mlflow(
+      `${lab.name}-mlflow`,
+      {
+        ...lab.config.mlflow,
+        platform: lab.platform,
+        image: lab.runtime,
+        backendStore: lab.database("mlflow").link("mlflow", "psycopg2"),
+        s3Endpoint: lab.minio.endpoint,
+        s3: lab.minio.credentials("mlflow"),
+        artifactBucket: MLFLOW_BUCKET,
+        logins: [
+          { username: ADMIN, password: lab.passwords["mlflow-admin"], admin: true },
+          { username: MLFLOW_LAB_USER, password: lab.passwords["mlflow-lab"], admin: false },
+        ],
+        flaskSecretKey: lab.passwords["mlflow-flask-secret"],
+        startAfter: [...lab.database("mlflow").workload.ready, ...lab.lake],
+      },
+      lab.child,
+    ),
 };

@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ClientEnv } from "../clientSettings";
+import { CLIENT_SERVICES, type ClientEnv } from "../clientSettings";
 import { joinNetwork, type BuiltImage, type FileSpec, type Workload } from "../platform/types";
-import { login, type Service, type ServiceAccess, type StatefulServiceArgs } from "../service";
+import {
+  ADMIN,
+  login,
+  type Service,
+  type ServiceAccess,
+  type StatefulServiceArgs,
+} from "../service";
+import type { ServiceModule } from "../serviceModule";
 import { serviceFile } from "../serviceFiles";
 import type { DatabaseLink } from "../storage/postgres";
 
@@ -141,4 +148,27 @@ export const JUPYTERHUB_ACCESS: ServiceAccess = {
   database: {},
   passwords: ["jupyterhub-admin", "jupyterhub-cookie-secret", "jupyterhub-proxy-token"],
   credentials: (p) => ({ jupyterhub: login(p, "jupyterhub-admin") }),
+};
+
+/** JupyterHub in the lab: its database on the lab's PostgreSQL; notebooks are clients of everything. */
+export const JUPYTERHUB: ServiceModule = {
+  access: JUPYTERHUB_ACCESS,
+  deploy: (lab) =>
+    new JupyterHub(
+      `${lab.name}-jupyterhub`,
+      {
+        ...lab.config.jupyterhub,
+        platform: lab.platform,
+        image: lab.runtime,
+        adminUser: ADMIN,
+        adminPassword: lab.passwords["jupyterhub-admin"],
+        database: lab.database("jupyterhub").link("jupyterhub", "psycopg2"),
+        cookieKey: lab.passwords["jupyterhub-cookie-secret"],
+        proxyToken: lab.passwords["jupyterhub-proxy-token"],
+        client: lab.client("spark", CLIENT_SERVICES),
+        files: [lab.spark.conf],
+        startAfter: [...lab.database("jupyterhub").workload.ready, ...lab.spark.master.ready],
+      },
+      lab.child,
+    ),
 };

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LAB_CONTENT, LAB_RUNTIME_USER } from "../images";
 import { serviceFile } from "../serviceFiles";
-import type { ClientEnv } from "../clientSettings";
 import { pythonHttpCheck, type BuiltImage, type FileSpec, type Workload } from "../platform/types";
 import type { DatabaseLink } from "../storage/postgres";
 import { ADMIN, login, type Service, type ServiceAccess, type ServiceArgs } from "../service";
+import type { ServiceModule } from "../serviceModule";
+import { CLIENT_SERVICES, type ClientEnv } from "../clientSettings";
 
 /**
  * Arguments for {@link Prefect}. `memoryMiB` and `cpus` are the server's; the worker's are
@@ -189,4 +190,29 @@ export const PREFECT_ACCESS: ServiceAccess = {
   credentials: (p) => ({
     prefect: { ...login(p, "prefect-admin"), authString: prefectAuthString(p["prefect-admin"]) },
   }),
+};
+
+/** Prefect in the lab: its server on the lab's PostgreSQL, its worker a client of everything. */
+export const PREFECT: ServiceModule = {
+  access: PREFECT_ACCESS,
+  endpoint: PREFECT_API_URL,
+  offers: (p) => ({
+    prefectApiUrl: PREFECT_API_URL,
+    prefectAuthString: prefectAuthString(p["prefect-admin"]),
+  }),
+  deploy: (lab) =>
+    new Prefect(
+      `${lab.name}-prefect`,
+      {
+        ...lab.config.prefect,
+        platform: lab.platform,
+        image: lab.runtime,
+        database: lab.database("prefect").link("prefect", "asyncpg"),
+        authString: prefectAuthString(lab.passwords["prefect-admin"]),
+        workerClient: lab.client("spark", CLIENT_SERVICES),
+        workerFiles: [lab.spark.conf],
+        startAfter: lab.database("prefect").workload.ready,
+      },
+      lab.child,
+    ),
 };

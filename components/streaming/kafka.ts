@@ -1,7 +1,8 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { Workload } from "../platform/types";
-import type { Service, StatefulServiceArgs } from "../service";
+import type { Service, ServiceAccess, StatefulServiceArgs } from "../service";
+import type { ServiceModule } from "../serviceModule";
 import { serviceFile } from "../serviceFiles";
 
 /** Arguments for {@link Kafka}. `memoryMiB` also sizes the broker's heap (half of it). */
@@ -37,6 +38,11 @@ const BROKER_PORT = 9092;
 const CONTROLLER_PORT = 9093;
 /** The listener published to the host (its advertised address is the platform's endpoint). */
 const EXTERNAL_PORT = 29092;
+
+/** Apache Kafka's own image (KRaft only from 4.0), the release the real-services suite runs. */
+export const KAFKA_IMAGE = "apache/kafka:4.4.0";
+/** The broker's listener inside the lab: its service name is its host on both platforms. */
+export const KAFKA_BOOTSTRAP_SERVERS = `${SERVICE}:${BROKER_PORT}`;
 
 /**
  * KRaft env of a single combined broker + controller (pure, for tests). The image turns every
@@ -141,3 +147,24 @@ export class Kafka extends pulumi.ComponentResource implements Service {
     this.registerOutputs({ bootstrapServers: this.bootstrapServers });
   }
 }
+
+/** The broker and its topics: it asks the lab for nothing but a volume. */
+export const KAFKA_ACCESS: ServiceAccess = { name: "kafka", toggle: "kafka" };
+
+/** Kafka in the lab: the notebooks' and flows' broker, and Spark's executors read its topics. */
+export const KAFKA: ServiceModule = {
+  access: KAFKA_ACCESS,
+  endpoint: KAFKA_BOOTSTRAP_SERVERS,
+  offers: () => ({ kafkaBootstrapServers: KAFKA_BOOTSTRAP_SERVERS }),
+  deploy: (lab) =>
+    new Kafka(
+      `${lab.name}-kafka`,
+      {
+        ...lab.config.kafka,
+        platform: lab.platform,
+        image: KAFKA_IMAGE,
+        clusterId: kraftClusterId(pulumi.getProject(), pulumi.getStack()),
+      },
+      lab.child,
+    ),
+};

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { peerAt, type Workload } from "../platform/types";
-import { login, type Service, type ServiceAccess, type ServiceArgs } from "../service";
+import { ADMIN, login, type Service, type ServiceAccess, type ServiceArgs } from "../service";
+import type { ServiceModule } from "../serviceModule";
+import { KAFKA_BOOTSTRAP_SERVERS } from "./kafka";
 
 /** Arguments for {@link KafkaUi}. `startAfter` holds the broker. */
 export interface KafkaUiArgs extends ServiceArgs {
@@ -15,6 +17,9 @@ export interface KafkaUiArgs extends ServiceArgs {
 }
 
 const PORT = 8090;
+
+/** kafbat's maintained fork of provectus/kafka-ui. */
+export const KAFKA_UI_IMAGE = "ghcr.io/kafbat/kafka-ui:v1.5.0";
 
 /**
  * kafbat's Kafka UI on port 8090, behind a login form.
@@ -85,4 +90,25 @@ export const KAFKA_UI_ACCESS: ServiceAccess = {
   toggle: "kafkaUi",
   passwords: ["kafka-ui-admin"],
   credentials: (p) => ({ kafkaUi: login(p, "kafka-ui-admin") }),
+};
+
+/** The UI of the lab's broker. */
+export const KAFKA_UI: ServiceModule = {
+  access: KAFKA_UI_ACCESS,
+  deploy: (lab) => {
+    const broker = lab.service("kafka", "kafkaUi");
+    return new KafkaUi(
+      `${lab.name}-kafka-ui`,
+      {
+        ...lab.config.kafkaUi,
+        platform: lab.platform,
+        image: KAFKA_UI_IMAGE,
+        bootstrapServers: KAFKA_BOOTSTRAP_SERVERS,
+        username: ADMIN,
+        password: lab.passwords["kafka-ui-admin"],
+        startAfter: broker.workloads.flatMap((w) => w.ready),
+      },
+      lab.child,
+    );
+  },
 };

@@ -1,0 +1,22 @@
+import { STREAMLIT } from "./apps/streamlit";
+import { NIFI } from "./ingestion/nifi";
+import { MLFLOW } from "./ml/mlflow";
+import { JUPYTERHUB } from "./notebooks/jupyterhub";
+import { PREFECT } from "./orchestration/prefect";
+import type { ServiceModule } from "./serviceModule";
+import { KAFKA } from "./streaming/kafka";
+import { KAFKA_UI } from "./streaming/kafkaUi";
+
+/**
+ * The services the lab deploys on its core (PostgreSQL, MinIO, Spark), in this order: each after
+ * those it uses, the dashboard last since it polls the others. Adding a service is a line here.
+ */
+export const LAB_SERVICES: readonly ServiceModule[] = [
+  KAFKA,
+  MLFLOW,
+  KAFKA_UI,
+  PREFECT,
+  NIFI,
+  JUPYTERHUB,
+  STREAMLIT,
+];
