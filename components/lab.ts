@@ -1,24 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
-import { clientEnv, type ClientSettings } from "./clientSettings";
+import type { ClientSettings } from "./clientSettings";
 import { Spark } from "./compute/spark";
 import { BRONZE, type LabConfig } from "./config";
 import { IMAGES } from "./images";
 import { accessOf, isOn, labAccess, labCredentials } from "./labAccess";
-import { memoryBudget, urlsOf, type MemoryBudget } from "./labOutputs";
+import { endpointsOf, memoryBudget, urlsOf, type MemoryBudget } from "./labOutputs";
 import { LAB_SERVICES } from "./labServices";
 import { peerAt, type Platform } from "./platform/types";
 import { LabSecrets } from "./secrets";
-import { needs, type Service } from "./service";
-import type { LabParts, ServiceModule } from "./serviceModule";
+import type { Service } from "./service";
+import { deployModules, offeredBy, type ServiceModule } from "./serviceModule";
 import { Minio } from "./storage/minio";
 import { Postgres } from "./storage/postgres";
 
-/*
- * Logical names follow one rule (docs/architecture.md, "Names"): components `<parent>-<role>`
- * (`lab-minio`), what a component owns once its own name, everything else what it is in the lab
- * (`minio-data`, `bronze`, `s3-spark`). A rename or a new parent replaces the resource, data and
- * all, unless it carries an alias naming the old one.
- */
+// Logical names follow docs/architecture.md's rule ("Names"): a rename or a new parent replaces
+// the resource, data and all, unless it carries an alias naming the old one.
 
 /** Arguments for {@link DataFlowLab}. */
 export interface DataFlowLabArgs {
@@ -38,14 +34,7 @@ export interface DataFlowLabArgs {
  * and the workloads they deployed.
  */
 export class DataFlowLab extends pulumi.ComponentResource {
-  readonly secrets: LabSecrets;
-  /** Absent when no service with a database is on. */
-  readonly postgres?: Postgres;
-  readonly minio: Minio;
-  readonly spark: Spark;
-  /** Where clients find everything (injected into JupyterHub, the Prefect worker, Streamlit). */
-  readonly settings: ClientSettings;
-  /** Every deployed service, in the order the lab deployed them. */
+  /** Every deployed service, the core's first, in the order the lab deployed them. */
   readonly services: readonly Service[];
   /** URL key → URL a person opens. */
   readonly urls: Record<string, string>;
@@ -61,36 +50,25 @@ export class DataFlowLab extends pulumi.ComponentResource {
     const { config, platform } = args;
     const modules = (args.services ?? LAB_SERVICES).filter((m) => isOn(m.access, config));
     const declared = accessOf(modules);
-    const { databases, identities, buckets, passwords } = labAccess(config, declared);
     const child = { parent: this };
 
-    const secrets = (this.secrets = new LabSecrets(
-      `${name}-secrets`,
-      {
-        databases: databases.map((d) => d.name),
-        s3Identities: identities.map((i) => i.name),
-        passwords,
-      },
-      child,
-    ));
-    const postgres = (this.postgres =
-      databases.length > 0
+    const access = labAccess(config, declared);
+    const secrets = new LabSecrets(`${name}-secrets`, access, child);
+    const postgres =
+      access.databases.length > 0
         ? new Postgres(
             `${name}-postgres`,
             {
               ...config.postgres,
               platform,
               superuserPassword: secrets.postgresPassword,
-              databases: databases.map((d) => ({
-                ...d,
-                password: secrets.databasePasswords[d.name],
-              })),
+              databases: secrets.databases,
             },
             child,
           )
-        : undefined);
+        : undefined;
 
-    const minio = (this.minio = new Minio(
+    const minio = new Minio(
       `${name}-minio`,
       {
         ...config.minio,
@@ -98,23 +76,20 @@ export class DataFlowLab extends pulumi.ComponentResource {
         rootUser: secrets.minioRootUser,
         rootPassword: secrets.minioRootPassword,
         bucketKeeperSecret: secrets.bucketKeeperSecret,
-        buckets: [...buckets],
+        buckets: [...access.buckets],
         versionedBuckets: [BRONZE],
-        identities: identities.map((i) => ({ ...i, secretKey: secrets.s3SecretKeys[i.name] })),
+        identities: secrets.identities,
         retainOnDestroy: config.retainDataOnDestroy,
       },
       child,
-    ));
+    );
     const lake = [...minio.workload.ready, ...minio.lakeReady];
 
     // Every address is known before anything is deployed (a workload's host is its service name),
     // so what the modules offer clients is complete before the first of them exists.
-    const offered: Partial<ClientSettings> = Object.assign(
-      {},
-      ...modules.map((m) => m.offers?.(secrets.passwords) ?? {}),
-    );
+    const offered = offeredBy(modules, secrets.passwords);
     const runtime = platform.image({ ...IMAGES.labRuntime, prebuilt: config.images.lab }, this);
-    const spark = (this.spark = new Spark(
+    const spark = new Spark(
       `${name}-spark`,
       {
         ...config.spark,
@@ -130,19 +105,17 @@ export class DataFlowLab extends pulumi.ComponentResource {
         startAfter: lake,
       },
       child,
-    ));
-    const settings: ClientSettings = (this.settings = {
+    );
+    const settings: ClientSettings = {
       ...offered,
       sparkMasterUrl: spark.masterUrl,
       sparkDriver: spark.driver,
       s3Endpoint: minio.endpoint,
-    });
+    };
 
-    const core: Service[] = [...(postgres ? [postgres] : []), minio, spark];
-    const byName = new Map<string, Service>();
-    const deployed = [...core];
-    for (const module of modules) {
-      const parts: LabParts = {
+    this.services = deployModules(
+      modules,
+      {
         name,
         config,
         platform,
@@ -153,27 +126,18 @@ export class DataFlowLab extends pulumi.ComponentResource {
         lake,
         spark,
         settings,
-        client: (identity, uses) => clientEnv(settings, minio.credentials(identity), uses),
-        database: (consumer) => needs(postgres, "postgres", consumer),
-        service: (service, consumer) => needs(byName.get(service), service, consumer),
-        deployed: [...deployed],
-      };
-      const service = module.deploy(parts);
-      byName.set(module.access.name, service);
-      deployed.push(service);
-    }
-
-    this.services = deployed;
+        postgres,
+      },
+      [...(postgres ? [postgres] : []), minio, spark],
+    );
     platform.isolate(this);
-    const workloads = deployed.flatMap((s) => s.workloads);
+    const workloads = this.services.flatMap((s) => s.workloads);
     this.urls = urlsOf(workloads);
     this.memoryLimitMiB = memoryBudget(workloads);
-    this.endpoints = Object.fromEntries([
-      ["s3", minio.endpoint],
-      ["spark-master", spark.masterUrl],
-      ...(postgres ? [["postgres", postgres.address]] : []),
-      ...modules.flatMap((m) => (m.endpoint ? [[m.access.name, m.endpoint]] : [])),
-    ]);
+    this.endpoints = endpointsOf(
+      { s3: minio.endpoint, "spark-master": spark.masterUrl, postgres: postgres?.address },
+      modules,
+    );
     this.credentials = labCredentials(secrets, config, declared);
 
     this.registerOutputs({

@@ -1,4 +1,5 @@
 import type { Workload } from "./platform/types";
+import type { ServiceModule } from "./serviceModule";
 
 /**
  * The lab's outputs, derived from one list: the workloads the platform deployed, in the order the
@@ -35,4 +36,18 @@ export interface MemoryBudget {
 export function memoryBudget(workloads: readonly Workload[]): MemoryBudget {
   const services = sortedEntries(workloads.map((w) => [w.host, w.memoryMiB]));
   return { services, total: Object.values(services).reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * The `endpoints` output: each address inside the lab's network, the core's (the lake, the Spark
+ * master, PostgreSQL when deployed) and those the modules on declare, by service name.
+ */
+export function endpointsOf(
+  core: { s3: string; "spark-master": string; postgres?: string },
+  modules: readonly ServiceModule[],
+): Record<string, string> {
+  return Object.fromEntries([
+    ...Object.entries(core).filter((e): e is [string, string] => e[1] !== undefined),
+    ...modules.flatMap((m) => (m.endpoint ? [[m.access.name, m.endpoint]] : [])),
+  ]);
 }

@@ -1,15 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { LabAccess } from "./labAccess";
 
-/** Arguments for {@link LabSecrets}. */
-export interface LabSecretsArgs {
-  /** Databases that get a role password, e.g. `["mlflow", "prefect"]`. */
-  readonly databases: readonly string[];
-  /** MinIO identities that get a secret key, e.g. `["spark", "mlflow"]`. */
-  readonly s3Identities: readonly string[];
-  /** Other passwords and keys, by name, e.g. `["jupyterhub-admin"]` (32 letters and digits). */
-  readonly passwords: readonly string[];
-}
+/** Arguments for {@link LabSecrets}: what the services on were given (labAccess.ts). */
+export type LabSecretsArgs = LabAccess;
 
 /**
  * Every credential of the lab, generated once by `@pulumi/random` and kept in the stack state as a
@@ -24,6 +18,14 @@ export class LabSecrets extends pulumi.ComponentResource {
   readonly databasePasswords: Readonly<Record<string, pulumi.Output<string>>>;
   readonly s3SecretKeys: Readonly<Record<string, pulumi.Output<string>>>;
   readonly passwords: Readonly<Record<string, pulumi.Output<string>>>;
+  /** The lab's databases, each with its role's password. */
+  readonly databases: readonly (LabAccess["databases"][number] & {
+    password: pulumi.Output<string>;
+  })[];
+  /** The lab's MinIO identities, each with its secret key. */
+  readonly identities: readonly (LabAccess["identities"][number] & {
+    secretKey: pulumi.Output<string>;
+  })[];
 
   constructor(name: string, args: LabSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataflow:security:Secrets", name, {}, opts);
@@ -38,6 +40,7 @@ export class LabSecrets extends pulumi.ComponentResource {
       );
     const byName = (names: readonly string[], f: (n: string) => pulumi.Output<string>) =>
       Object.fromEntries([...names].sort().map((n) => [n, f(n)]));
+    const names = (items: readonly { name: string }[]) => items.map((i) => i.name);
 
     // Only RandomPassword, whose `result` the random provider itself marks secret: a RandomString's
     // `result`, a RandomId's `hex` and `id`, and a RandomBytes' `id` (its base64 value) are stored
@@ -47,9 +50,14 @@ export class LabSecrets extends pulumi.ComponentResource {
     this.minioRootPassword = password("minio-root-password", 40);
     this.bucketKeeperSecret = password("s3-lab-buckets", 40);
     this.postgresPassword = password("postgres-superuser");
-    this.databasePasswords = byName(args.databases, (db) => password(`db-${db}`));
-    this.s3SecretKeys = byName(args.s3Identities, (id) => password(`s3-${id}`, 40));
+    this.databasePasswords = byName(names(args.databases), (db) => password(`db-${db}`));
+    this.s3SecretKeys = byName(names(args.identities), (id) => password(`s3-${id}`, 40));
     this.passwords = byName(args.passwords, (id) => password(id));
+    this.databases = args.databases.map((d) => ({
+      ...d,
+      password: this.databasePasswords[d.name],
+    }));
+    this.identities = args.identities.map((i) => ({ ...i, secretKey: this.s3SecretKeys[i.name] }));
     this.registerOutputs({});
   }
 }

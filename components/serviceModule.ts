@@ -1,5 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClientEnv, ClientService, ClientSettings } from "./clientSettings";
+import { needs } from "./service";
+import {
+  clientEnv,
+  type ClientEnv,
+  type ClientService,
+  type ClientSettings,
+} from "./clientSettings";
 import type { Spark } from "./compute/spark";
 import type { LabConfig } from "./config";
 import type { BuiltImage, Platform } from "./platform/types";
@@ -51,4 +57,44 @@ export interface LabParts {
   service(name: string, consumer: string): Service;
   /** Every service deployed before this one, in order (the dashboard polls them). */
   readonly deployed: readonly Service[];
+}
+
+/** What the lab's core provides: {@link LabParts} but what deployModules derives from it. */
+export type CoreParts = Omit<LabParts, "service" | "deployed" | "client" | "database"> & {
+  /** Absent when no service on declared a database. */
+  readonly postgres?: Postgres;
+};
+
+/**
+ * Deploys `modules` one after the other on the `core` services, each seeing those before it.
+ * Returns every service, the core's first, in the order they were deployed.
+ */
+export function deployModules(
+  modules: readonly ServiceModule[],
+  parts: CoreParts,
+  core: readonly Service[],
+): Service[] {
+  const byName = new Map<string, Service>();
+  const deployed = [...core];
+  for (const module of modules) {
+    const service = module.deploy({
+      ...parts,
+      client: (identity, uses) =>
+        clientEnv(parts.settings, parts.minio.credentials(identity), uses),
+      database: (consumer) => needs(parts.postgres, "postgres", consumer),
+      service: (name, consumer) => needs(byName.get(name), name, consumer),
+      deployed: [...deployed],
+    });
+    byName.set(module.access.name, service);
+    deployed.push(service);
+  }
+  return deployed;
+}
+
+/** The client settings `modules` offer, from the lab's generated `passwords`. */
+export function offeredBy(
+  modules: readonly ServiceModule[],
+  passwords: Passwords,
+): Partial<ClientSettings> {
+  return Object.assign({}, ...modules.map((m) => m.offers?.(passwords) ?? {}));
 }

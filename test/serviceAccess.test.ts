@@ -1,7 +1,7 @@
 /**
  * What the lab gives each service is derived from what the services declare (`ServiceAccess`,
  * beside each component): a service added with its declaration appears in every derived list, and
- * one switched off in none. (Deploying it still takes its wiring in lab.ts.)
+ * one switched off in none (test/serviceModule.test.ts deploys such a service on both stacks).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { GOLD, parseConfig } from "../components/config";
