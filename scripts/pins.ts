@@ -1,10 +1,10 @@
 /**
  * What the lab runtime image pins, read from the files that pin it (each version is written in one
  * place): its Python locks (images/lab-runtime/requirements.lock and pyspark.lock, written by
- * scripts/lock.sh, read as pip reads them) and its Dockerfile's jars. Outside test/ so that scripts
- * can read the pins too; shared by the registry suite, which checks the pins against the
- * registries, and the real-services suite, which runs what they pin and checks what its services
- * report against them.
+ * scripts/lock.sh, read as pip reads them), its Dockerfile's base images and jars, and its proxy's
+ * npm lock. Shared by `npm run docs` (docs/versions.md's table), the registry suite, which checks
+ * the pins against the registries, and the real-services suite, which runs what they pin and checks
+ * what its services report against them.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -15,6 +15,7 @@ export const RUNTIME_DIR = path.join(REPO_ROOT, "images", "lab-runtime");
 export const RUNTIME_DOCKERFILE = path.join(RUNTIME_DIR, "Dockerfile");
 export const MAIN_LOCK = path.join(RUNTIME_DIR, "requirements.lock");
 export const SPARK_LOCK = path.join(RUNTIME_DIR, "pyspark.lock");
+export const PROXY_LOCK = path.join(RUNTIME_DIR, "proxy", "package-lock.json");
 
 /** PEP 503 name normalization: `Importlib_Metadata` and `importlib-metadata` are one package. */
 export const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
@@ -107,4 +108,26 @@ export function coordinates(jarPath: string): MavenCoordinates {
     throw new Error(`${jarPath}: the file should be ${artifactId}-${version}.jar`);
   }
   return { groupId: parts.slice(0, -3).join("."), artifactId, version };
+}
+
+/** The images the Dockerfile's stages start from (`FROM <image> [AS <stage>]`), in its order. */
+export function baseImages(dockerfile = RUNTIME_DOCKERFILE): string[] {
+  const images = [
+    ...fs.readFileSync(dockerfile, "utf8").matchAll(/^FROM\s+(?:--\S+\s+)*(\S+)/gim),
+  ].map((m) => m[1]);
+  if (images.length === 0) throw new Error(`${dockerfile} has no FROM line`);
+  return images;
+}
+
+/**
+ * The version `npm ci` installs of package `name` from an npm lock (lockfile v3, by default the
+ * proxy's, images/lab-runtime/proxy/package-lock.json); fails if the lock has none.
+ */
+export function npmLockedVersion(name: string, lock = PROXY_LOCK): string {
+  const { packages } = JSON.parse(fs.readFileSync(lock, "utf8")) as {
+    packages?: Record<string, { version?: string }>;
+  };
+  const version = packages?.[`node_modules/${name}`]?.version;
+  if (!version) throw new Error(`${path.basename(lock)} pins no ${name}`);
+  return version;
 }
