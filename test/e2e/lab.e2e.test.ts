@@ -12,7 +12,7 @@ import { REPO_ROOT } from "../harness";
 import { Client } from "minio";
 import { leastMemoryMiB, STARTED_WITH_MIB } from "../../components/config/services";
 import { lakeBucketProvider, minioStore } from "../../components/storage/lakeBucket";
-import { lockedVersion, MAIN_LOCK, SPARK_LOCK } from "../registry/pythonLock";
+import { lockedVersion, MAIN_LOCK, SPARK_LOCK } from "../../scripts/pins";
 import { Browser, labPython, openJupyterLab, renderPage } from "./clients";
 import { Lab, workDirs, type StartReport } from "./lab";
 import { allowed as networkAllows } from "./networkPolicy";

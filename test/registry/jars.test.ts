@@ -5,16 +5,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { lockedVersion, SPARK_LOCK, venvPyspark } from "./pythonLock";
 import {
-  RUNTIME_DIR,
   coordinates,
-  fetchPinnedJars,
-  fileDigest,
-  jarCacheDir,
-  mavenSha1,
+  lockedVersion,
   pinnedJars,
-} from "./jars";
+  RUNTIME_DIR,
+  SPARK_LOCK,
+} from "../../scripts/pins";
+import { venvPyspark } from "./pythonLock";
+import { fetchPinnedJars, fileDigest, jarCacheDir, mavenSha1 } from "./jars";
 
 const jars = pinnedJars();
 

@@ -1,7 +1,8 @@
 /**
- * The jars that images/lab-runtime/Dockerfile adds to Spark, read from the Dockerfile itself (the
- * one place they are pinned), and a cached, verified download of them from Maven Central. The
- * registry suite checks the pins with it; the real-services suite reuses the downloads.
+ * A cached, verified download from Maven Central of the jars that images/lab-runtime/Dockerfile
+ * adds to Spark (read from the Dockerfile itself, the one place they are pinned, by
+ * scripts/pins.ts). The registry suite checks the pins with it; the real-services suite reuses the
+ * downloads.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -11,66 +12,13 @@ import * as os from "os";
 import * as path from "path";
 import { Transform } from "stream";
 import { pipeline } from "stream/promises";
+import { pinnedJars, type PinnedJar } from "../../scripts/pins";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const RUNTIME_DIR = path.join(REPO_ROOT, "images", "lab-runtime");
-export const RUNTIME_DOCKERFILE = path.join(RUNTIME_DIR, "Dockerfile");
 export const MAVEN_CENTRAL = "https://repo1.maven.org/maven2";
-
-export interface PinnedJar {
-  /** Path under Maven Central's maven2/, e.g. io/delta/delta-storage/3.3.2/delta-storage-3.3.2.jar. */
-  path: string;
-  /** SHA-256 of the jar, lowercase hex. */
-  sha256: string;
-}
 
 export interface FetchedJar extends PinnedJar {
   /** Where the verified jar lies in the cache. */
   file: string;
-}
-
-export interface MavenCoordinates {
-  groupId: string;
-  artifactId: string;
-  version: string;
-}
-
-/** A pin line of the Dockerfile's jar list: indent, `<maven path> <sha256> \`. */
-const PIN_LINE = /^\s+([A-Za-z0-9._/-]+\.jar) ([0-9a-f]{64}) \\$/;
-/** Anything else in the Dockerfile that starts like one is a typo, not something to skip. */
-const LOOKS_LIKE_PIN = /^\s+\S+\.jar(\s|$)/;
-
-/** The jars the Dockerfile pins, in its order. Throws on a malformed or repeated pin line. */
-export function pinnedJars(dockerfile = RUNTIME_DOCKERFILE): PinnedJar[] {
-  const jars: PinnedJar[] = [];
-  fs.readFileSync(dockerfile, "utf8")
-    .split("\n")
-    .forEach((line, i) => {
-      const m = PIN_LINE.exec(line);
-      if (m) {
-        if (jars.some((j) => j.path === m[1])) {
-          throw new Error(`${dockerfile}:${i + 1}: ${m[1]} is pinned twice`);
-        }
-        jars.push({ path: m[1], sha256: m[2] });
-      } else if (LOOKS_LIKE_PIN.test(line)) {
-        throw new Error(
-          `${dockerfile}:${i + 1}: a jar line must read "<maven path> <sha256, lowercase hex> \\": ${line.trim()}`,
-        );
-      }
-    });
-  if (jars.length === 0) throw new Error(`${dockerfile} pins no jar ("<maven path> <sha256> \\")`);
-  return jars;
-}
-
-/** Group, artifact and version of a Maven Central path (group/as/dirs/artifact/version/file.jar). */
-export function coordinates(jarPath: string): MavenCoordinates {
-  const parts = jarPath.split("/");
-  if (parts.length < 4) throw new Error(`not a Maven repository path: ${jarPath}`);
-  const [artifactId, version, file] = parts.slice(-3);
-  if (file !== `${artifactId}-${version}.jar`) {
-    throw new Error(`${jarPath}: the file should be ${artifactId}-${version}.jar`);
-  }
-  return { groupId: parts.slice(0, -3).join("."), artifactId, version };
 }
 
 /** ${XDG_CACHE_HOME:-~/.cache}/dataflow-lab/jars */

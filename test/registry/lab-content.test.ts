@@ -6,7 +6,8 @@
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { fetchPinnedJars, jarCacheDir, pinnedJars, REPO_ROOT } from "./jars";
+import { pinnedJars, REPO_ROOT } from "../../scripts/pins";
+import { fetchPinnedJars, jarCacheDir } from "./jars";
 import { labVenv } from "./pythonLock";
 
 const TIMEOUT_MS = 20 * 60 * 1000;

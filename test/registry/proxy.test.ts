@@ -10,7 +10,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { run } from "../command";
-import { REPO_ROOT } from "./jars";
+import { REPO_ROOT } from "../../scripts/pins";
 import { imageNode, nodeOfImage, PACKAGE, PROXY_DIR } from "./proxy";
 
 interface PackageJson {

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { run } from "../command";
-import { RUNTIME_DIR, RUNTIME_DOCKERFILE } from "./jars";
+import { RUNTIME_DIR, RUNTIME_DOCKERFILE } from "../../scripts/pins";
 
 export const PROXY_DIR = path.join(RUNTIME_DIR, "proxy");
 export const PACKAGE = "configurable-http-proxy";

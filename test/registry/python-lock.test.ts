@@ -8,16 +8,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { run, tail } from "../command";
-import { REPO_ROOT as ROOT, RUNTIME_DIR } from "./jars";
 import {
-  labVenv,
   lockedPython,
   lockedVersion,
   MAIN_LOCK,
   normalize,
   parseLock,
+  REPO_ROOT as ROOT,
+  RUNTIME_DIR,
   SPARK_LOCK,
-} from "./pythonLock";
+} from "../../scripts/pins";
+import { labVenv } from "./pythonLock";
 
 const REQUIREMENTS_IN = path.join(RUNTIME_DIR, "requirements.in");
 /** Locked in pyspark.lock only: PySpark is an sdist, built once the wheels are installed. */
