@@ -1,12 +1,23 @@
 import * as net from "net";
 import { z } from "zod";
-import { about, cpus, flag, list, optionalText, section, text, whole, type Format } from "./fields";
+import { about, flag, optionalText, section, text, type Format } from "./fields";
 import * as is from "./formats";
 import * as lab from "./services";
+import { POSTGRES_CONFIG } from "../storage/postgresConfig";
+import { MINIO_CONFIG } from "../storage/minioConfig";
+import { SPARK_CONFIG } from "../compute/sparkConfig";
+import { MLFLOW_CONFIG } from "../ml/mlflowConfig";
+import { PREFECT_CONFIG } from "../orchestration/prefectConfig";
+import { KAFKA_CONFIG } from "../streaming/kafkaConfig";
+import { KAFKA_UI_CONFIG } from "../streaming/kafkaUiConfig";
+import { NIFI_CONFIG } from "../ingestion/nifiConfig";
+import { JUPYTERHUB_CONFIG } from "../notebooks/jupyterhubConfig";
+import { STREAMLIT_CONFIG } from "../apps/streamlitConfig";
 
 /**
  * The stack config, declared once: every key of the `dataflow-lab:` namespace with its type, what is
- * allowed, its default and (in TSDoc) its meaning; `LabConfig` is inferred from it. Each check's
+ * allowed, its default and its meaning (`about`); `LabConfig` is inferred from it. The lab's own
+ * sections are declared here, each service's beside its component (`<service>Config.ts`). Each check's
  * message says what is allowed; the loader (index.ts) puts the key before it and the value after.
  *
  * Defaults live here and in `Pulumi.yaml`. The program needs them (a preview, the mock runtime, and a
@@ -15,58 +26,10 @@ import * as lab from "./services";
  * the two disagree, and checks that docs/configuration.md's table lists exactly these keys.
  */
 
-/**
- * A memory limit in MiB: at least what the service was measured to start in (services.ts), said in
- * the message where that is what bounds it.
- */
-const memory = (fallback: number, service?: Parameters<typeof lab.leastMemoryMiB>[0]) => {
-  const least = service ? lab.leastMemoryMiB(service) : lab.GENERAL_LEAST_MEMORY_MIB;
-  const why =
-    service && least > lab.GENERAL_LEAST_MEMORY_MIB
-      ? `1.25 × the ${lab.STARTED_WITH_MIB[service]} MiB ${service} was measured to start with`
-      : undefined;
-  return whole(least, 65536, fallback, why);
-};
-
-/** What a switchable service's three common keys say, where it says more than "Deploy it". */
-interface ServiceDocs {
-  /** The section's line in Pulumi.yaml. */
-  readonly note: string;
-  /** What `enabled` deploys (and takes away). */
-  readonly enabled: string;
-  readonly memoryMiB?: string;
-  readonly cpus?: string;
-}
-
-/** A service that can be switched off; switching it off leaves no resource of it behind. */
-const service = <S extends z.ZodRawShape>(
-  mib: number,
-  cores: number,
-  docs: ServiceDocs,
-  more: S,
-  measured?: Parameters<typeof lab.leastMemoryMiB>[0],
-) =>
-  about(
-    section({
-      enabled: about(flag().default(true), docs.enabled),
-      memoryMiB: about(memory(mib, measured), docs.memoryMiB ?? "Memory limit."),
-      // The defaults stay at most 2, the smallest host the lab supports.
-      cpus: about(cpus(cores), docs.cpus ?? "CPU limit."),
-      ...more,
-    }),
-    docs.note,
-    { note: docs.note },
-  );
-
 const PINNED: Format = [
   'an image pinned to a version tag or digest (e.g. "postgres:17.11-bookworm"), never "latest"',
   is.isPinnedImage,
   "pinned image",
-];
-const SIZE: Format = [
-  'a size such as "512Mi", "20Gi" or "1Ti"',
-  is.isSize,
-  "size (`Mi`/`Gi`/`Ti`)",
 ];
 const HOST: Format = [
   "a lower-case host name (RFC 1123) or an IPv4 address",
@@ -78,22 +41,6 @@ const SUBDOMAIN: Format = [
   is.isDns1123Subdomain,
   "DNS-1123 subdomain",
 ];
-const LAB_BUCKETS: readonly string[] = [...lab.MEDALLION_BUCKETS, ...lab.INTERNAL_BUCKETS];
-const bucketProblem = (bucket: string, i: number, all: string[]) =>
-  !is.isBucketName(bucket)
-    ? "an S3 bucket name: 3-63 lower-case letters, digits, '.' or '-', not an IP address, without S3's reserved prefixes (xn--, sthree-) and suffixes (-s3alias, --ol-s3)"
-    : LAB_BUCKETS.includes(bucket)
-      ? `a bucket other than ${LAB_BUCKETS.join(", ")}, which the lab always creates`
-      : all.indexOf(bucket) !== i
-        ? "each bucket once"
-        : "";
-const topicProblem = (t: string, i: number, all: string[]) =>
-  !is.isTopicName(t)
-    ? "a Kafka topic name: letters, digits, '.', '_' or '-'"
-    : all.findIndex((o) => is.topicCollisionKey(o) === is.topicCollisionKey(t)) !== i
-      ? "a topic that differs from the others in more than '.' versus '_' (Kafka refuses topics that collide)"
-      : "";
-const STORAGE = "PVC size (Kubernetes).";
 
 /**
  * The keys of the `dataflow-lab:` namespace, in the order the loader lists them, each with what it
@@ -205,183 +152,16 @@ export const shape = {
       note: "Kubernetes target: namespace, context/kubeconfig, storage class, node address, exposure.",
     },
   ),
-  postgres: about(
-    section({
-      image: about(
-        text("postgres:17.11-bookworm", [
-          'the postgres image at major 16 or 17, pinned by its version tag (e.g. "postgres:17.11-bookworm", or with a digest "postgres:17.11@sha256:…"); 18 moved PGDATA',
-          (s) => is.isPostgresImage(s, [16, 17]),
-          "pinned image",
-        ]),
-        "The `postgres` image (any registry) at 16 or 17, pinned by its version tag (18 moved PGDATA). A major other than the kept data's is refused at preview (see [Upgrading PostgreSQL](lifecycle.md#upgrading-postgresql)).",
-      ),
-      allowMajorChange: about(
-        flag().default(false),
-        "Accept a major version other than the one the kept data was written by, for the one `up` after moving the data yourself.",
-      ),
-      storageSize: about(text("5Gi", SIZE), STORAGE),
-      memoryMiB: about(memory(256, "postgres"), "Memory limit."),
-      cpus: about(
-        cpus(1),
-        "CPU limit (every `*.cpus` / `*Cpus` key: a number in steps of 0.1; Docker refuses more than the host has).",
-      ),
-    }),
-    "PostgreSQL (metadata databases): image, PVC size, memory.",
-    { note: "PostgreSQL (metadata databases): image, PVC size, memory." },
-  ),
-  minio: about(
-    section({
-      image: about(
-        text("quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z", [
-          'an image named minio (any registry or namespace: MinIO\'s own or a fork keeping its interface), pinned to a version tag or digest, e.g. "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z"',
-          is.isMinioImage,
-          "pinned image named `minio`",
-        ]),
-        "S3 server with MinIO's admin API (see [MinIO](versions.md#minio-is-unmaintained)); an image of another name (another S3 server) is refused.",
-      ),
-      buckets: about(
-        list([], bucketProblem, "list of bucket names"),
-        "Extra buckets on top of bronze, silver, gold (and mlflow); the `spark` identity gets read-write access. S3's naming rules apply (no IP-address form, no reserved prefix or suffix).",
-      ),
-      storageSize: about(text("20Gi", SIZE), STORAGE),
-      memoryMiB: about(memory(640, "minio"), "Memory limit."),
-      cpus: about(cpus(1), "CPU limit."),
-    }),
-    "MinIO (S3): image, extra buckets, PVC size, memory.",
-    { note: "MinIO (S3): image, extra buckets, PVC size, memory." },
-  ),
-  spark: about(
-    section({
-      workers: about(
-        whole(0, 64, 2),
-        "Spark workers: containers `…-spark-worker-1..N` on Docker, replicas on Kubernetes.",
-      ),
-      workerCores: about(
-        whole(1, 64, 1),
-        "Cores each worker offers (also each application's `spark.cores.max` and executor cores).",
-      ),
-      // @see https://spark.apache.org/docs/3.5.8/spark-standalone.html#cluster-launch-scripts
-      workerMemory: about(
-        text("512m", [
-          'Spark memory of at least 512m, such as "512m" or "2g"',
-          (s) => (lab.sparkMemoryMiB(s) ?? 0) >= 512,
-          "Spark size ≥ `512m`",
-        ]),
-        "Memory each worker offers to executors (`SPARK_WORKER_MEMORY`, also `spark.executor.memory`).",
-      ),
-      workerMemoryMiB: about(
-        whole(256, 262144, 1408),
-        "Container limit of each worker (the executors' heap plus the worker daemon and the executor JVM's off-heap memory, measured).",
-        { kind: `integer ≥ workerMemory + ${lab.WORKER_OVERHEAD_MIB}` },
-      ),
-      masterMemoryMiB: about(memory(384, "spark-master"), "Container limit of the master."),
-      masterCpus: about(cpus(1), "CPU limit of the master (a worker's is `spark.workerCores`)."),
-    }),
-    "Spark cluster: workers, their cores and memory, container limits.",
-    { note: "Spark cluster: workers, their cores and memory, container limits." },
-  ),
-  mlflow: service(
-    832,
-    1,
-    {
-      note: "MLflow tracking server.",
-      enabled: "Deploy MLflow (its database, bucket and identity go with it).",
-    },
-    {},
-    "mlflow",
-  ),
-  prefect: service(
-    384,
-    1,
-    {
-      note: "Prefect server and process worker.",
-      enabled: "Deploy Prefect's server and worker (and their database).",
-      memoryMiB: "Memory limit of the server.",
-      cpus: "CPU limit of the server.",
-    },
-    {
-      workerMemoryMiB: about(
-        memory(1536, "prefect-worker"),
-        "Memory limit of the worker (flows run in it, each a Spark driver).",
-      ),
-      // Two cores: a flow run is a Python process and a Spark driver JVM whose compiler and GC
-      // threads run beside it; measured in the real-services suite, one core held the worker back
-      // 48 s over the scenario's flow runs.
-      workerCpus: about(
-        cpus(2),
-        "CPU limit of the worker (a flow run's Python and its Spark driver JVM share it; one core held it back, see [Testing](testing.md)).",
-      ),
-    },
-    "prefect-server",
-  ),
-  kafka: service(
-    640,
-    1,
-    {
-      note: "Kafka broker (KRaft) and its topics.",
-      enabled: "Deploy Kafka (and, unless set otherwise, the Kafka UI).",
-      memoryMiB: "Memory limit (half of it is the broker's heap).",
-    },
-    {
-      storageSize: about(text("10Gi", SIZE), STORAGE),
-      topics: about(
-        list(["lab-events"], topicProblem, "list of topic names"),
-        "Topics created once the broker is up; two that differ only in `.` versus `_` are refused (they collide in Kafka).",
-      ),
-    },
-    "kafka",
-  ),
-  kafkaUi: service(
-    256,
-    1,
-    { note: "Kafka UI (kafbat).", enabled: "" },
-    {
-      enabled: about(
-        flag().optional(),
-        "Deploy the Kafka UI; `true` while Kafka is off is an error.",
-        { unset: "follows `kafka.enabled`" },
-      ),
-    },
-  ),
-  // NiFi's start-up (NAR unpacking, flow load) is CPU-bound; the hub shares its container with
-  // JupyterLab and every notebook's Spark driver.
-  nifi: service(
-    768,
-    2,
-    {
-      note: "Apache NiFi.",
-      enabled: "Deploy NiFi.",
-      memoryMiB: "Memory limit (half of it is NiFi's heap).",
-      cpus: "CPU limit (NiFi's start-up is CPU-bound: minutes on one core).",
-    },
-    {
-      storageSize: about(
-        text("10Gi", SIZE),
-        "Size of each of NiFi's four repository PVCs (content, database, flowfile, provenance) on Kubernetes; `conf` and `state` get 1Gi each.",
-      ),
-    },
-  ),
-  jupyterhub: service(
-    2048,
-    2,
-    {
-      note: "JupyterHub (notebooks in the lab runtime).",
-      enabled: "Deploy JupyterHub (and its database).",
-      memoryMiB: "Memory limit (the hub, JupyterLab and the notebooks' Spark drivers).",
-      cpus: "CPU limit (the hub, JupyterLab and the drivers share it).",
-    },
-    {
-      storageSize: about(text("10Gi", SIZE), "PVC size of the home directories (Kubernetes)."),
-    },
-    "jupyterhub",
-  ),
-  streamlit: service(
-    256,
-    1,
-    { note: "Streamlit dashboard.", enabled: "Deploy the dashboard (and its identity)." },
-    {},
-    "streamlit",
-  ),
+  postgres: POSTGRES_CONFIG,
+  minio: MINIO_CONFIG,
+  spark: SPARK_CONFIG,
+  mlflow: MLFLOW_CONFIG,
+  prefect: PREFECT_CONFIG,
+  kafka: KAFKA_CONFIG,
+  kafkaUi: KAFKA_UI_CONFIG,
+  nifi: NIFI_CONFIG,
+  jupyterhub: JUPYTERHUB_CONFIG,
+  streamlit: STREAMLIT_CONFIG,
   // Kubernetes cannot build, so the lab runtime is pushed to a registry or taken prebuilt.
   images: about(
     section({

@@ -23,7 +23,7 @@ import { exceptionsTable, stackFacts } from "./workloads";
 
 export const REPO = path.resolve(__dirname, "../..");
 const PROJECT = "dataflow-lab";
-const SOURCE = "components/config/schema.ts";
+const SOURCE = "components/config/schema.ts and each service's *Config.ts";
 
 /** `text` with what lies between the `begin` and `end` lines replaced by `body`. */
 function between(file: string, text: string, begin: string, end: string | undefined, body: string) {
