@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { configKeys, referenceTable } from "../scripts/docs/config";
 import { stale } from "../scripts/docs/main";
-import { recordRun } from "../scripts/docs/services";
+import { cpuTable, recordRun } from "../scripts/docs/services";
 import { REPO_ROOT } from "./harness";
 
 const DOCS = path.join(REPO_ROOT, "docs");
@@ -89,22 +89,46 @@ describe("the documentation", () => {
     expect(referenceTable(keys, {})).not.toMatch(/\| undefined \|/);
   });
 
-  it("records a real-services run's peaks by service, keeping the highest of every run", () => {
+  it("records a real-services run's peaks by service, keeping the highest of every run, and its CPU figures", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataflow-lab-report-"));
+    const used = (service: string, workingSetMiB: number, cpuSeconds: number) => ({
+      service,
+      workingSetMiB,
+      cpuSeconds,
+      throttledSeconds: cpuSeconds / 100,
+      cpus: 1,
+    });
     fs.writeFileSync(
       path.join(dir, "memory.json"),
       JSON.stringify([
-        { service: "spark-worker-1", workingSetMiB: 1100 },
-        { service: "spark-worker-2", workingSetMiB: 900 },
-        { service: "minio", workingSetMiB: 300 },
-        { service: "superset", workingSetMiB: 200 },
+        used("spark-worker-1", 1100, 300.4),
+        used("spark-worker-2", 900, 99.6),
+        used("minio", 300, 80),
+        used("superset", 200, 20),
       ]),
     );
     const before = { runs: ["first"], peakMiB: { minio: 481, "spark-worker": 1070 } };
-    expect(recordRun(before, dir, "second")).toEqual({
+    const after = recordRun(before, dir, "second");
+    expect(after).toEqual({
       runs: ["first", "second"],
       peakMiB: { minio: 481, "spark-worker": 1100, superset: 200 },
+      cpu: {
+        run: "second",
+        containers: {
+          minio: { seconds: 80, throttledSeconds: 0.8, cpus: 1 },
+          "spark-worker-1": { seconds: 300, throttledSeconds: 3, cpus: 1 },
+          "spark-worker-2": { seconds: 100, throttledSeconds: 1, cpus: 1 },
+          superset: { seconds: 20, throttledSeconds: 0.2, cpus: 1 },
+        },
+      },
     });
+    // The same run twice is one run.
+    expect(recordRun(after, dir, "second")).toEqual(after);
+    const table = cpuTable(after).split("\n");
+    expect(table[0]).toBe("The latest run recorded (second):");
+    expect(table).toContain("| spark-worker-1 | 300 | 60 % | 1 | 3.0 |");
+    expect(table.at(-1)).toBe("| **All** | **500** | | | |");
+    expect(() => cpuTable(before)).toThrow("has no CPU run");
     fs.rmSync(dir, { recursive: true });
   });
 

@@ -1,7 +1,8 @@
 /**
  * The README's table of services: each one's URL on both stacks and its login from the program's
  * outputs and the rows below, its memory limit from the program, and the highest peak the
- * real-services suite measured (docs/measured.json, recorded with `npm run docs -- --measured`).
+ * real-services suite measured (docs/measured.json, recorded with `npm run docs -- --measured`);
+ * and docs/services.md's table of CPU time, from the latest run recorded there.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -13,12 +14,24 @@ export interface StackOutputs {
   readonly memoryLimitMiB: { services: Record<string, number>; total: number };
 }
 
-/** The highest peak working set measured per service, and the runs it comes from. */
+/**
+ * The highest peak working set measured per service, and the runs it comes from; and the CPU
+ * figures of the latest run recorded (a share of CPU time is that run's, not a maximum).
+ */
 export interface Measured {
   /** One line per recorded run: its date and what it was. */
   readonly runs: string[];
   /** Service (a numbered copy counts as its service) → MiB. */
   readonly peakMiB: Record<string, number>;
+  readonly cpu?: CpuRun;
+}
+
+/** Each container's CPU use over one real-services run, with its limit. */
+export interface CpuRun {
+  /** Which of `runs` it is. */
+  readonly run: string;
+  /** Container (each numbered copy its own) → what it used. */
+  readonly containers: Record<string, { seconds: number; throttledSeconds: number; cpus: number }>;
 }
 
 export const MEASURED = "docs/measured.json";
@@ -126,19 +139,68 @@ export function readMeasured(root: string): Measured {
 }
 
 /**
- * `measured` with a real-services run's peaks merged in (its e2e-report/memory.json): each
- * service keeps the highest peak of every run recorded, as the limits are set from the highest.
+ * `measured` with a real-services run merged in (its e2e-report/memory.json): each service keeps
+ * the highest peak of every run recorded, as the limits are set from the highest; the CPU figures
+ * become this run's. Recording the same run again changes nothing.
  */
 export function recordRun(measured: Measured, reportDir: string, run: string): Measured {
   const usage = JSON.parse(fs.readFileSync(path.join(reportDir, "memory.json"), "utf8")) as {
     service: string;
     workingSetMiB: number;
+    cpuSeconds?: number;
+    throttledSeconds?: number;
+    cpus?: number;
   }[];
   const peakMiB = { ...measured.peakMiB };
   for (const u of usage) {
     const service = u.service.replace(/-\d+$/, "");
     peakMiB[service] = Math.max(peakMiB[service] ?? 0, u.workingSetMiB);
   }
-  const sorted = Object.fromEntries(Object.entries(peakMiB).sort(([a], [b]) => a.localeCompare(b)));
-  return { runs: [...measured.runs, run], peakMiB: sorted };
+  const byName = <T>(r: Record<string, T>) =>
+    Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
+  const containers = Object.fromEntries(
+    usage.flatMap((u) =>
+      u.cpuSeconds === undefined
+        ? []
+        : [
+            [
+              u.service,
+              {
+                seconds: Math.round(u.cpuSeconds),
+                throttledSeconds: Math.round((u.throttledSeconds ?? 0) * 10) / 10,
+                cpus: u.cpus ?? 0,
+              },
+            ],
+          ],
+    ),
+  );
+  return {
+    runs: measured.runs.includes(run) ? measured.runs : [...measured.runs, run],
+    peakMiB: byName(peakMiB),
+    ...(Object.keys(containers).length
+      ? { cpu: { run, containers: byName(containers) } }
+      : measured.cpu
+        ? { cpu: measured.cpu }
+        : {}),
+  };
+}
+
+/** docs/services.md's CPU table: each container's CPU time in the latest recorded run. */
+export function cpuTable(measured: Measured): string {
+  const cpu = measured.cpu;
+  if (!cpu)
+    throw new Error(`${MEASURED} has no CPU run: record one with npm run docs -- --measured`);
+  const rows = Object.entries(cpu.containers);
+  const total = rows.reduce((sum, [, c]) => sum + c.seconds, 0);
+  return [
+    `The latest run recorded (${cpu.run}):`,
+    "",
+    "| Container | CPU time (s) | Share of the lab's | Limit (cores) | Held back by the limit (s) |",
+    "|---|---|---|---|---|",
+    ...rows.map(
+      ([name, c]) =>
+        `| ${name} | ${c.seconds} | ${Math.round((100 * c.seconds) / total)} % | ${c.cpus} | ${c.throttledSeconds.toFixed(1)} |`,
+    ),
+    `| **All** | **${total}** | | | |`,
+  ].join("\n");
 }
