@@ -6,13 +6,17 @@
  *
  *   node -r ts-node/register/transpile-only scripts/preflight/main.ts <stack>
  */
+import * as fs from "fs";
 import * as http from "http";
+import * as os from "os";
 import * as path from "path";
 import { evaluateCheckout, rawStackConfig, type ProgramRun } from "../evaluate";
 import { problems, type DockerHost, type LabNeeds } from "./checks";
 
 const REPO = path.resolve(__dirname, "../..");
 const CONTAINER = "docker:index/container:Container";
+const BUILT = "docker-build:index:Image";
+const PULLED = "docker:index/remoteImage:RemoteImage";
 
 /** Where the Docker API listens: the config's docker.host, else $DOCKER_HOST, else the socket. */
 export function endpoint(configured: string | undefined): string {
@@ -47,12 +51,34 @@ function get(at: string, route: string): Promise<Record<string, unknown>> {
   });
 }
 
-export async function dockerHost(at: string): Promise<DockerHost> {
+/** Whether the host has image `ref` (a 404 says it has not). */
+async function hasImage(at: string, ref: string): Promise<boolean> {
+  return get(at, `/images/${ref}/json`).then(
+    () => true,
+    (e: Error) => (/answered 404$/.test(e.message) ? false : Promise.reject(e)),
+  );
+}
+
+/**
+ * The free space where the engine keeps images, when its host is this machine: the same host name
+ * and its data root here (Docker Desktop's VM and a remote engine have neither).
+ */
+function localDisk(info: Record<string, unknown>): DockerHost["disk"] {
+  const dataRoot = String(info.DockerRootDir ?? "");
+  if (info.Name !== os.hostname() || !dataRoot || !fs.existsSync(dataRoot)) return undefined;
+  const stats = fs.statfsSync(dataRoot);
+  return { dataRoot, freeMiB: Math.floor((stats.bavail * stats.bsize) / 2 ** 20) };
+}
+
+export async function dockerHost(at: string, images: readonly string[] = []): Promise<DockerHost> {
   const [version, info] = await Promise.all([get(at, "/version"), get(at, "/info")]);
+  const present = await Promise.all(images.map((ref) => hasImage(at, ref)));
   return {
     apiVersion: String(version.ApiVersion),
     cpus: Number(info.NCPU),
     memoryMiB: Math.floor(Number(info.MemTotal) / 2 ** 20),
+    images: new Set(images.filter((_, i) => present[i])),
+    disk: localDisk(info),
   };
 }
 
@@ -77,7 +103,19 @@ export function labNeeds(run: ProgramRun, config: Record<string, unknown>): LabN
       .filter(([k]) => k !== "workerCores" || deployed.has("spark-worker"))
       .map(([k, v]) => ({ key: `${section}.${k}`, cpus: Number(v) }));
   });
-  return { memoryMiB: (run.outputs.memoryLimitMiB.value as { total: number }).total, cpus };
+  const images = [
+    ...run.registrations
+      .filter((r) => r.type === BUILT)
+      .map((r) => ({ ref: String((r.inputs.tags as string[])[0]), built: true })),
+    ...run.registrations
+      .filter((r) => r.type === PULLED)
+      .map((r) => ({ ref: String(r.inputs.name), built: false })),
+  ];
+  return {
+    memoryMiB: (run.outputs.memoryLimitMiB.value as { total: number }).total,
+    cpus,
+    images,
+  };
 }
 
 async function main(stack: string): Promise<number> {
@@ -101,9 +139,13 @@ async function main(stack: string): Promise<number> {
     );
     return 0;
   }
+  const needs = labNeeds(run, config);
   let host: DockerHost;
   try {
-    host = await dockerHost(at);
+    host = await dockerHost(
+      at,
+      needs.images.map((i) => i.ref),
+    );
   } catch (e) {
     process.stderr.write(
       `preflight: no Docker API at ${at} (${e instanceof Error ? e.message : String(e)}): start Docker, ` +
@@ -111,13 +153,15 @@ async function main(stack: string): Promise<number> {
     );
     return 1;
   }
-  const needs = labNeeds(run, config);
   const found = problems(host, needs);
   for (const p of found) process.stderr.write(`preflight: ${p}\n`);
   if (found.length === 0) {
     process.stderr.write(
       `preflight: the Docker host (API ${host.apiVersion}, ${host.cpus} CPUs, ${host.memoryMiB} MiB) ` +
-        `fits the lab (${needs.memoryMiB} MiB of memory limits)\n`,
+        `fits the lab (${needs.memoryMiB} MiB of memory limits)` +
+        (host.disk
+          ? `; ${host.disk.freeMiB} MiB free for images in ${host.disk.dataRoot}\n`
+          : "; its disk is not on this machine, not checked\n"),
     );
   }
   return found.length ? 1 : 0;

@@ -211,9 +211,10 @@ describeEngine("the real Pulumi engine and providers", () => {
       const started = Date.now();
       const r = await upDev();
       if (r.status !== 0) throw new Error(failure(`lab.sh up ${ENGINE}`, r));
-      // lab.sh's preflight asked the real Docker API (podman's here) and found the host big enough.
+      // lab.sh's preflight asked the real Docker API (podman's here) and found the host big enough,
+      // its disk too (podman's engine runs on this machine).
       expect(r.stderr).toMatch(
-        /preflight: the Docker host \(API [\d.]+, \d+ CPUs, \d+ MiB\) fits the lab \(\d+ MiB of memory limits\)/,
+        /preflight: the Docker host \(API [\d.]+, \d+ CPUs, \d+ MiB\) fits the lab \(\d+ MiB of memory limits\); \d+ MiB free for images in \/\S+/,
       );
 
       const created = (await resources()).map((x) => x.urn);
