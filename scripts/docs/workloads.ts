@@ -5,8 +5,8 @@
  *
  *   node -r ts-node/register/transpile-only scripts/docs/workloads.ts <checkout> <stack>
  */
-import { spawn } from "child_process";
 import { evaluateCheckout } from "../evaluate";
+import { runScript } from "../tsChild";
 
 /** A Kubernetes workload whose root filesystem stays writable, with the reason it declares. */
 export interface WritableRoot {
@@ -46,23 +46,10 @@ async function facts(root: string, stack: string): Promise<StackFacts> {
 }
 
 /** A stack's facts, from a child process evaluating `root`'s program. */
-export function stackFacts(root: string, stack: string): Promise<StackFacts> {
-  const child = spawn(
-    process.execPath,
-    ["-r", require.resolve("ts-node/register/transpile-only"), __filename, root, stack],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d: Buffer) => (out += d));
-  child.stderr.on("data", (d: Buffer) => (err += d));
-  return new Promise((resolve, reject) =>
-    child.on("close", (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as StackFacts)
-        : reject(new Error(`evaluating the ${stack} stack failed:\n${err}`)),
-    ),
-  );
+export async function stackFacts(root: string, stack: string): Promise<StackFacts> {
+  const r = await runScript(__filename, [root, stack], root);
+  if (r.code !== 0) throw new Error(`evaluating the ${stack} stack failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as StackFacts;
 }
 
 /** docs/kubernetes.md's table of the security-context exceptions. */

@@ -7,7 +7,6 @@
  *
  * Prints Markdown; exits 1 if a stack's program fails (the document then says why).
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -15,6 +14,7 @@ import { checkoutBase, type BaseTree } from "./baseTree";
 import { CHILD_SCRIPT } from "./child";
 import { diffPlans } from "./diff";
 import { REPO_ROOT } from "../evaluate";
+import { runScript } from "../tsChild";
 import type { StackPlan } from "./model";
 import { renderDocument, type StackResult } from "./render";
 
@@ -116,29 +116,14 @@ export async function plan(
 
 type Evaluated = { plan: StackPlan } | { error: string };
 
-function evaluateInChild(root: string, stack: string, out: string): Promise<Evaluated> {
-  // Under ts-node (npm run plan) the child compiles the program the same way, types unchecked:
-  // tsc already checks this checkout, and a base ref was checked when it was merged.
-  const register = CHILD_SCRIPT.endsWith(".ts")
-    ? ["-r", require.resolve("ts-node/register/transpile-only")]
-    : [];
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...register, CHILD_SCRIPT, root, stack, out], {
-      cwd: root,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    p.on("error", reject);
-    p.on("close", (code) =>
-      resolve(
-        code === 0
-          ? { plan: JSON.parse(fs.readFileSync(out, "utf8")) as StackPlan }
-          : // The end of what it said: a config error is short, a crash's last lines say where.
-            { error: stderr.trim().split("\n").slice(-60).join("\n") || `exited with ${code}` },
-      ),
-    );
-  });
+async function evaluateInChild(root: string, stack: string, out: string): Promise<Evaluated> {
+  // The child compiles the program as this process does (under ts-node, types unchecked): tsc
+  // already checks this checkout, and a base ref was checked when it was merged.
+  const r = await runScript(CHILD_SCRIPT, [root, stack, out], root);
+  return r.code === 0
+    ? { plan: JSON.parse(fs.readFileSync(out, "utf8")) as StackPlan }
+    : // The end of what it said: a config error is short, a crash's last lines say where.
+      { error: r.stderr.trim().split("\n").slice(-60).join("\n") || `exited with ${r.code}` };
 }
 
 async function pool<T, R>(
