@@ -185,3 +185,20 @@ describe.each(["dev", "k8s"])("%s: a service added as a module", (stack) => {
     });
   }
 });
+
+describe("what the lab's modules promise before they exist", () => {
+  it("every address a module offers its clients or lists in endpoints is one of its own workloads", async () => {
+    const { component, config } = await construct("dev", {}, (c) => {
+      const platform = createPlatform("platform", c);
+      return new DataFlowLab("lab", { config: c, platform });
+    });
+    const hosts = new Set(component.services.flatMap((s) => s.workloads.map((w) => w.host)));
+    const promised = LAB_SERVICES.flatMap((m) => {
+      const offered = Object.values(m.offers?.({}) ?? {}).filter((v) => typeof v === "string");
+      return [...(m.endpoint ? [m.endpoint] : []), ...offered].map((a) => [m.access.name, a]);
+    });
+    expect(promised.length).toBeGreaterThanOrEqual(LAB_SERVICES.length / 2);
+    expect(config.kafka.enabled && config.mlflow.enabled && config.prefect.enabled).toBe(true);
+    expect(promised.filter(([, a]) => !hosts.has(peerAt(a).service))).toEqual([]);
+  });
+});
