@@ -6,7 +6,8 @@ module.exports = {
   // isolatedModules refuses any file that would transpile differently alone.
   preset: "ts-jest",
   testEnvironment: "node",
-  roots: ["<rootDir>/test"],
+  // Each component's test lies beside it (components/**/*.test.ts); the rest are under test/.
+  roots: ["<rootDir>/test", "<rootDir>/components"],
   // The registry and real-services suites have their own configs (jest.registry.config.js,
   // jest.e2e.config.js, jest.engine.config.js, jest.review.config.js): they download and start real software, this one
   // stays fast.

@@ -524,7 +524,7 @@ describe("scaling and toggles", () => {
           .filter((d) => d.name === "spark-worker")
           .map((d) => d.inputs.spec.replicas);
 
-  // Counts 0, 1 and 3 on each platform are test/components/spark.test.ts; here, that the config key
+  // Counts 0, 1 and 3 on each platform are components/compute/spark.test.ts; here, that the config key
   // reaches the cluster through the whole program, once per stack.
   it.each(["dev", "k8s"])(
     "%s: spark.workers = 3 gives three worker containers (Docker) or replicas (Kubernetes)",
@@ -542,7 +542,7 @@ describe("scaling and toggles", () => {
   );
 
   // Each toggle's resources, and the lab with every optional service off, are
-  // test/components/lab.test.ts: the lab built alone per variant, checked there against the program.
+  // components/lab.test.ts: the lab built alone per variant, checked there against the program.
 
   it("kafkaUi switched on explicitly without Kafka is a config error naming both keys", async () => {
     const { programError } = await import("./harness");

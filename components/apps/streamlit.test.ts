@@ -6,13 +6,13 @@
  * wires it on each stack).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { STREAMLIT_ACCESS, Streamlit } from "../../components/apps/streamlit";
-import { clientEnv } from "../../components/clientSettings";
-import { GOLD, parseConfig, type LabConfig } from "../../components/config";
-import { LAB_RUNTIME_USER } from "../../components/images";
-import { peerAt } from "../../components/platform/types";
-import { construct, settle } from "../componentHarness";
-import { FakePlatform } from "../fakePlatform";
+import { STREAMLIT_ACCESS, Streamlit } from "./streamlit";
+import { clientEnv } from "../clientSettings";
+import { GOLD, parseConfig, type LabConfig } from "../config";
+import { LAB_RUNTIME_USER } from "../images";
+import { peerAt } from "../platform/types";
+import { construct, settle } from "../../test/componentHarness";
+import { FakePlatform } from "../../test/fakePlatform";
 
 /** Stand-ins for what the lab hands the dashboard: the others' health URLs, out of order. */
 const HEALTH_URLS = {

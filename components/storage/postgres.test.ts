@@ -5,10 +5,10 @@
  * server; test/services.test.ts checks the server as each stack realises it).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LabConfig } from "../../components/config";
-import { Postgres, POSTGRES_PORT } from "../../components/storage/postgres";
-import { construct, settle } from "../componentHarness";
-import { FakePlatform } from "../fakePlatform";
+import type { LabConfig } from "../config";
+import { Postgres, POSTGRES_PORT } from "./postgres";
+import { construct, settle } from "../../test/componentHarness";
+import { FakePlatform } from "../../test/fakePlatform";
 
 const IMAGE = "postgres:16.9-bookworm";
 const password = (name: string) => pulumi.secret(`mocksecret-db-${name}`);

@@ -6,11 +6,11 @@
  * policies as the whole program realises them).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BRONZE, type LabConfig } from "../../components/config";
-import { labAccess } from "../../components/labAccess";
-import { Minio, type IdentitySpec } from "../../components/storage/minio";
-import { construct, settle } from "../componentHarness";
-import { FakePlatform } from "../fakePlatform";
+import { BRONZE, type LabConfig } from "../config";
+import { labAccess } from "../labAccess";
+import { Minio, type IdentitySpec } from "./minio";
+import { construct, settle } from "../../test/componentHarness";
+import { FakePlatform } from "../../test/fakePlatform";
 
 const ROOT_USER = "mocksecret-minio-root-user";
 const ROOT_PASSWORD = "mocksecret-minio-root-password";

@@ -5,12 +5,12 @@
  * (test/services.test.ts checks the same service as the whole program wires it on each stack).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LabConfig } from "../../components/config";
-import { SERVICE_IMAGES } from "../../components/images";
-import { ADMIN } from "../../components/service";
-import { KafkaUi, KAFKA_UI_ACCESS } from "../../components/streaming/kafkaUi";
-import { construct, settle } from "../componentHarness";
-import { FakePlatform } from "../fakePlatform";
+import type { LabConfig } from "../config";
+import { SERVICE_IMAGES } from "../images";
+import { ADMIN } from "../service";
+import { KafkaUi, KAFKA_UI_ACCESS } from "./kafkaUi";
+import { construct, settle } from "../../test/componentHarness";
+import { FakePlatform } from "../../test/fakePlatform";
 
 /** Stand-ins for what the lab hands the UI. */
 const BOOTSTRAP = "kafka:9092";

@@ -3,13 +3,13 @@
  * on both real platforms (where the advertised host listener points), without the rest of the lab
  * (test/kafka-health.test.ts runs its health script's logic; the real-services suite the broker).
  */
-import type { LabConfig } from "../../components/config";
-import { SERVICE_IMAGES } from "../../components/images";
-import { createPlatform } from "../../components/platform";
-import type { Platform } from "../../components/platform/types";
-import { Kafka, kraftClusterId } from "../../components/streaming/kafka";
-import { construct } from "../componentHarness";
-import { FakePlatform } from "../fakePlatform";
+import type { LabConfig } from "../config";
+import { SERVICE_IMAGES } from "../images";
+import { createPlatform } from "../platform";
+import type { Platform } from "../platform/types";
+import { Kafka, kraftClusterId } from "./kafka";
+import { construct } from "../../test/componentHarness";
+import { FakePlatform } from "../../test/fakePlatform";
 
 /** Kafka's Args as the lab builds them from config: the one place to follow an API change. */
 function kafka(config: LabConfig, platform: Platform): Kafka {

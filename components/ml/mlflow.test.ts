@@ -4,10 +4,10 @@
  * whole program wires and realises it on each stack).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LabConfig } from "../../components/config";
-import { Mlflow } from "../../components/ml/mlflow";
-import { construct, settle } from "../componentHarness";
-import { FakePlatform } from "../fakePlatform";
+import type { LabConfig } from "../config";
+import { Mlflow } from "./mlflow";
+import { construct, settle } from "../../test/componentHarness";
+import { FakePlatform } from "../../test/fakePlatform";
 
 /** Stand-ins for what the lab's other components hand MLflow. */
 const MINIO = "http://minio:9000";

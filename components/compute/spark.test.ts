@@ -3,14 +3,14 @@
  * becomes containers or replicas on the real platforms, without evaluating the whole lab.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Spark } from "../../components/compute/spark";
-import type { LabConfig } from "../../components/config";
-import { IMAGES } from "../../components/images";
-import { createPlatform } from "../../components/platform";
-import type { Platform } from "../../components/platform/types";
-import { construct, value } from "../componentHarness";
-import { FakePlatform } from "../fakePlatform";
-import type { Registration } from "../harness";
+import { Spark } from "./spark";
+import type { LabConfig } from "../config";
+import { IMAGES } from "../images";
+import { createPlatform } from "../platform";
+import type { Platform } from "../platform/types";
+import { construct, value } from "../../test/componentHarness";
+import { FakePlatform } from "../../test/fakePlatform";
+import type { Registration } from "../../test/harness";
 
 const SPARK_CONF = "/opt/spark/conf/spark-defaults.conf";
 

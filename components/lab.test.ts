@@ -4,11 +4,11 @@
  * variant. One whole-program evaluation per stack proves the construction registers exactly what
  * the program does, so the comparisons below mean the same as on the program.
  */
-import type { LabConfig } from "../../components/config";
-import { DataFlowLab } from "../../components/lab";
-import { createPlatform } from "../../components/platform";
-import { construct, type Constructed } from "../componentHarness";
-import { inventory, runProgram, type Registration } from "../harness";
+import type { LabConfig } from "./config";
+import { DataFlowLab } from "./lab";
+import { createPlatform } from "./platform";
+import { construct, type Constructed } from "../test/componentHarness";
+import { inventory, runProgram, type Registration } from "../test/harness";
 
 /** The lab as stacks/index.ts builds it: the one place to follow an API change. */
 function lab(config: LabConfig): DataFlowLab {

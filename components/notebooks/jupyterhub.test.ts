@@ -6,13 +6,13 @@
  * service as the whole program wires it on each stack).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { clientEnv, CLIENT_SERVICES } from "../../components/clientSettings";
-import type { LabConfig } from "../../components/config";
-import { JupyterHub, JUPYTERHUB_ACCESS } from "../../components/notebooks/jupyterhub";
-import type { FileSpec } from "../../components/platform/types";
-import { ADMIN } from "../../components/service";
-import { construct, settle } from "../componentHarness";
-import { FakePlatform } from "../fakePlatform";
+import { clientEnv, CLIENT_SERVICES } from "../clientSettings";
+import type { LabConfig } from "../config";
+import { JupyterHub, JUPYTERHUB_ACCESS } from "./jupyterhub";
+import type { FileSpec } from "../platform/types";
+import { ADMIN } from "../service";
+import { construct, settle } from "../../test/componentHarness";
+import { FakePlatform } from "../../test/fakePlatform";
 
 /** Stand-ins for what the lab's other components hand the hub. */
 const DB_URL = "postgresql+psycopg2://jupyterhub:mocksecret-db-jupyterhub@postgres:5432/jupyterhub";

@@ -6,12 +6,12 @@
  * (test/services.test.ts checks the same service as the whole program wires it on each stack).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BRONZE, parseConfig, type LabConfig } from "../../components/config";
-import { SERVICE_IMAGES } from "../../components/images";
-import { Nifi, NIFI_ACCESS, NIFI_LANDING_BUCKET } from "../../components/ingestion/nifi";
-import { ADMIN } from "../../components/service";
-import { construct, settle } from "../componentHarness";
-import { FakePlatform } from "../fakePlatform";
+import { BRONZE, parseConfig, type LabConfig } from "../config";
+import { SERVICE_IMAGES } from "../images";
+import { Nifi, NIFI_ACCESS, NIFI_LANDING_BUCKET } from "./nifi";
+import { ADMIN } from "../service";
+import { construct, settle } from "../../test/componentHarness";
+import { FakePlatform } from "../../test/fakePlatform";
 
 /** Stand-ins for what the lab hands NiFi. */
 const PASSWORD = "mocksecret-nifi-admin";

@@ -5,19 +5,14 @@
  * sized by its own keys, and its ServiceAccess (test/services.test.ts checks both on each stack).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { clientEnv, CLIENT_SERVICES } from "../../components/clientSettings";
-import type { LabConfig } from "../../components/config";
-import { LAB_RUNTIME_USER } from "../../components/images";
-import {
-  Prefect,
-  PREFECT_ACCESS,
-  PREFECT_API_URL,
-  prefectAuthString,
-} from "../../components/orchestration/prefect";
-import { peerAt, type FileSpec } from "../../components/platform/types";
-import { ADMIN } from "../../components/service";
-import { construct, settle } from "../componentHarness";
-import { FakePlatform } from "../fakePlatform";
+import { clientEnv, CLIENT_SERVICES } from "../clientSettings";
+import type { LabConfig } from "../config";
+import { LAB_RUNTIME_USER } from "../images";
+import { Prefect, PREFECT_ACCESS, PREFECT_API_URL, prefectAuthString } from "./prefect";
+import { peerAt, type FileSpec } from "../platform/types";
+import { ADMIN } from "../service";
+import { construct, settle } from "../../test/componentHarness";
+import { FakePlatform } from "../../test/fakePlatform";
 
 /** Stand-ins for what the lab's other components hand Prefect. */
 const DB_URL = "postgresql+asyncpg://prefect:mocksecret-db-prefect@postgres:5432/prefect";
