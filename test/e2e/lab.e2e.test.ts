@@ -16,6 +16,7 @@ import { lockedVersion, MAIN_LOCK, SPARK_LOCK } from "../registry/pythonLock";
 import { Browser, labPython, openJupyterLab, renderPage } from "./clients";
 import { Lab, workDirs, type StartReport } from "./lab";
 import { allowed as networkAllows } from "./networkPolicy";
+import { writeReport } from "./report";
 import { labWiring, type LabWiring } from "./wiring";
 
 if (process.getuid?.() !== 0) {
@@ -45,116 +46,12 @@ beforeAll(
 
 afterAll(() => {
   lab?.stop();
-  if (lab?.runtime) writeReport();
+  if (lab?.runtime) writeReport(REPORT, wiring, lab);
   // The data directories (GBs of jars' and services' copies); DFL_E2E_KEEP=1 keeps them and
   // every container's log (run/containers/<name>/log) for a closer look.
   if (process.env.DFL_E2E_KEEP) process.stderr.write(`e2e: kept ${root}\n`);
   else fs.rmSync(root, { recursive: true, force: true });
 });
-
-/** e2e-report/: each container's memory peaks and CPU time beside its limits, and its stops. */
-function writeReport(): void {
-  const limits = Object.fromEntries(wiring.containers.map((c) => [c.name, c]));
-  const usage = lab.runtime!.usage();
-  const rows = Object.keys(usage)
-    .sort()
-    .map((n) => ({
-      service: n,
-      ...usage[n],
-      // Declared; a container the last wiring no longer has (a failed change) keeps what was enforced.
-      limitMiB: limits[n]?.memoryMiB ?? usage[n].limitMiB,
-      cpus: limits[n]?.cpus ?? usage[n].cpus,
-    }));
-  fs.writeFileSync(path.join(REPORT, "memory.json"), JSON.stringify(rows, null, 2));
-  writeTable(
-    "memory.md",
-    "e2e memory (each container's cgroup, limited to its declared memory, over both starts)",
-    [
-      "service",
-      "peak working set (MiB)",
-      "peak charged, page cache included (MiB)",
-      "limit (MiB)",
-      "working set / limit",
-      "OOM kills",
-    ],
-    rows.map((r) => [
-      r.service,
-      r.workingSetMiB,
-      r.chargedMiB,
-      r.limitMiB,
-      (r.workingSetMiB / r.limitMiB).toFixed(2),
-      r.oomKills,
-    ]),
-  );
-  writeTable(
-    "start-memory.md",
-    "e2e memory to start (each container's peak working set from a start until its health check passed, the highest of its starts)",
-    ["service", "to start (MiB)", "limit (MiB)"],
-    Object.keys(lab.startPeaksMiB)
-      .sort()
-      .map((n) => [n, lab.startPeaksMiB[n], limits[n]?.memoryMiB ?? ""]),
-  );
-  const disk = lab.runtime!.diskPeaks();
-  writeTable(
-    "disk.md",
-    "e2e disk (what each container had written outside its volumes: writable layer, /tmp, log; the most at any stop or at the end)",
-    ["service", "written (MiB)", "Kubernetes ephemeral-storage limit (MiB)"],
-    Object.keys(disk)
-      .sort()
-      .map((n) => [
-        n,
-        disk[n],
-        wiring.scratchMiB[wiring.containers.find((c) => c.name === n)?.aliases[0] ?? n] ?? "",
-      ]),
-  );
-  const total = rows.reduce((sum, r) => sum + r.cpuSeconds, 0);
-  writeTable(
-    "cpu.md",
-    "e2e CPU (each container's cgroup, limited to its declared CPUs, over the whole run)",
-    [
-      "service",
-      "CPU time (s)",
-      "share of the lab's",
-      "limit (cores)",
-      "held back by the limit (s)",
-    ],
-    [
-      ...rows.map((r) => [
-        r.service,
-        r.cpuSeconds.toFixed(0),
-        `${((100 * r.cpuSeconds) / total).toFixed(0)} %`,
-        r.cpus,
-        r.throttledSeconds.toFixed(1),
-      ]),
-      ["all", total.toFixed(0), "", "", ""],
-    ],
-  );
-  const stops = lab.runtime!.stops();
-  fs.writeFileSync(path.join(REPORT, "stops.json"), JSON.stringify(stops, null, 2));
-  writeTable(
-    "stops.md",
-    "e2e stops (stop signal to exit, every stop of the run)",
-    ["service", "stops", "longest (s)", "grace (s)", "killed at the grace's end"],
-    [...new Set(stops.map((s) => s.name))].sort().map((n) => {
-      const own = stops.filter((s) => s.name === n);
-      return [
-        n,
-        own.length,
-        Math.max(...own.map((s) => s.seconds)).toFixed(1),
-        limits[n]?.stopGraceS,
-        own.filter((s) => s.killed).length,
-      ];
-    }),
-  );
-}
-
-/** A Markdown table into e2e-report/<file>, and printed under `title`. */
-function writeTable(file: string, title: string, header: string[], rows: unknown[][]): void {
-  const line = (cells: unknown[]) => `| ${cells.join(" | ")} |`;
-  const table = [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-  fs.writeFileSync(path.join(REPORT, file), `${table}\n`);
-  process.stderr.write(`${title}:\n${table}\n`);
-}
 
 /** Logs in through JupyterHub's form, as a browser does (the _xsrf cookie and field). */
 async function hubLogin(
