@@ -25,7 +25,8 @@ in_hub() {
 }
 
 if [ "$action" = run ]; then
-  # As test/e2e/lab.e2e.test.ts runs it: nbclient, the notebook's folder as the working directory.
+  # As the real-services suite runs it (runNotebook, test/e2e/probes.ts): nbclient, the notebook's
+  # folder as the working directory.
   in_hub python3 - "/home/$ADMIN/examples/$NOTEBOOK" <<'PY'
 import os, sys, nbclient, nbformat
 path = sys.argv[1]

@@ -2,8 +2,8 @@
  * The real-services suite: the dev stack's wiring (wiring.ts) started as local processes
  * (lab.ts), and the lab's own scenario run through them, as a person uses the lab after
  * `pulumi up`: log in to JupyterHub, run the shipped notebooks, then check what they left in the
- * lake, MLflow, Prefect and Kafka, and what the dashboard shows. Memory is sampled throughout and
- * written to e2e-report/.
+ * lake, MLflow, Prefect and Kafka, and what the dashboard shows. What it asks each service goes
+ * through probes.ts. Memory is sampled throughout and written to e2e-report/ (report.ts).
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -13,9 +13,11 @@ import { Client } from "minio";
 import { leastMemoryMiB, STARTED_WITH_MIB } from "../../components/config/services";
 import { lakeBucketProvider, minioStore } from "../../components/storage/lakeBucket";
 import { lockedVersion, MAIN_LOCK, SPARK_LOCK } from "../../scripts/pins";
-import { Browser, labPython, openJupyterLab, renderPage } from "./clients";
+import { openJupyterLab, renderPage } from "./clients";
 import { Lab, workDirs, type StartReport } from "./lab";
 import { allowed as networkAllows } from "./networkPolicy";
+import * as probes from "./probes";
+import { writeReport } from "./report";
 import { labWiring, type LabWiring } from "./wiring";
 
 if (process.getuid?.() !== 0) {
@@ -33,6 +35,27 @@ let started: StartReport;
 const url = (key: string) => wiring.outputs.urls.value[key] as string;
 const creds = () => wiring.credentials;
 
+// The probes asked most, of the lab as it is at each call: the scenario replaces its wiring.
+const hubLogin = (user: string, password: string) =>
+  probes.hubLogin(url("jupyterhub"), user, password);
+const spawnAdminServer = () =>
+  probes.spawnAdminServer(lab.runtime!, url("jupyterhub"), creds().jupyterhub);
+/** Read with spark's key unless told. */
+const lakeCounts = (id: probes.S3Identity = creds().s3.spark) =>
+  probes.lakeCounts(lab.installs!, id);
+const prefectRuns = (authString: string, deployment: string) =>
+  probes.prefectRuns(url("prefect"), authString, deployment);
+const sparkMaster = () => probes.sparkMaster(url("spark-ui"));
+const mlflow = () => ({ url: url("mlflow"), password: wiring.secrets["mlflow-lab"] });
+const mlflowFetch = (route: string, init?: RequestInit) =>
+  probes.mlflowFetch(mlflow(), route, init);
+const mlflowGet = (route: string) => probes.mlflowGet(mlflow(), route);
+const mlflowRuns = () => probes.mlflowRuns(mlflow());
+const unhealthy = () => probes.unhealthy(lab.runtime!);
+const pids = () => probes.pids(lab.runtime!);
+const restartedSince = (before: Record<string, number | undefined>) =>
+  probes.restartedSince(lab.runtime!, before);
+
 beforeAll(
   async () => {
     fs.mkdirSync(REPORT, { recursive: true });
@@ -45,142 +68,12 @@ beforeAll(
 
 afterAll(() => {
   lab?.stop();
-  if (lab?.runtime) writeReport();
+  if (lab?.runtime) writeReport(REPORT, wiring, lab);
   // The data directories (GBs of jars' and services' copies); DFL_E2E_KEEP=1 keeps them and
   // every container's log (run/containers/<name>/log) for a closer look.
   if (process.env.DFL_E2E_KEEP) process.stderr.write(`e2e: kept ${root}\n`);
   else fs.rmSync(root, { recursive: true, force: true });
 });
-
-/** e2e-report/: each container's memory peaks and CPU time beside its limits, and its stops. */
-function writeReport(): void {
-  const limits = Object.fromEntries(wiring.containers.map((c) => [c.name, c]));
-  const usage = lab.runtime!.usage();
-  const rows = Object.keys(usage)
-    .sort()
-    .map((n) => ({
-      service: n,
-      ...usage[n],
-      // Declared; a container the last wiring no longer has (a failed change) keeps what was enforced.
-      limitMiB: limits[n]?.memoryMiB ?? usage[n].limitMiB,
-      cpus: limits[n]?.cpus ?? usage[n].cpus,
-    }));
-  fs.writeFileSync(path.join(REPORT, "memory.json"), JSON.stringify(rows, null, 2));
-  writeTable(
-    "memory.md",
-    "e2e memory (each container's cgroup, limited to its declared memory, over both starts)",
-    [
-      "service",
-      "peak working set (MiB)",
-      "peak charged, page cache included (MiB)",
-      "limit (MiB)",
-      "working set / limit",
-      "OOM kills",
-    ],
-    rows.map((r) => [
-      r.service,
-      r.workingSetMiB,
-      r.chargedMiB,
-      r.limitMiB,
-      (r.workingSetMiB / r.limitMiB).toFixed(2),
-      r.oomKills,
-    ]),
-  );
-  writeTable(
-    "start-memory.md",
-    "e2e memory to start (each container's peak working set from a start until its health check passed, the highest of its starts)",
-    ["service", "to start (MiB)", "limit (MiB)"],
-    Object.keys(lab.startPeaksMiB)
-      .sort()
-      .map((n) => [n, lab.startPeaksMiB[n], limits[n]?.memoryMiB ?? ""]),
-  );
-  const disk = lab.runtime!.diskPeaks();
-  writeTable(
-    "disk.md",
-    "e2e disk (what each container had written outside its volumes: writable layer, /tmp, log; the most at any stop or at the end)",
-    ["service", "written (MiB)", "Kubernetes ephemeral-storage limit (MiB)"],
-    Object.keys(disk)
-      .sort()
-      .map((n) => [
-        n,
-        disk[n],
-        wiring.scratchMiB[wiring.containers.find((c) => c.name === n)?.aliases[0] ?? n] ?? "",
-      ]),
-  );
-  const total = rows.reduce((sum, r) => sum + r.cpuSeconds, 0);
-  writeTable(
-    "cpu.md",
-    "e2e CPU (each container's cgroup, limited to its declared CPUs, over the whole run)",
-    [
-      "service",
-      "CPU time (s)",
-      "share of the lab's",
-      "limit (cores)",
-      "held back by the limit (s)",
-    ],
-    [
-      ...rows.map((r) => [
-        r.service,
-        r.cpuSeconds.toFixed(0),
-        `${((100 * r.cpuSeconds) / total).toFixed(0)} %`,
-        r.cpus,
-        r.throttledSeconds.toFixed(1),
-      ]),
-      ["all", total.toFixed(0), "", "", ""],
-    ],
-  );
-  const stops = lab.runtime!.stops();
-  fs.writeFileSync(path.join(REPORT, "stops.json"), JSON.stringify(stops, null, 2));
-  writeTable(
-    "stops.md",
-    "e2e stops (stop signal to exit, every stop of the run)",
-    ["service", "stops", "longest (s)", "grace (s)", "killed at the grace's end"],
-    [...new Set(stops.map((s) => s.name))].sort().map((n) => {
-      const own = stops.filter((s) => s.name === n);
-      return [
-        n,
-        own.length,
-        Math.max(...own.map((s) => s.seconds)).toFixed(1),
-        limits[n]?.stopGraceS,
-        own.filter((s) => s.killed).length,
-      ];
-    }),
-  );
-}
-
-/** A Markdown table into e2e-report/<file>, and printed under `title`. */
-function writeTable(file: string, title: string, header: string[], rows: unknown[][]): void {
-  const line = (cells: unknown[]) => `| ${cells.join(" | ")} |`;
-  const table = [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-  fs.writeFileSync(path.join(REPORT, file), `${table}\n`);
-  process.stderr.write(`${title}:\n${table}\n`);
-}
-
-/** Logs in through JupyterHub's form, as a browser does (the _xsrf cookie and field). */
-async function hubLogin(
-  user: string,
-  password: string,
-): Promise<{ browser: Browser; ok: boolean }> {
-  const hub = url("jupyterhub");
-  const browser = new Browser();
-  const page = await browser.request(`${hub}/hub/login`);
-  const xsrf = /name="_xsrf" value="([^"]+)"/.exec(page.text)?.[1];
-  expect(xsrf).toBeDefined();
-  // What the form's token is checked against; without it the check fails once a second has passed.
-  expect(browser.cookie("_xsrf")).toBeDefined();
-  const r = await browser.request(`${hub}/hub/login?next=`, {
-    form: { username: user, password, _xsrf: xsrf! },
-  });
-  const ok = r.status === 302 && browser.cookie("jupyterhub-session-id") !== undefined;
-  if (!ok) {
-    // A refusal is expected for a wrong password; said here so an unexpected one can be read.
-    const said = /<p[^>]*class="login_error"[^>]*>([^<]*)/.exec(r.text)?.[1]?.trim();
-    process.stderr.write(
-      `e2e: JupyterHub login of ${user}: ${r.status} ${r.headers.get("location") ?? ""} ${said ?? r.text.slice(0, 200)}\n`,
-    );
-  }
-  return { browser, ok };
-}
 
 describe("the dev stack's services, started from the program's wiring", () => {
   it("every runnable service passes its own declared health check", async () => {
@@ -194,14 +87,7 @@ describe("the dev stack's services, started from the program's wiring", () => {
   });
 
   it("Kafka's health check created the declared topics", () => {
-    const topics = lab.runtime!.exec("kafka", [
-      "env",
-      "KAFKA_HEAP_OPTS=-Xmx64m",
-      "/opt/kafka/bin/kafka-topics.sh",
-      "--bootstrap-server",
-      "127.0.0.1:19092",
-      "--list",
-    ]);
+    const topics = probes.kafkaTopics(lab.runtime!);
     expect(topics.status).toBe(0);
     expect(topics.output.split("\n")).toContain("lab-events");
   });
@@ -261,30 +147,13 @@ describe("the lake's buckets, through the program's own create-or-adopt provider
 const MINIO_DEFAULT = { accessKey: "minioadmin", secretKey: "minioadmin" };
 
 describe("least privilege", () => {
-  const s3 = (identity: string, op: string, bucket: string) => {
-    const id = identity === "minio's default" ? MINIO_DEFAULT : creds().s3[identity];
-    const r = labPython(
+  const s3 = (identity: string, op: string, bucket: string) =>
+    probes.s3Access(
       lab.installs!,
-      `
-import sys, boto3, botocore
-s3 = boto3.client("s3", endpoint_url="http://localhost:9000", aws_access_key_id=sys.argv[1],
-                  aws_secret_access_key=sys.argv[2], region_name="us-east-1")
-op, bucket = sys.argv[3], sys.argv[4]
-try:
-    if op == "read":
-        s3.list_objects_v2(Bucket=bucket)
-    else:
-        s3.put_object(Bucket=bucket, Key="e2e-probe.txt", Body=b"x")
-        s3.delete_object(Bucket=bucket, Key="e2e-probe.txt")
-    print("allowed")
-except botocore.exceptions.ClientError as e:
-    print(e.response["Error"]["Code"])
-`,
-      [id.accessKey, id.secretKey, op, bucket],
+      identity === "minio's default" ? MINIO_DEFAULT : creds().s3[identity],
+      op,
+      bucket,
     );
-    if (r.status !== 0) throw new Error(r.stderr);
-    return r.stdout.trim();
-  };
 
   it.each([
     ["streamlit", "read", "gold", "allowed"],
@@ -356,21 +225,11 @@ describe("JupyterHub and the shipped notebooks", () => {
     for (const round of [1, 2]) {
       for (const nb of notebooks) {
         const t0 = Date.now();
-        const r = lab.runtime!.exec(
-          "jupyterhub",
-          [
-            "python3",
-            "-c",
-            `import sys, nbformat, nbclient
-nb = nbformat.read(sys.argv[1], 4)
-nbclient.NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
-nbformat.write(nb, sys.argv[3])`,
-            `/home/${user}/examples/${nb}`,
-            `/home/${user}/examples`,
-            `/tmp/executed-${round}-${nb}`,
-          ],
-          1800,
-          { user: [server.uid, server.uid], env: server.env },
+        const r = probes.runNotebook(
+          lab.runtime!,
+          server,
+          `/home/${user}/examples/${nb}`,
+          `/tmp/executed-${round}-${nb}`,
         );
         if (r.status !== 0)
           throw new Error(`${nb} (round ${round}) failed:\n${r.output.slice(-6000)}`);
@@ -395,154 +254,6 @@ nbformat.write(nb, sys.argv[3])`,
     expect(visit.printed.trim()).toBe(`${creds().jupyterhub.user} ${pyspark}`);
   });
 });
-
-/**
- * Logs the admin in, spawns their server through the REST API as a script would (with a token
- * the hub's own token page makes), and returns its process once the hub says it is ready.
- */
-async function spawnAdminServer(): Promise<{ uid: number; env: Record<string, string> }> {
-  const { user, password } = creds().jupyterhub;
-  const { browser } = await hubLogin(user, password);
-  const hub = url("jupyterhub");
-  // The token JupyterHub's own pages send with API calls (window.jhdata.xsrf_token).
-  const home = await browser.request(`${hub}/hub/home`);
-  const xsrf = /xsrf_token: "([^"]+)"/.exec(home.text)?.[1];
-  expect(xsrf).toBeDefined();
-  // An API token, as the hub's own token page makes one (the browser's session + XSRF token);
-  // the rest goes through the REST API with it, as a script would.
-  const made = await browser.request(`${hub}/hub/api/users/${user}/tokens`, {
-    method: "POST",
-    json: { note: "e2e", expires_in: 3600 },
-    headers: { "X-XSRFToken": xsrf! },
-  });
-  expect(made.status).toBe(201);
-  const api = { authorization: `token ${JSON.parse(made.text).token}` };
-  const spawn = await browser.request(`${hub}/hub/api/users/${user}/server`, {
-    method: "POST",
-    headers: api,
-  });
-  expect([201, 202]).toContain(spawn.status);
-  let server: { pid: number; uid: number; env: Record<string, string> } | undefined;
-  let last = "";
-  for (let i = 0; i < 180 && !server; i++) {
-    const state = await browser.request(`${hub}/hub/api/users/${user}`, { headers: api });
-    last = `${state.status} ${state.text}`;
-    if (state.status === 200 && JSON.parse(state.text).servers?.[""]?.ready) {
-      server = lab
-        .runtime!.processes("jupyterhub")
-        .find((p) => p.cmdline.some((a) => a.endsWith("jupyterhub-singleuser")));
-    }
-    if (!server) await new Promise((r) => setTimeout(r, 1000));
-  }
-  if (!server)
-    throw new Error(
-      `the admin's server never became ready: ${last}\n${lab.runtime!.tail("jupyterhub")}`,
-    );
-  return server;
-}
-
-/** What the examples left in the lake, read with an identity's keys (spark's by default). */
-function lakeCounts(id: { accessKey: string; secretKey: string } = creds().s3.spark): any {
-  const r = labPython(
-    lab.installs!,
-    `
-import json, sys
-sys.path.insert(0, ${JSON.stringify(path.join(REPO_ROOT, "lab/flows"))})
-import lakehouse
-from deltalake import DeltaTable
-import pyarrow.compute as pc
-opts = {"AWS_ENDPOINT_URL": "http://localhost:9000", "AWS_ALLOW_HTTP": "true", "AWS_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": ${JSON.stringify(id.accessKey)}, "AWS_SECRET_ACCESS_KEY": ${JSON.stringify(id.secretKey)}}
-def table(path):
-    return DeltaTable(path.replace("s3a://", "s3://"), storage_options=opts)
-bronze = table(lakehouse.BRONZE).to_pyarrow_table()
-batches = sorted(set(bronze["_batch"].to_pylist()))
-days = [int(b.split("-")[1]) for b in batches if b.startswith("day-")]
-silver = table(lakehouse.SILVER).to_pyarrow_table()
-gold = {name: table(path).to_pyarrow_table() for name, path in lakehouse.GOLD.items()}
-stream = table(lakehouse.CLICKSTREAM)
-print(json.dumps({
-  "batches": batches,
-  "expected": lakehouse.expected_counts(days, lakehouse.LATE_BATCH in batches),
-  "bronze": bronze.num_rows,
-  "silver": silver.num_rows,
-  "silver_ids": len(set(silver["order_id"].to_pylist())),
-  "rejected": table(lakehouse.REJECTED).to_pyarrow_table().num_rows,
-  "gold_orders": {n: pc.sum(t["orders"]).as_py() for n, t in gold.items()},
-  "gold_rows": {n: t.num_rows for n, t in gold.items()},
-  "bronze_versions": len(table(lakehouse.BRONZE).history()),
-  "clickstream": stream.to_pyarrow_table().num_rows,
-  "stream_commits": sum(1 for h in stream.history() if h.get("operation") == "STREAMING UPDATE"),
-}))
-# The counts are out. Skip the interpreter's teardown: a native thread pool under delta-rs/PyArrow
-# once aborted it ("terminate called without an active exception", on a busy machine), which
-# would fail the read after it had succeeded.
-sys.stdout.flush()
-import os
-os._exit(0)
-`,
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
-}
-
-/** The header Prefect's API takes its basic-auth credential in (the lab's current one by default). */
-function prefectAuth(authString: string = creds().prefect.authString): { authorization: string } {
-  return { authorization: `Basic ${Buffer.from(authString).toString("base64")}` };
-}
-
-/** The Spark master's own view of the cluster (its web UI's JSON): workers and applications. */
-async function sparkMaster(): Promise<any> {
-  // Node's fetch may reuse a pooled connection the UI's Jetty has just closed as idle ("other
-  // side closed", seen after a minute without a call): one new connection is then asked for.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await (await fetch(`${url("spark-ui")}/json/`)).json();
-    } catch (e) {
-      if (attempt >= 3 || !/fetch failed/.test(String(e))) throw e;
-    }
-  }
-}
-
-/** A deployment's flow runs' state types, asked with a Prefect credential. */
-async function prefectRuns(authString: string, deployment: string): Promise<string[]> {
-  const runs = await fetch(`${url("prefect")}/api/flow_runs/filter`, {
-    method: "POST",
-    headers: { ...prefectAuth(authString), "content-type": "application/json" },
-    body: JSON.stringify({ deployments: { name: { any_: [deployment] } } }),
-  });
-  expect(runs.status).toBe(200);
-  return ((await runs.json()) as { state_type: string }[]).map((r) => r.state_type);
-}
-
-/**
- * A request to MLflow as its clients make it: with the notebooks' and flows' login (`lab`), from
- * the stack's current generated password.
- */
-function mlflowFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  const login = Buffer.from(`lab:${wiring.secrets["mlflow-lab"]}`).toString("base64");
-  return fetch(`${url("mlflow")}${path}`, {
-    ...init,
-    headers: { ...(init.headers as Record<string, string>), authorization: `Basic ${login}` },
-  });
-}
-
-/** The medallion notebook's MLflow runs. */
-async function mlflowRuns(): Promise<any[]> {
-  const exp: any = await (
-    await mlflowFetch(
-      "/api/2.0/mlflow/experiments/get-by-name?experiment_name=medallion-architecture",
-    )
-  ).json();
-  const search: any = await (
-    await mlflowFetch("/api/2.0/mlflow/runs/search", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ experiment_ids: [exp.experiment.experiment_id] }),
-    })
-  ).json();
-  return search.runs ?? [];
-}
 
 describe("what the notebooks left behind", () => {
   it("bronze, silver and gold hold what two runs of the notebooks and flows imply", () => {
@@ -581,21 +292,11 @@ describe("what the notebooks left behind", () => {
   });
 
   it("Prefect has both flows deployed, paused daily, and ran each twice to Completed on the worker", async () => {
-    const api = `${url("prefect")}/api`;
-    const auth = { ...prefectAuth(), "content-type": "application/json" };
-    const deployments = await fetch(`${api}/deployments/filter`, {
-      method: "POST",
-      headers: auth,
-      body: JSON.stringify({}),
-    });
+    const deployments = await probes.prefectDeployments(url("prefect"), creds().prefect.authString);
     expect(deployments.status).toBe(200);
-    const deployed = (
-      (await deployments.json()) as {
-        name: string;
-        paused: boolean;
-        schedules: { active: boolean; schedule: { cron: string } }[];
-      }[]
-    ).sort((a, b) => a.name.localeCompare(b.name));
+    const deployed = ((await deployments.json()) as probes.PrefectDeployment[]).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
     expect(deployed.map((d) => d.name)).toEqual(["bronze-to-silver", "medallion"]);
     for (const d of deployed) {
       expect(d.schedules.map((s) => s.schedule.cron)).toHaveLength(1);
@@ -640,21 +341,15 @@ describe("what the notebooks left behind", () => {
   });
 
   it("ml_training registered a model version per run, with its signature, and the champion alias on the last", async () => {
-    const model: any = await (
-      await mlflowFetch("/api/2.0/mlflow/registered-models/get?name=lab-bulk-orders")
-    ).json();
-    const versions: any = await (
-      await mlflowFetch(
-        `/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent("name='lab-bulk-orders'")}`,
-      )
-    ).json();
+    const model = await mlflowGet("/api/2.0/mlflow/registered-models/get?name=lab-bulk-orders");
+    const versions = await mlflowGet(
+      `/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent("name='lab-bulk-orders'")}`,
+    );
     const numbers = versions.model_versions.map((v: { version: string }) => Number(v.version));
     expect(numbers.sort()).toEqual([1, 2]);
     expect(model.registered_model.aliases).toEqual([{ alias: "champion", version: "2" }]);
     const version = versions.model_versions.find((v: { version: string }) => v.version === "2");
-    const run: any = await (
-      await mlflowFetch(`/api/2.0/mlflow/runs/get?run_id=${version.run_id}`)
-    ).json();
+    const run = await mlflowGet(`/api/2.0/mlflow/runs/get?run_id=${version.run_id}`);
     expect(
       Object.keys(Object.fromEntries(run.run.data.metrics.map((m: any) => [m.key, 1]))).sort(),
     ).toEqual(["accuracy", "f1", "roc_auc"]);
@@ -663,9 +358,7 @@ describe("what the notebooks left behind", () => {
     // the signature, is served through the artifact proxy from the logged model's location.
     const modelId = /^models:\/(m-[0-9a-f]+)$/.exec(version.source)?.[1];
     expect(modelId).toBeDefined();
-    const logged: any = await (
-      await mlflowFetch(`/api/2.0/mlflow/logged-models/${modelId}`)
-    ).json();
+    const logged = await mlflowGet(`/api/2.0/mlflow/logged-models/${modelId}`);
     expect(logged.model.info.source_run_id).toBe(version.run_id);
     const artifacts = logged.model.info.artifact_uri.replace(/^mlflow-artifacts:\//, "");
     const mlmodel = await mlflowFetch(`/api/2.0/mlflow-artifacts/artifacts/${artifacts}/MLmodel`);
@@ -746,7 +439,7 @@ describe("after a restart on the same data with fresh credentials, as after `pul
     }
     const old = await fetch(`${url("prefect")}/api/flow_runs/filter`, {
       method: "POST",
-      headers: prefectAuth(before.wiring.credentials.prefect.authString),
+      headers: probes.prefectAuth(before.wiring.credentials.prefect.authString),
     });
     expect(old.status).toBe(401);
   });
@@ -760,25 +453,6 @@ describe("after a restart on the same data with fresh credentials, as after `pul
     expect(lab.runtime!.exec("jupyterhub", ["test", "-d", `${home}/examples`]).status).toBe(0);
   });
 });
-
-/** The running containers that fail their own health check now (each checked at once). */
-async function unhealthy(): Promise<string[]> {
-  const names = lab.runtime!.names();
-  const checks = await Promise.all(names.map((n) => lab.runtime!.health(n)));
-  return names.filter((_, i) => !checks[i].ok);
-}
-
-/** Each running container's own process, to tell which ones a change restarted. */
-function pids(): Record<string, number | undefined> {
-  return Object.fromEntries(lab.runtime!.names().map((n) => [n, lab.runtime!.pid(n)]));
-}
-
-/** The containers whose process is no longer the one `before` recorded: restarted or stopped. */
-function restartedSince(before: Record<string, number | undefined>): string[] {
-  return Object.keys(before)
-    .filter((n) => lab.runtime!.pid(n) !== before[n])
-    .sort();
-}
 
 describe("changes a lab in use goes through, applied to the running services as `pulumi up` applies them", () => {
   it("rotating spark's S3 key (`pulumi up --replace`) restarts only what holds it; they use the new key, the old one is refused", async () => {
@@ -805,20 +479,7 @@ describe("changes a lab in use goes through, applied to the running services as 
     expect(others(wiring)).toEqual(others(old));
     expect(wiring.secrets["s3-spark"]).not.toBe(key);
     // A Spark job from a restarted client: the driver and the executors read silver with the new key.
-    const job = lab.runtime!.exec(
-      "prefect-worker",
-      [
-        "python3",
-        "-c",
-        `import sys
-sys.path.insert(0, "/opt/lab/flows")
-import lakehouse
-spark = lakehouse.spark("e2e-rotated-key")
-print("rows", spark.read.format("delta").load(lakehouse.SILVER).count())
-spark.stop()`,
-      ],
-      600,
-    );
+    const job = probes.countSilver(lab.runtime!, "e2e-rotated-key");
     expect([job.status, /rows (\d+)/.exec(job.output)?.[1]]).toEqual([0, String(lake.silver)]);
     expect(lakeCounts()).toEqual(lake);
     expect(() => lakeCounts(old.credentials.s3.spark)).toThrow(
@@ -894,26 +555,10 @@ describe("sharing the Spark cluster", () => {
     const server = await spawnAdminServer();
     const apps = ["e2e-idle-1", "e2e-idle-2"];
     for (const app of apps) {
-      const started = lab.runtime!.exec(
-        "jupyterhub",
-        [
-          "sh",
-          "-c",
-          `python3 -c "$0" ${app} > /tmp/${app}.log 2>&1 &`,
-          `import sys, time
-sys.path.insert(0, "/opt/lab/flows")
-import lakehouse
-spark = lakehouse.spark(sys.argv[1])
-print("rows", spark.read.format("delta").load(lakehouse.SILVER).count(), flush=True)
-time.sleep(1800)`,
-        ],
-        30,
-        { user: [server.uid, server.uid], env: server.env },
-      );
+      const started = probes.openIdleSession(lab.runtime!, server, app);
       expect(started.status).toBe(0);
     }
-    const ranJob = (app: string) =>
-      /rows \d+/.test(lab.runtime!.exec("jupyterhub", ["cat", `/tmp/${app}.log`]).output);
+    const ranJob = (app: string) => probes.idleSessionRan(lab.runtime!, app);
     for (let i = 0; i < 180 && !apps.every(ranJob); i++) {
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -924,25 +569,13 @@ time.sleep(1800)`,
       busy.workers.filter((w: any) => w.state === "ALIVE").map((w: any) => w.coresused),
     ).toEqual(busy.workers.filter((w: any) => w.state === "ALIVE").map((w: any) => w.cores));
     // A run of the bronze-to-silver deployment, as the Prefect UI's "Quick run" starts it.
-    const api = `${url("prefect")}/api`;
-    const auth = { ...prefectAuth(), "content-type": "application/json" };
-    const deployment = (await (
-      await fetch(`${api}/deployments/name/bronze-to-silver/bronze-to-silver`, { headers: auth })
-    ).json()) as { id: string };
-    const created = await fetch(`${api}/deployments/${deployment.id}/create_flow_run`, {
-      method: "POST",
-      headers: auth,
-      body: JSON.stringify({}),
-    });
+    const auth = creds().prefect.authString;
+    const flow = "bronze-to-silver/bronze-to-silver";
+    const created = await probes.prefectQuickRun(url("prefect"), auth, flow);
     expect(created.status).toBe(201);
     const runId = ((await created.json()) as { id: string }).id;
     const t0 = Date.now();
-    let state = "";
-    for (let i = 0; i < 600 && !["COMPLETED", "FAILED", "CRASHED"].includes(state); i++) {
-      await new Promise((r) => setTimeout(r, 1000));
-      const run = await fetch(`${api}/flow_runs/${runId}`, { headers: auth });
-      state = ((await run.json()) as { state_type: string }).state_type;
-    }
+    const state = await probes.prefectRunEnd(url("prefect"), auth, runId);
     process.stderr.write(
       `e2e: with two idle sessions open, a bronze-to-silver run ended ${state} after ${(Date.now() - t0) / 1000}s\n`,
     );
@@ -957,25 +590,7 @@ time.sleep(1800)`,
 describe("Spark's RPC authentication", () => {
   it("a driver without the lab's secret is refused by the master: its application never registers; with it, the same driver runs", async () => {
     // As the flows' drivers start; the first with another secret than spark-defaults.conf's.
-    const driver = (app: string, secret?: string) =>
-      lab.runtime!.exec(
-        "prefect-worker",
-        [
-          "timeout",
-          "-s",
-          "KILL",
-          "150",
-          "python3",
-          "-c",
-          `from pyspark.sql import SparkSession
-b = SparkSession.builder.appName("${app}")
-${secret ? `b = b.config("spark.authenticate.secret", "${secret}")` : ""}
-spark = b.getOrCreate()
-print("rows", spark.range(3).count())
-spark.stop()`,
-        ],
-        180,
-      );
+    const driver = (app: string, secret?: string) => probes.sparkDriver(lab.runtime!, app, secret);
     const refused = driver("e2e-unauthenticated", "not-the-lab-secret");
     expect(refused.output).not.toMatch(/rows 3/);
     const allowed = driver("e2e-authenticated");
@@ -993,28 +608,17 @@ describe("the k8s stack's NetworkPolicies, enforced on every container throughou
   });
 
   it("refuse every other: each listening port of each container, tried from every other, opens exactly when they allow it", () => {
-    const runtime = lab.runtime!;
-    const pods = runtime.pods(wiring.policies.stack);
-    const running = runtime.names();
-    const listening = Object.fromEntries(running.map((n) => [n, runtime.listening(n)]));
+    const pods = lab.runtime!.pods(wiring.policies.stack);
     const wrong: string[] = [];
     let opened = 0;
     let refused = 0;
-    for (const from of running) {
-      const targets = running
-        .filter((to) => to !== from)
-        .flatMap((to) => listening[to].map((port) => ({ to, port })));
-      const opens = runtime.connects(from, targets);
-      targets.forEach((t, i) => {
-        const allowed = networkAllows(wiring.policies.specs, pods, from, t.to, t.port);
-        if (opens[i]) opened++;
-        else refused++;
-        if (opens[i] !== allowed) {
-          wrong.push(
-            `${from} → ${t.to}:${t.port} ${opens[i] ? "opened" : "refused"}, allowed: ${allowed}`,
-          );
-        }
-      });
+    for (const { from, to, port, opens } of probes.portSweep(lab.runtime!)) {
+      const allowed = networkAllows(wiring.policies.specs, pods, from, to, port);
+      if (opens) opened++;
+      else refused++;
+      if (opens !== allowed) {
+        wrong.push(`${from} → ${to}:${port} ${opens ? "opened" : "refused"}, allowed: ${allowed}`);
+      }
     }
     expect(wrong).toEqual([]);
     // Both kinds were tried: the check above compared something.
