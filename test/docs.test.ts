@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { configKeys, referenceTable } from "../scripts/docs/config";
 import { stale } from "../scripts/docs/main";
-import { cpuTable, recordRun } from "../scripts/docs/services";
+import { cpuTable, recordRun, servicesTable } from "../scripts/docs/services";
 import { REPO_ROOT } from "./harness";
 
 const DOCS = path.join(REPO_ROOT, "docs");
@@ -130,6 +130,16 @@ describe("the documentation", () => {
     expect(table.at(-1)).toBe("| **All** | **500** | | | |");
     expect(() => cpuTable(before)).toThrow("has no CPU run");
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it("the README's table names every service the program deploys, or npm run docs fails", () => {
+    const outputs = {
+      urls: { superset: "http://localhost:8088" },
+      memoryLimitMiB: { services: { superset: 512 }, total: 512 },
+    };
+    expect(() => servicesTable(outputs, outputs, { runs: [], peakMiB: {} })).toThrow(
+      "the program deploys superset, which no row of ROWS (scripts/docs/services.ts) names",
+    );
   });
 
   it("LICENSE holds the license package.json names, in full", () => {

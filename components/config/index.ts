@@ -3,6 +3,15 @@ import type { z } from "zod";
 import { LabSchema, shape, type LabConfig } from "./schema";
 
 export type { LabConfig, Target, Toggle } from "./schema";
+
+/**
+ * What a platform reads of the config: where it runs and how, and whether data outlives destroy;
+ * never a service's section (a service hands the platform what it needs in its WorkloadSpec).
+ */
+export type PlatformConfig = Pick<
+  LabConfig,
+  "stack" | "target" | "docker" | "kubernetes" | "images" | "retainDataOnDestroy"
+>;
 export {
   BRONZE,
   GOLD,

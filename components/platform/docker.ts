@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import type { LabConfig } from "../config";
+import type { PlatformConfig } from "../config";
 import { allowLists } from "./allowList";
 import { healthTiming, stopGrace } from "./health";
 import { buildImage, builderProvider } from "./imageBuild";
@@ -23,7 +23,7 @@ import {
 /** Arguments for {@link DockerPlatform}. */
 export interface DockerPlatformArgs {
   /** The validated lab config (its `docker` section and `retainDataOnDestroy` apply here). */
-  readonly config: LabConfig;
+  readonly config: PlatformConfig;
 }
 
 /**
@@ -34,7 +34,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
   readonly target = "docker" as const;
   readonly provider: docker.Provider;
   readonly network: docker.Network;
-  private readonly config: LabConfig;
+  private readonly config: PlatformConfig;
   private readonly prefix: string;
   private readonly name: string;
   private builder?: dockerBuild.Provider;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { LabConfig } from "../config";
+import type { PlatformConfig } from "../config";
 import { DockerPlatform } from "./docker";
 import { KubernetesPlatform } from "./kubernetes";
 import type { Platform } from "./types";
@@ -11,7 +11,7 @@ export { KubernetesPlatform } from "./kubernetes";
 /** The one place that branches on `target`. */
 export function createPlatform(
   name: string,
-  config: LabConfig,
+  config: PlatformConfig,
   opts?: pulumi.ComponentResourceOptions,
 ): Platform & pulumi.ComponentResource {
   return config.target === "docker"

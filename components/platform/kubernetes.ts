@@ -1,7 +1,7 @@
 import type * as dockerBuild from "@pulumi/docker-build";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { LabConfig } from "../config";
+import type { PlatformConfig } from "../config";
 import { DynamicProvider } from "../storage/lakeBucket";
 import { allowLists } from "./allowList";
 import { ClaimClass } from "./claimClass";
@@ -35,7 +35,7 @@ import { checkWorkload } from "./workloadRules";
 /** Arguments for {@link KubernetesPlatform}. */
 export interface KubernetesPlatformArgs {
   /** The validated lab config (its `kubernetes` section and `retainDataOnDestroy` apply here). */
-  readonly config: LabConfig;
+  readonly config: PlatformConfig;
 }
 
 /**
@@ -51,7 +51,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   readonly namespace: k8s.core.v1.Namespace;
   /** The PVCs' StorageClass as the stack made them; a change is refused at preview. */
   readonly claimClass: ClaimClass;
-  private readonly config: LabConfig;
+  private readonly config: PlatformConfig;
   /** Which way out each published port takes (`kubernetes.expose` and its switches). */
   private readonly exposed: Exposure;
   private readonly name: string;

@@ -100,6 +100,18 @@ const k8sReach = (url: string) =>
 
 export function servicesTable(dev: StackOutputs, k8s: StackOutputs, measured: Measured): string {
   const workers = defaults.spark.workers;
+  // A service the program deploys but no row names would be missing from what users read first.
+  const rowless = new Set([
+    ...Object.keys(dev.urls).filter((u) => !ROWS.some((r) => r.url === u)),
+    ...Object.keys(dev.memoryLimitMiB.services).filter(
+      (m) => !ROWS.some((r) => r.memory.includes(m)),
+    ),
+  ]);
+  if (rowless.size) {
+    throw new Error(
+      `README table: the program deploys ${[...rowless].join(", ")}, which no row of ROWS (scripts/docs/services.ts) names`,
+    );
+  }
   const rows = ROWS.map((r) => {
     const missing = r.memory.filter((m) => !(m in dev.memoryLimitMiB.services));
     const url = r.url && dev.urls[r.url];
