@@ -4,20 +4,14 @@
  * variant. One whole-program evaluation per stack proves the construction registers exactly what
  * the program does, so the comparisons below mean the same as on the program.
  */
-import type { LabConfig } from "./config";
-import { DataFlowLab } from "./lab";
-import { createPlatform } from "./platform";
+import type { DataFlowLab } from "./lab";
+import { LAB_SERVICES } from "./labServices";
 import { construct, type Constructed } from "../test/componentHarness";
+import { lab } from "../test/declared";
 import { inventory, runProgram, type Registration } from "../test/harness";
 
-/** The lab as stacks/index.ts builds it: the one place to follow an API change. */
-function lab(config: LabConfig): DataFlowLab {
-  const platform = createPlatform("platform", config);
-  return new DataFlowLab("lab", { config, platform });
-}
-
 const built = (stack: string, overrides: Record<string, unknown> = {}) =>
-  construct(stack, overrides, lab);
+  construct(stack, overrides, (config) => lab(config));
 const defaults: Record<string, Promise<Constructed<DataFlowLab>>> = {};
 const defaultLab = (stack: string) => (defaults[stack] ??= built(stack));
 
@@ -42,39 +36,36 @@ describe("toggles", () => {
       .filter((n) => words.some((w) => n.split("::")[1].includes(w)))
       .sort();
 
-  it.each<[string, Record<string, unknown>, string[]]>([
-    ["mlflow", { mlflow: { enabled: false } }, ["mlflow"]],
-    ["prefect", { prefect: { enabled: false } }, ["prefect"]],
-    ["kafka (and its UI)", { kafka: { enabled: false } }, ["kafka"]],
-    ["kafkaUi alone", { kafkaUi: { enabled: false } }, ["kafka-ui"]],
-    ["nifi", { nifi: { enabled: false } }, ["nifi"]],
-    ["jupyterhub", { jupyterhub: { enabled: false } }, ["jupyterhub"]],
-    ["streamlit", { streamlit: { enabled: false } }, ["streamlit"]],
-  ])("switching off %s removes exactly its resources", async (_name, override, words) => {
-    for (const stack of ["dev", "k8s"]) {
-      const full = (await defaultLab(stack)).registrations;
-      const without = (await built(stack, override)).registrations;
-      expect(traces(without, words)).toEqual([]);
-      const removed = new Set(traces(full, words));
-      const rest = (rs: readonly Registration[]) =>
-        rs
-          .map((x) => `${x.type}::${x.name}`)
-          .filter((n) => !removed.has(n))
-          .sort();
-      expect(rest(without)).toEqual(rest(full));
-    }
-  });
+  /** Every service with a switch: its name and its config section. */
+  const switched = LAB_SERVICES.flatMap(({ access: { name, toggle } }) =>
+    toggle ? [[name, toggle] as const] : [],
+  );
+
+  // Kafka's switch takes its UI too: "kafka-ui" has its name in it.
+  it.each(switched)(
+    "switching off %s (%s.enabled) removes exactly its resources",
+    async (name, toggle) => {
+      const words = [name];
+      for (const stack of ["dev", "k8s"]) {
+        const full = (await defaultLab(stack)).registrations;
+        const without = (await built(stack, { [toggle]: { enabled: false } })).registrations;
+        expect(traces(without, words)).toEqual([]);
+        const removed = new Set(traces(full, words));
+        const rest = (rs: readonly Registration[]) =>
+          rs
+            .map((x) => `${x.type}::${x.name}`)
+            .filter((n) => !removed.has(n))
+            .sort();
+        expect(rest(without)).toEqual(rest(full));
+      }
+    },
+  );
 
   it("with every optional service off, the lab is MinIO + Spark, and PostgreSQL is not needed", async () => {
-    const off = { enabled: false };
-    const { component, registrations } = await built("dev", {
-      mlflow: off,
-      prefect: off,
-      kafka: off,
-      nifi: off,
-      jupyterhub: off,
-      streamlit: off,
-    });
+    const { component, registrations } = await built(
+      "dev",
+      Object.fromEntries(switched.map(([, toggle]) => [toggle, { enabled: false }])),
+    );
     expect(
       registrations
         .filter((r) => r.type === "docker:index/container:Container")

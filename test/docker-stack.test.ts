@@ -1,6 +1,10 @@
 import { serviceFile } from "../components/serviceFiles";
 import { STOP_GRACE_SECONDS } from "../components/platform/health";
 import { MOCK_SECRET_MARKER } from "../scripts/evaluate";
+import { LAB_SERVICES } from "../components/labServices";
+import { isOn } from "../components/labAccess";
+import { peerAt, type PublishSpec } from "../components/platform/types";
+import { copies, declared, publishedPorts, volumesOf, type Declared } from "./declared";
 import { dependsOn, isSecret, one, ofType, runProgram, unsecret, type ProgramRun } from "./harness";
 
 const CONTAINER = "docker:index/container:Container";
@@ -8,9 +12,16 @@ const VOLUME = "docker:index/volume:Volume";
 const BUCKET = "pulumi-nodejs:dynamic/storage:LakeBucket";
 
 let run: ProgramRun;
+/** What the services declare: the rules below are derived from it, not from a list of them. */
+let lab: Declared;
 beforeAll(async () => {
   run = await runProgram("dev");
+  lab = await declared("dev");
 });
+
+/** The URL a person opens for a port published at `host:port`. */
+const urlAt = (host: string, port: number, p: PublishSpec) =>
+  p.scheme ? `${p.scheme}://${host}:${port}${p.path ?? ""}` : `${host}:${port}`;
 
 /** Env of a container as a map (the list is secret as a whole once any entry is). */
 function env(c: { inputs: Record<string, any> }): Record<string, string> {
@@ -23,36 +34,26 @@ function env(c: { inputs: Record<string, any> }): Record<string, string> {
 }
 
 describe("dev stack (Docker)", () => {
-  it("registers one container per service, numbered Spark workers, and the lab's data volumes", () => {
-    expect(ofType(run, CONTAINER).map((c) => c.inputs.name)).toEqual(
-      [
-        "jupyterhub",
-        "kafka",
-        "kafka-ui",
-        "minio",
-        "mlflow",
-        "nifi",
-        "postgres",
-        "prefect-server",
-        "prefect-worker",
-        "spark-master",
-        "spark-worker-1",
-        "spark-worker-2",
-        "streamlit",
-      ].map((s) => `dataflow-lab-dev-${s}`),
+  it("registers one container per workload (numbered copies: Spark's workers), named dataflow-lab-<stack>-<host>, and a volume per declared data volume, named <service>-<volume>", () => {
+    // Every workload the services declare is a host of the memoryLimitMiB output.
+    expect(lab.workloads.map((s) => s.service).sort()).toEqual(
+      Object.keys(run.outputs.memoryLimitMiB.value.services).sort(),
     );
-    expect(ofType(run, VOLUME).map((v) => v.name)).toEqual([
-      "jupyterhub-home",
-      "kafka-data",
-      "minio-data",
-      "nifi-conf",
-      "nifi-content-repository",
-      "nifi-database-repository",
-      "nifi-flowfile-repository",
-      "nifi-provenance-repository",
-      "nifi-state",
-      "postgres-data",
-    ]);
+    expect(
+      ofType(run, CONTAINER)
+        .map((c) => c.inputs.name)
+        .sort(),
+    ).toEqual(
+      lab.workloads
+        .flatMap(copies)
+        .map((c) => `dataflow-lab-dev-${c}`)
+        .sort(),
+    );
+    expect(
+      ofType(run, VOLUME)
+        .map((v) => v.name)
+        .sort(),
+    ).toEqual(lab.workloads.flatMap(volumesOf).sort());
     expect(ofType(run, "docker:index/network:Network")).toHaveLength(1);
     expect(ofType(run, "kubernetes:core/v1:Namespace")).toHaveLength(0);
   });
@@ -69,26 +70,23 @@ describe("dev stack (Docker)", () => {
       ]);
       expect(i.provider).toMatch(/pulumi:providers:docker-build::platform-builder::/);
     }
+    // Each image a service names is pulled once, under the service's name, by a version tag (the
+    // snapshot records which; docs/versions.md is written from the same pins).
     const images = ofType(run, "docker:index/remoteImage:RemoteImage");
-    expect(Object.fromEntries(images.map((i) => [i.name, i.inputs.name]))).toEqual({
-      kafka: "apache/kafka:4.4.0",
-      "kafka-ui": "ghcr.io/kafbat/kafka-ui:v1.5.0",
-      minio: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
-      nifi: "apache/nifi:2.11.0",
-      postgres: "postgres:17.11-bookworm",
-    });
-    // Every Python service runs the one lab runtime image.
-    for (const c of [
-      "spark-master",
-      "spark-worker-1",
-      "spark-worker-2",
-      "jupyterhub",
-      "mlflow",
-      "prefect-server",
-      "prefect-worker",
-      "streamlit",
-    ]) {
-      expect(one(run, CONTAINER, c).inputs.image).toBe(built[0].inputs.tags[0]);
+    expect(Object.fromEntries(images.map((i) => [i.name, i.inputs.name]))).toEqual(
+      Object.fromEntries(
+        lab.workloads.flatMap((s) => (typeof s.image === "string" ? [[s.service, s.image]] : [])),
+      ),
+    );
+    for (const i of images) expect(i.inputs.name).toMatch(/:(?!latest$)[\w.-]*\d[\w.-]*$/);
+    // Every other service (the Python ones) runs the one lab runtime image.
+    for (const s of lab.workloads) {
+      for (const c of copies(s)) {
+        expect([c, one(run, CONTAINER, c).inputs.image]).toEqual([
+          c,
+          typeof s.image === "string" ? `sha256:${s.service}` : built[0].inputs.tags[0],
+        ]);
+      }
     }
   });
 
@@ -134,7 +132,7 @@ describe("dev stack (Docker)", () => {
     );
   });
 
-  it("publishes every UI at the seed's port, on 127.0.0.1 only", () => {
+  it("publishes exactly the declared ports, each at its host port on 127.0.0.1 only, from a workload's first copy", () => {
     const published = Object.fromEntries(
       ofType(run, CONTAINER).map((c) => [
         c.name,
@@ -143,21 +141,16 @@ describe("dev stack (Docker)", () => {
         ),
       ]),
     );
-    expect(published).toEqual({
-      jupyterhub: ["127.0.0.1:8000->8000"],
-      kafka: ["127.0.0.1:29092->29092"],
-      "kafka-ui": ["127.0.0.1:8090->8090"],
-      minio: ["127.0.0.1:9000->9000", "127.0.0.1:9001->9001"],
-      mlflow: ["127.0.0.1:5000->5000"],
-      nifi: ["127.0.0.1:8443->8443"],
-      postgres: [],
-      "prefect-server": ["127.0.0.1:4200->4200"],
-      "prefect-worker": [],
-      "spark-master": ["127.0.0.1:8080->8080"],
-      "spark-worker-1": [],
-      "spark-worker-2": [],
-      streamlit: ["127.0.0.1:8501->8501"],
-    });
+    expect(published).toEqual(
+      Object.fromEntries(
+        lab.workloads.flatMap((s) =>
+          copies(s).map((c, i) => [
+            c,
+            i > 0 ? [] : publishedPorts(s).map((p) => `127.0.0.1:${p.publish.hostPort}->${p.port}`),
+          ]),
+        ),
+      ),
+    );
   });
 
   it("replaces a changed container old-first, since its name and published ports are its own", () => {
@@ -219,8 +212,20 @@ describe("dev stack (Docker)", () => {
   it("runs PostgreSQL with a database per consumer, checked over TCP by the mounted script", () => {
     const c = one(run, CONTAINER, "postgres");
     const e = env(c);
-    expect(e.LAB_DATABASES).toBe("jupyterhub mlflow prefect");
-    expect(e.LAB_DB_EXTENSIONS_PREFECT).toBe("pg_trgm");
+    const { databases } = lab.access;
+    expect(e.LAB_DATABASES).toBe(databases.map((d) => d.name).join(" "));
+    // Each database's extensions, for those that declare some (Prefect's pg_trgm).
+    expect(
+      Object.fromEntries(Object.entries(e).filter(([k]) => k.startsWith("LAB_DB_EXTENSIONS_"))),
+    ).toEqual(
+      Object.fromEntries(
+        databases.flatMap((d) =>
+          d.extensions?.length
+            ? [[`LAB_DB_EXTENSIONS_${d.name.toUpperCase()}`, [...d.extensions].sort().join(" ")]]
+            : [],
+        ),
+      ),
+    );
     expect(e.PGDATA).toBe("/var/lib/postgresql/data/pgdata");
     // Passwords only in files: the image's entrypoint reads POSTGRES_PASSWORD_FILE, the script
     // a file per database.
@@ -240,16 +245,16 @@ describe("dev stack (Docker)", () => {
       content: serviceFile("postgres/ensure-databases.sh"),
       permissions: "0755",
     });
-    expect(passwords.map((u: { file: string }) => u.file).sort()).toEqual([
-      "/run/secrets/postgres/databases/jupyterhub",
-      "/run/secrets/postgres/databases/mlflow",
-      "/run/secrets/postgres/databases/prefect",
-      "/run/secrets/postgres/superuser-password",
-    ]);
+    expect(passwords.map((u: { file: string }) => u.file).sort()).toEqual(
+      [
+        ...databases.map((d) => `/run/secrets/postgres/databases/${d.name}`),
+        "/run/secrets/postgres/superuser-password",
+      ].sort(),
+    );
   });
 
   it("uploads a file holding a key readable by root's group only, and puts that container's user in the group", () => {
-    let holders = 0;
+    const holders: string[] = [];
     for (const c of ofType(run, CONTAINER)) {
       const uploads: { file: string; content: string; permissions: string }[] = unsecret(
         c.inputs.uploads ?? [],
@@ -261,10 +266,15 @@ describe("dev stack (Docker)", () => {
         expect([c.name, u.file, modes.includes(u.permissions)]).toEqual([c.name, u.file, true]);
       }
       expect([c.name, c.inputs.groupAdds]).toEqual([c.name, keyed.length ? ["0"] : undefined]);
-      holders += keyed.length ? 1 : 0;
+      if (keyed.length) holders.push(c.name);
     }
-    // MinIO, PostgreSQL, MLflow, the two Spark roles (two workers), the Prefect worker, JupyterHub.
-    expect(holders).toBe(8);
+    // Exactly the containers of the services that declare a secret file: each holds a key.
+    expect(holders.sort()).toEqual(
+      lab.workloads
+        .filter((s) => s.files?.some((f) => f.secret))
+        .flatMap(copies)
+        .sort(),
+    );
   });
 
   it("talks to MinIO through the published API, only after the container is healthy", () => {
@@ -310,13 +320,12 @@ describe("dev stack (Docker)", () => {
     }
   });
 
-  it("creates the medallion buckets plus MLflow's, versions bronze, and keeps them on destroy", () => {
-    expect(ofType(run, BUCKET).map((b) => b.inputs.bucket)).toEqual([
-      "bronze",
-      "gold",
-      "mlflow",
-      "silver",
-    ]);
+  it("creates every bucket the lab declares (the medallion layers, the services', minio.buckets), versions bronze, and keeps them on destroy", () => {
+    expect(
+      ofType(run, BUCKET)
+        .map((b) => b.inputs.bucket)
+        .sort(),
+    ).toEqual([...lab.access.buckets].sort());
     for (const b of ofType(run, BUCKET)) expect(b.retainOnDelete).toBe(true);
     expect(
       one(run, "minio:index/s3BucketVersioning:S3BucketVersioning", "bronze").inputs,
@@ -326,7 +335,7 @@ describe("dev stack (Docker)", () => {
     });
   });
 
-  it("gives each consumer its own MinIO user and a policy scoped to its buckets", () => {
+  it("gives each identity the services declare its own MinIO user and a policy scoped to its buckets", () => {
     const policy = (name: string) =>
       JSON.parse(one(run, "minio:index/iamPolicy:IamPolicy", name).inputs.policy) as {
         Statement: { Action: string[]; Resource: string[] }[];
@@ -336,44 +345,70 @@ describe("dev stack (Docker)", () => {
         .Statement.filter((s) => s.Action.includes(action))
         .flatMap((s) => s.Resource)
         .sort();
-    expect(resources("spark", "s3:PutObject")).toEqual([
-      "arn:aws:s3:::bronze/*",
-      "arn:aws:s3:::gold/*",
-      "arn:aws:s3:::silver/*",
-    ]);
-    expect(resources("mlflow", "s3:PutObject")).toEqual(["arn:aws:s3:::mlflow/*"]);
-    expect(resources("streamlit", "s3:PutObject")).toEqual([]);
-    expect(resources("streamlit", "s3:GetObject")).toEqual(["arn:aws:s3:::gold/*"]);
-    for (const name of ["mlflow", "spark", "streamlit"]) {
+    const objects = (buckets: string[]) =>
+      [...new Set(buckets)].map((b) => `arn:aws:s3:::${b}/*`).sort();
+    const { identities } = lab.access;
+    // Theirs, and the one that keeps the buckets.
+    expect(ofType(run, "minio:index/iamUser:IamUser").map((u) => u.name)).toEqual(
+      [...identities.map((i) => i.name), "lab-buckets"].sort(),
+    );
+    // What each may touch is its declaration (test/serviceAccess.test.ts has the lab's).
+    for (const { name, readWrite, readOnly } of identities) {
+      expect([name, resources(name, "s3:PutObject")]).toEqual([name, objects(readWrite)]);
+      expect([name, resources(name, "s3:GetObject")]).toEqual([
+        name,
+        objects([...readWrite, ...readOnly]),
+      ]);
       const att = one(run, "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment", name);
       expect(att.inputs).toEqual({ userName: name, policyName: `dataflow-lab-${name}` });
     }
   });
 
-  it("exports every service's URL at the seed's ports, and the internal endpoints", () => {
+  it("exports a URL per published port, at the seed's ports, and the internal endpoints", () => {
+    const published = lab.workloads.flatMap(publishedPorts);
     expect(run.outputs.urls).toEqual({
-      value: {
-        jupyterhub: "http://localhost:8000",
-        kafka: "localhost:29092",
-        "kafka-ui": "http://localhost:8090",
-        "minio-api": "http://localhost:9000",
-        "minio-console": "http://localhost:9001",
-        mlflow: "http://localhost:5000",
-        nifi: "https://localhost:8443/nifi",
-        prefect: "http://localhost:4200",
-        "spark-ui": "http://localhost:8080",
-        streamlit: "http://localhost:8501",
-      },
+      value: Object.fromEntries(
+        published.map((p) => [p.publish.urlKey, urlAt("localhost", p.publish.hostPort, p.publish)]),
+      ),
       secret: false,
     });
-    expect(run.outputs.endpoints.value).toEqual({
-      kafka: "kafka:9092",
-      mlflow: "http://mlflow:5000",
-      postgres: "postgres:5432",
-      prefect: "http://prefect-server:4200/api",
+    // Where the seed published a service, the lab keeps its port: its users' bookmarks and
+    // scripts know them. (A service the seed did not have is not here.)
+    const hostPorts = Object.fromEntries(
+      published.map((p) => [p.publish.urlKey, p.publish.hostPort]),
+    );
+    expect(hostPorts).toMatchObject({
+      jupyterhub: 8000,
+      kafka: 29092,
+      "kafka-ui": 8090,
+      "minio-api": 9000,
+      "minio-console": 9001,
+      mlflow: 5000,
+      nifi: 8443,
+      prefect: 4200,
+      "spark-ui": 8080,
+      streamlit: 8501,
+    });
+    // The core's addresses (PostgreSQL's, as services declare databases), then each one a service
+    // that is on declares.
+    const endpoints = run.outputs.endpoints.value as Record<string, string>;
+    expect(endpoints).toEqual({
       s3: "http://minio:9000",
       "spark-master": "spark://spark-master:7077",
+      postgres: "postgres:5432",
+      ...Object.fromEntries(
+        LAB_SERVICES.filter((m) => isOn(m.access, lab.config) && m.endpoint).map((m) => [
+          m.access.name,
+          m.endpoint,
+        ]),
+      ),
     });
+    // Each is a port a workload of the lab declares, under its service name.
+    for (const [key, address] of Object.entries(endpoints)) {
+      const { service, port } = peerAt(address);
+      const ports = lab.workloads.find((s) => s.service === service)?.ports?.map((p) => p.port);
+      expect([key, ports]).toEqual([key, expect.arrayContaining([port])]);
+    }
     expect(run.outputs.target.value).toBe("docker");
   });
 });
@@ -381,14 +416,8 @@ describe("dev stack (Docker)", () => {
 describe("dev stack config overrides", () => {
   it("extra buckets are created and granted to the spark identity only", async () => {
     const r = await runProgram("dev", { minio: { buckets: ["raw-events", "scratch"] } });
-    expect(ofType(r, BUCKET).map((b) => b.name)).toEqual([
-      "bronze",
-      "gold",
-      "mlflow",
-      "raw-events",
-      "scratch",
-      "silver",
-    ]);
+    const buckets = (x: ProgramRun) => ofType(x, BUCKET).map((b) => b.name);
+    expect(buckets(r).sort()).toEqual([...buckets(run), "raw-events", "scratch"].sort());
     const sparkPolicy = one(r, "minio:index/iamPolicy:IamPolicy", "spark").inputs.policy as string;
     expect(sparkPolicy).toContain("arn:aws:s3:::raw-events/*");
     expect(one(r, "minio:index/iamPolicy:IamPolicy", "streamlit").inputs.policy).not.toContain(

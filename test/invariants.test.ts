@@ -5,6 +5,7 @@ import {
   runProgram,
   type ProgramRun,
 } from "./harness";
+import { stackAccess } from "./declared";
 
 /** Rules that hold on both stacks: what a user relies on whatever the target. */
 describe.each(["dev", "k8s"])("%s stack invariants", (stack) => {
@@ -35,31 +36,21 @@ describe.each(["dev", "k8s"])("%s stack invariants", (stack) => {
     }
   });
 
-  it("every credential comes from @pulumi/random, each its own resource", () => {
+  it("every credential comes from @pulumi/random, each its own resource: the core's, one per database and identity, and each declared password", () => {
+    const { databases, identities, passwords } = stackAccess(stack).access;
     const randoms = run.registrations.filter((r) => r.type.startsWith("random:index/"));
-    expect(randoms.map((r) => r.name).sort()).toEqual([
-      "db-jupyterhub",
-      "db-mlflow",
-      "db-prefect",
-      "jupyterhub-admin",
-      "jupyterhub-cookie-secret",
-      "jupyterhub-proxy-token",
-      "kafka-ui-admin",
-      "minio-root-password",
-      "minio-root-user",
-      "mlflow-admin",
-      "mlflow-flask-secret",
-      "mlflow-lab",
-      "nifi-admin",
-      "postgres-superuser",
-      "prefect-admin",
-      "s3-lab-buckets",
-      "s3-mlflow",
-      "s3-nifi",
-      "s3-spark",
-      "s3-streamlit",
-      "spark-auth",
-    ]);
+    expect(randoms.map((r) => r.name).sort()).toEqual(
+      [
+        // The core's: MinIO's root login, the identity that keeps the buckets, PostgreSQL's superuser.
+        "minio-root-user",
+        "minio-root-password",
+        "s3-lab-buckets",
+        "postgres-superuser",
+        ...databases.map((d) => `db-${d.name}`),
+        ...identities.map((i) => `s3-${i.name}`),
+        ...passwords,
+      ].sort(),
+    );
     for (const r of randoms) {
       expect(r.inputs.special).toBe(false);
       expect(r.inputs.length).toBeGreaterThanOrEqual(16);

@@ -1,4 +1,6 @@
 import { STOP_GRACE_SECONDS } from "../components/platform/health";
+import type { PublishSpec } from "../components/platform/types";
+import { declared, publishedPorts, volumesOf, type Declared } from "./declared";
 import {
   dependsOn,
   one,
@@ -15,9 +17,23 @@ const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
 const SECRET = "kubernetes:core/v1:Secret";
 
 let run: ProgramRun;
+/** What the services declare: the rules below are derived from it, not from a list of them. */
+let lab: Declared;
 beforeAll(async () => {
   run = await runProgram("k8s");
+  lab = await declared("k8s");
 });
+
+/**
+ * docs/kubernetes.md's table for the k8s stack (`expose: nodePort`, neither `exposeWithoutLogin`
+ * nor `exposeMinio`): what asks for a login is on its NodePort, of MinIO's only the S3 API, which
+ * `pulumi up` reaches; the rest at the local port of `kubectl port-forward`.
+ */
+const onNodePort = (p: PublishSpec) => !!p.deployer || (p.login && !p.minio);
+
+/** The URL a person opens for a port published at `host:port`. */
+const urlAt = (host: string, port: number, p: PublishSpec) =>
+  p.scheme ? `${p.scheme}://${host}:${port}${p.path ?? ""}` : `${host}:${port}`;
 
 /** Validates an object against the Kubernetes OpenAPI schema (kubernetes-models, k8s 1.27). */
 function validate(r: Registration): void {
@@ -44,45 +60,35 @@ function annotatedWritableRoots(): string[] {
 }
 
 describe("k8s stack (Kubernetes)", () => {
-  it("registers a StatefulSet per data service, a Deployment per stateless one, and no Docker container", () => {
+  it("registers a StatefulSet per workload that declares data volumes, a Deployment per other, a Service per workload with ports and per one on a NodePort, and no Docker container", () => {
     const kinds = Object.fromEntries(
       run.registrations
         .filter((r) => r.type === STS || r.type === "kubernetes:apps/v1:Deployment")
         .map((r) => [r.name, r.type.split(":").pop()]),
     );
-    expect(kinds).toEqual({
-      jupyterhub: "StatefulSet",
-      kafka: "StatefulSet",
-      "kafka-ui": "Deployment",
-      minio: "StatefulSet",
-      mlflow: "Deployment",
-      nifi: "StatefulSet",
-      postgres: "StatefulSet",
-      "prefect-server": "Deployment",
-      "prefect-worker": "Deployment",
-      "spark-master": "Deployment",
-      "spark-worker": "Deployment",
-      streamlit: "Deployment",
-    });
-    expect(ofType(run, SVC).map((s) => s.name)).toEqual([
-      "jupyterhub",
-      "jupyterhub-nodeport",
-      "kafka",
-      "kafka-ui",
-      "kafka-ui-nodeport",
-      "minio",
-      "minio-nodeport",
-      "mlflow",
-      "mlflow-nodeport",
-      "nifi",
-      "nifi-nodeport",
-      "postgres",
-      "prefect-server",
-      "prefect-server-nodeport",
-      "spark-master",
-      "spark-worker",
-      "streamlit",
-    ]);
+    expect(kinds).toEqual(
+      Object.fromEntries(
+        lab.workloads.map((s) => [s.service, s.volumes?.length ? "StatefulSet" : "Deployment"]),
+      ),
+    );
+    // Every workload the services declare is a host of the memoryLimitMiB output.
+    expect(Object.keys(kinds).sort()).toEqual(
+      Object.keys(run.outputs.memoryLimitMiB.value.services).sort(),
+    );
+    // Its name for what connects to it (none for what nobody does: the Prefect worker), and
+    // `<service>-nodeport` for what is exposed on a NodePort.
+    expect(
+      ofType(run, SVC)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(
+      [
+        ...lab.workloads.filter((s) => s.ports?.length).map((s) => s.service),
+        ...lab.workloads
+          .filter((s) => publishedPorts(s).some((p) => onNodePort(p.publish)))
+          .map((s) => `${s.service}-nodeport`),
+      ].sort(),
+    );
     expect(ofType(run, "docker:index/container:Container")).toEqual([]);
   });
 
@@ -138,19 +144,12 @@ describe("k8s stack (Kubernetes)", () => {
     );
   });
 
-  it("keeps PVCs and the namespace (whose deletion would take the PVCs) on destroy", () => {
-    expect(ofType(run, PVC).map((p) => p.name)).toEqual([
-      "jupyterhub-home",
-      "kafka-data",
-      "minio-data",
-      "nifi-conf",
-      "nifi-content-repository",
-      "nifi-database-repository",
-      "nifi-flowfile-repository",
-      "nifi-provenance-repository",
-      "nifi-state",
-      "postgres-data",
-    ]);
+  it("a PVC per declared data volume, named <service>-<volume>; keeps them and the namespace (whose deletion would take the PVCs) on destroy", () => {
+    expect(
+      ofType(run, PVC)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(lab.workloads.flatMap(volumesOf).sort());
     expect(ofType(run, PVC).every((p) => p.retainOnDelete)).toBe(true);
     expect(one(run, "kubernetes:core/v1:Namespace", "platform").retainOnDelete).toBe(true);
     expect(one(run, PVC, "minio-data").inputs.spec.resources.requests.storage).toBe("20Gi");
@@ -177,7 +176,7 @@ describe("k8s stack (Kubernetes)", () => {
 
   it("every pod: no service links, probes, requests = limits for memory, non-root", () => {
     const workloads = [...ofType(run, STS), ...ofType(run, "kubernetes:apps/v1:Deployment")];
-    expect(workloads).toHaveLength(12);
+    expect(workloads).toHaveLength(lab.workloads.length);
     for (const w of workloads) {
       const spec = pod(w);
       expect(spec.enableServiceLinks).toBe(false);
@@ -313,12 +312,12 @@ describe("k8s stack (Kubernetes)", () => {
       "run_secrets_minio_root-password",
       "run_secrets_minio_root-user",
     ]);
-    expect(Object.keys(unsecret(one(run, SECRET, "postgres").inputs.stringData)).sort()).toEqual([
-      "run_secrets_postgres_databases_jupyterhub",
-      "run_secrets_postgres_databases_mlflow",
-      "run_secrets_postgres_databases_prefect",
-      "run_secrets_postgres_superuser-password",
-    ]);
+    expect(Object.keys(unsecret(one(run, SECRET, "postgres").inputs.stringData)).sort()).toEqual(
+      [
+        ...lab.access.databases.map((d) => `run_secrets_postgres_databases_${d.name}`),
+        "run_secrets_postgres_superuser-password",
+      ].sort(),
+    );
   });
 
   it("MinIO: StatefulSet on its PVC, HTTP probes on the health endpoints, API (not the console) reachable through a NodePort", () => {
@@ -380,20 +379,37 @@ describe("k8s stack (Kubernetes)", () => {
     expect(dependsOn(p, SVC, "minio")).toBe(true);
     expect(dependsOn(p, SVC, "minio-nodeport")).toBe(true);
     expect(dependsOn(p, SVC, "jupyterhub-nodeport")).toBe(false);
-    // What asks for a login on its NodePort; the rest and MinIO's console at the local port of
-    // `kubectl port-forward`.
-    expect(run.outputs.urls.value).toEqual({
-      jupyterhub: "http://localhost:30800",
-      kafka: "localhost:29092",
-      "kafka-ui": "http://localhost:30090",
-      "minio-api": "http://localhost:30900",
-      "minio-console": "http://localhost:9001",
-      mlflow: "http://localhost:30500",
-      nifi: "https://localhost:30443/nifi",
-      prefect: "http://localhost:30420",
-      "spark-ui": "http://localhost:8080",
-      streamlit: "http://localhost:8501",
+  });
+
+  it("exports a URL per published port: on its NodePort what asks for a login (of MinIO's only the API), the rest and MinIO's console at the local port of `kubectl port-forward`", () => {
+    expect(lab.config.kubernetes).toMatchObject({
+      expose: "nodePort",
+      exposeWithoutLogin: false,
+      exposeMinio: false,
+      nodeAddress: "localhost",
     });
+    const published = lab.workloads.flatMap(publishedPorts);
+    expect(run.outputs.urls.value).toEqual(
+      Object.fromEntries(
+        published.map(({ publish: p }) => [
+          p.urlKey,
+          urlAt("localhost", onNodePort(p) ? p.nodePort : p.hostPort, p),
+        ]),
+      ),
+    );
+    // Each NodePort Service opens exactly its workload's ports that are on a NodePort.
+    const nodePorts = (s: Registration) =>
+      (s.inputs.spec.ports as { port: number; nodePort: number }[]).map(
+        (p) => `${p.port}->${p.nodePort}`,
+      );
+    for (const s of lab.workloads) {
+      const open = publishedPorts(s).filter((p) => onNodePort(p.publish));
+      if (open.length === 0) continue;
+      expect([s.service, nodePorts(one(run, SVC, `${s.service}-nodeport`))]).toEqual([
+        s.service,
+        open.map((p) => `${p.port}->${p.publish.nodePort}`),
+      ]);
+    }
   });
 });
 
@@ -407,7 +423,12 @@ describe("k8s stack: what the peer reviewers asked for", () => {
 
   it("a workload of several copies gets a PodDisruptionBudget of one and spreads over the nodes; one copy gets neither", () => {
     const pdbs = ofType(run, "kubernetes:policy/v1:PodDisruptionBudget");
-    expect(pdbs.map((p) => [p.name, p.inputs.spec.maxUnavailable])).toEqual([["spark-worker", 1]]);
+    expect(pdbs.map((p) => [p.name, p.inputs.spec.maxUnavailable]).sort()).toEqual(
+      lab.workloads
+        .filter((s) => (s.replicas ?? 1) > 1)
+        .map((s) => [s.service, 1])
+        .sort(),
+    );
     const workers = pod(one(run, "kubernetes:apps/v1:Deployment", "spark-worker"));
     expect(
       workers.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]
@@ -500,13 +521,22 @@ describe("k8s stack config overrides", () => {
     });
   const hosts = (r: ProgramRun) =>
     ofType(r, "kubernetes:networking.k8s.io/v1:Ingress").map((i) => i.inputs.spec.rules[0].host);
+  /** What an Ingress can carry: the published ports that speak HTTP (not NiFi's HTTPS, not Kafka). */
+  const httpUis = () =>
+    lab.workloads
+      .flatMap(publishedPorts)
+      .map((p) => p.publish)
+      .filter((p) => p.scheme === "http");
 
   it("expose ingress: an Ingress with TLS per UI that asks for a login, the certificate from cert-manager", async () => {
     const r = await ingress({ clusterIssuer: "letsencrypt" });
     const ingresses = ofType(r, "kubernetes:networking.k8s.io/v1:Ingress");
     // NiFi (HTTPS backend) stays on its NodePort; Spark's UI, the dashboard and MinIO are not exposed.
-    expect(hosts(r)).toEqual(
-      ["jupyterhub", "kafka-ui", "mlflow", "prefect"].map((h) => `${h}.lab.example.com`),
+    expect(hosts(r).sort()).toEqual(
+      httpUis()
+        .filter((p) => p.login && !p.minio)
+        .map((p) => `${p.urlKey}.lab.example.com`)
+        .sort(),
     );
     for (const i of ingresses) {
       validate(i);
@@ -536,17 +566,11 @@ describe("k8s stack config overrides", () => {
 
   it("expose ingress with an existing TLS Secret, MinIO and what has no login opted in", async () => {
     const r = await ingress({ tlsSecret: "wildcard", exposeMinio: true, exposeWithoutLogin: true });
-    expect(hosts(r)).toEqual(
-      [
-        "jupyterhub",
-        "kafka-ui",
-        "minio-api",
-        "minio-console",
-        "mlflow",
-        "prefect",
-        "spark-ui",
-        "streamlit",
-      ].map((h) => `${h}.lab.example.com`),
+    // Every HTTP UI.
+    expect(hosts(r).sort()).toEqual(
+      httpUis()
+        .map((p) => `${p.urlKey}.lab.example.com`)
+        .sort(),
     );
     for (const i of ofType(r, "kubernetes:networking.k8s.io/v1:Ingress")) {
       expect(i.inputs.spec.tls[0].secretName).toBe("wildcard");

@@ -13,6 +13,7 @@ import {
   type Registration,
 } from "./harness";
 import { kraftClusterId } from "../components/streaming/kafka";
+import { declared, type Declared } from "./declared";
 
 interface View {
   image: string;
@@ -138,8 +139,11 @@ const defaultRun = (stack: string) => (defaultRuns[stack] ??= runProgram(stack))
 
 describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
   let run: ProgramRun;
+  /** What the services declare, for the rules over all of them. */
+  let lab: Declared;
   beforeAll(async () => {
     run = await defaultRun(stack);
+    lab = await declared(stack);
   });
   const external = (port: number, nodePort: number) => (stack === "dev" ? port : nodePort);
 
@@ -202,6 +206,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "--artifacts-destination",
       "s3://mlflow",
     ]);
+    expect(v.image).toMatch(LAB_RUNTIME[stack]);
     const published = external(5000, 30500);
     expect(v.env).toEqual({
       AWS_ACCESS_KEY_ID: "mlflow",
@@ -358,14 +363,21 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       LAB_GOLD_BUCKET: "gold",
       STREAMLIT_SERVER_PORT: "8501",
     });
-    expect(Object.keys(JSON.parse(v.env.LAB_HEALTH_URLS))).toEqual([
-      "jupyterhub",
-      "kafka-ui",
-      "minio",
-      "mlflow",
-      "prefect-server",
-      "spark-master",
-    ]);
+    // Each workload deployed before it that runs once and has an HTTP health check, at that check.
+    const polled = lab.workloads
+      .slice(
+        0,
+        lab.workloads.findIndex((s) => s.service === "streamlit"),
+      )
+      .filter((s) => s.health.http && s.replicas === undefined);
+    expect(JSON.parse(v.env.LAB_HEALTH_URLS)).toEqual(
+      Object.fromEntries(
+        polled.map(({ service, health: { http } }) => [
+          service,
+          `${(http!.scheme ?? "HTTP").toLowerCase()}://${service}:${http!.port}${http!.path}`,
+        ]),
+      ),
+    );
   });
 
   it("every workload holds exactly the credentials it uses, and no root credential but its own", () => {
@@ -384,20 +396,10 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "MLFLOW_TRACKING_PASSWORD",
       "PREFECT_API_AUTH_STRING",
     ];
-    expect({
-      jupyterhub: credentials("jupyterhub"),
-      kafka: credentials("kafka"),
-      "kafka-ui": credentials("kafka-ui"),
-      minio: credentials("minio"),
-      mlflow: credentials("mlflow"),
-      nifi: credentials("nifi"),
-      postgres: credentials("postgres"),
-      "prefect-server": credentials("prefect-server"),
-      "prefect-worker": credentials("prefect-worker"),
-      "spark-master": credentials("spark-master"),
-      "spark-worker": credentials("spark-worker"),
-      streamlit: credentials("streamlit"),
-    }).toEqual({
+    // Every workload, each reviewed here: one added fails until its credentials are listed.
+    expect(
+      Object.fromEntries(lab.workloads.map((s) => [s.service, credentials(s.service)])),
+    ).toEqual({
       jupyterhub: [
         ...client,
         "CONFIGPROXY_AUTH_TOKEN",
@@ -417,13 +419,11 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
         "MLFLOW_FLASK_SERVER_SECRET_KEY",
       ],
       nifi: ["LAB_NIFI_S3_SECRET_KEY", "SINGLE_USER_CREDENTIALS_PASSWORD"],
-      // Only as files, which the image's entrypoint and the health check read.
+      // Only as files, which the image's entrypoint and the health check read: one per database.
       postgres: [
-        "/run/secrets/postgres/databases/jupyterhub",
-        "/run/secrets/postgres/databases/mlflow",
-        "/run/secrets/postgres/databases/prefect",
+        ...lab.access.databases.map((d) => `/run/secrets/postgres/databases/${d.name}`),
         "/run/secrets/postgres/superuser-password",
-      ],
+      ].sort(),
       "prefect-server": ["PREFECT_API_DATABASE_CONNECTION_URL", "PREFECT_SERVER_API_AUTH_STRING"],
       "prefect-worker": client,
       "spark-master": [sparkConf],
@@ -483,7 +483,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     expect(JSON.stringify(holder.inputs)).toContain("4dabf18193072939515e22adb298388d");
   });
 
-  it("the default lab's memory limits sum to what the README states (within the memory its quick start asks for), and the output says so", () => {
+  it("the default lab's memory limits sum to what the README states (within the memory its quick start asks for), and the output names every workload with what the platform allotted it", () => {
     const out = run.outputs.memoryLimitMiB.value as {
       services: Record<string, number>;
       total: number;
@@ -497,20 +497,21 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
     const asked = Number(/\*\*([\d.]+) GiB of memory\*\*/.exec(readme)?.[1]);
     expect(out.total).toBeLessThanOrEqual(asked * 1024);
     expect(readme).toContain(`| **Total** | | | | **${out.total} MiB** | |`);
-    expect(Object.keys(out.services).sort()).toEqual([
-      "jupyterhub",
-      "kafka",
-      "kafka-ui",
-      "minio",
-      "mlflow",
-      "nifi",
-      "postgres",
-      "prefect-server",
-      "prefect-worker",
-      "spark-master",
-      "spark-worker",
-      "streamlit",
-    ]);
+    // Each workload's limit, all its copies together (Spark's workers).
+    const copies = (service: string) =>
+      stack === "dev"
+        ? ofType(run, "docker:index/container:Container").filter((c) =>
+            (c.inputs.labels as { label: string; value: string }[]).some(
+              (l) => l.label === "dataflow-lab.service" && l.value === service,
+            ),
+          ).length
+        : run.registrations.find((r) => WORKLOAD_TYPES.includes(r.type) && r.name === service)!
+            .inputs.spec.replicas;
+    expect(out.services).toEqual(
+      Object.fromEntries(
+        lab.workloads.map((s) => [s.service, view(run, s.service).memoryMiB * copies(s.service)]),
+      ),
+    );
   });
 });
 
