@@ -41,7 +41,7 @@ export interface Declared {
 }
 
 /**
- * Builds the lab on the stack's real platform (test/components/lab.test.ts proves that registers
+ * Builds the lab on the stack's real platform (components/lab.test.ts proves that registers
  * exactly what the program does) and records what each service declared.
  */
 export async function declared(
