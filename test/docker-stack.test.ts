@@ -107,10 +107,16 @@ describe("dev stack (Docker)", () => {
   it("names containers dataflow-lab-<stack>-<service> on one bridge network, reachable by service name", () => {
     const net = one(run, "docker:index/network:Network", "platform");
     expect(net.inputs).toMatchObject({ name: "dataflow-lab-dev", driver: "bridge" });
-    for (const service of ["postgres", "minio"]) {
-      const c = one(run, CONTAINER, service);
-      expect(c.inputs.name).toBe(`dataflow-lab-dev-${service}`);
-      expect(c.inputs.networksAdvanced).toEqual([{ name: "dataflow-lab-dev", aliases: [service] }]);
+    // Every container: a numbered copy is reachable by its service's name and its own.
+    for (const c of ofType(run, CONTAINER)) {
+      const service = (c.inputs.labels as { label: string; value: string }[]).find(
+        (l) => l.label === "dataflow-lab.service",
+      )!.value;
+      const copy = c.inputs.name.replace(/^dataflow-lab-dev-/, "");
+      expect([copy, copy === service || copy.startsWith(`${service}-`)]).toEqual([copy, true]);
+      expect(c.inputs.networksAdvanced).toEqual([
+        { name: "dataflow-lab-dev", aliases: copy === service ? [service] : [service, copy] },
+      ]);
     }
   });
 

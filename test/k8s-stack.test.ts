@@ -441,6 +441,20 @@ describe("k8s stack: what the peer reviewers asked for", () => {
     const mode = (kind: string, name: string) =>
       pod(one(run, kind, name)).volumes.find((v: any) => v.name === "secret-files")?.secret
         .defaultMode;
+    // Every pod with such files: owner and group only, the group its fsGroup (a root pod aside).
+    const all = [...ofType(run, STS), ...ofType(run, "kubernetes:apps/v1:Deployment")];
+    const keyed = all.filter((w) => pod(w).volumes?.some((v: any) => v.name === "secret-files"));
+    expect(keyed.length).toBeGreaterThan(0);
+    for (const w of keyed) {
+      const p = pod(w);
+      const m = p.volumes.find((v: any) => v.name === "secret-files").secret.defaultMode;
+      const root = p.securityContext?.runAsUser === 0;
+      expect([w.name, m]).toEqual([w.name, root ? 0o444 : 0o440]);
+      if (!root) {
+        const { fsGroup, runAsGroup } = p.securityContext;
+        expect([w.name, fsGroup]).toEqual([w.name, runAsGroup]);
+      }
+    }
     // spark-defaults.conf (Spark's S3 key and RPC secret) and MLflow's auth config.
     expect(mode("kubernetes:apps/v1:Deployment", "spark-worker")).toBe(0o440);
     expect(mode("kubernetes:apps/v1:Deployment", "mlflow")).toBe(0o440);
