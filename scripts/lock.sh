@@ -15,16 +15,16 @@
 # satisfies requirements.in: an unchanged input gives unchanged locks.
 #
 # test/review/requirements.in (checkov, for the tests) is resolved the same way into its
-# requirements.lock.
+# requirements.lock, and scripts/uv/requirements.in (uv itself) into its requirements.lock, with the
+# hash of every file of the release.
 #
-# uv is installed from PyPI into a venv cached under ${XDG_CACHE_HOME:-~/.cache}/dataflow-lab/tools.
+# uv is installed from PyPI by scripts/uv.sh, from scripts/uv/requirements.lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-UV_VERSION=0.13.9
-TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/dataflow-lab/tools"
 RUNTIME=images/lab-runtime
 REVIEW=test/review
+UV_TOOL=scripts/uv
 # The image's Python (python:3.12.14-slim-bookworm). scripts/python-env.sh reads this line.
 PYTHON_VERSION=3.12
 # Debian bookworm has glibc 2.36: wheels tagged up to manylinux_2_36 install there, and no newer
@@ -39,16 +39,7 @@ fail() {
 }
 
 uv_bin() {
-  local venv="$TOOLS/uv-$UV_VERSION"
-  if [ ! -x "$venv/bin/uv" ] || [ "$("$venv/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
-    command -v python3 >/dev/null || fail "python3 is needed to install uv"
-    echo "Installing uv $UV_VERSION into $venv" >&2
-    rm -rf "$venv"
-    mkdir -p "$TOOLS"
-    python3 -m venv "$venv" >&2
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" >&2
-  fi
-  echo "$venv/bin/uv"
+  bash scripts/uv.sh | tail -n 1
 }
 
 # Resolves images/lab-runtime/requirements.in into requirements.lock and pyspark.lock in $1.
@@ -154,6 +145,24 @@ lock_review() {
     --quiet
 }
 
+# Resolves scripts/uv/requirements.in (uv, pinned there) into $1/requirements.lock with the hash of
+# every file of the release, whatever the platform: scripts/uv.sh installs the wheel of the machine
+# it runs on.
+lock_uv() {
+  local out="$1" uv
+  uv="$(uv_bin)"
+  mkdir -p "$out"
+  if ! $UPGRADE && [ -f "$UV_TOOL/requirements.lock" ]; then
+    cp "$UV_TOOL/requirements.lock" "$out/requirements.lock"
+  fi
+  "$uv" pip compile "$UV_TOOL/requirements.in" \
+    --output-file "$out/requirements.lock" \
+    --generate-hashes \
+    --custom-compile-command "npm run lock" \
+    --no-config \
+    --quiet
+}
+
 # Resolves images/lab-runtime/proxy/package.json (JupyterHub's proxy) into
 # $1/proxy/package-lock.json: npm's lockfile v3 with an integrity hash for every package, which the
 # image installs with `npm ci`. npm runs on a copy of the folder, so --check can compare; the
@@ -189,6 +198,8 @@ main() {
     echo "Wrote $RUNTIME/proxy/package-lock.json" >&2
     lock_review "$REVIEW"
     echo "Wrote $REVIEW/requirements.lock" >&2
+    lock_uv "$UV_TOOL"
+    echo "Wrote $UV_TOOL/requirements.lock" >&2
     return
   fi
 
@@ -197,6 +208,7 @@ main() {
   lock_python "$out"
   lock_proxy "$out"
   lock_review "$out/review"
+  lock_uv "$out/uv"
   for lock in requirements.lock pyspark.lock proxy/package-lock.json; do
     if ! diff -u "$RUNTIME/$lock" "$out/$lock" >"$out/$lock.diff" 2>&1; then
       stale+=("$RUNTIME/$lock")
@@ -206,6 +218,10 @@ main() {
   if ! diff -u "$REVIEW/requirements.lock" "$out/review/requirements.lock" >"$out/review.diff" 2>&1; then
     stale+=("$REVIEW/requirements.lock")
     head -n 40 "$out/review.diff" >&2
+  fi
+  if ! diff -u "$UV_TOOL/requirements.lock" "$out/uv/requirements.lock" >"$out/uv.diff" 2>&1; then
+    stale+=("$UV_TOOL/requirements.lock")
+    head -n 40 "$out/uv.diff" >&2
   fi
   if [ ${#stale[@]} -gt 0 ]; then
     fail "${stale[*]} out of date with $RUNTIME/requirements.in or proxy/package.json: run npm run lock"

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Builds the lab runtime's Python environment outside the image, for the tests and the
 # real-services suite: a venv of pyenv's Python at the image's minor version (PYTHON_VERSION in
-# scripts/lock.sh) with exactly
-# images/lab-runtime/requirements.lock and pyspark.lock, installed with hashes required.
+# scripts/lock.sh) with exactly images/lab-runtime/requirements.lock and pyspark.lock, installed
+# with hashes required by the locked uv (scripts/uv.sh), then checked by the venv's own pip (`pip
+# check`, as the image does). uv installs the very files the image's `pip install` does (byte for
+# byte, but for the installer's records and the console scripts' wrappers), about 2.5 times as
+# fast: docs/testing.md has the measurements.
 #
 #   scripts/python-env.sh     prints the venv's path as its last line of stdout
 #
 # The venv is cached under ${XDG_CACHE_HOME:-~/.cache}/dataflow-lab/python/<hash of the locks>, so
 # it is built once per lock; a marker file written last tells a complete venv from a half-built one
-# (which is rebuilt). pip's download and wheel caches stay in its default place, so a rebuild is
-# quick. The venv's file list is kept beside the marker, and a venv that something has written into
-# since it was built (a service run as root, say) is refused: a suite passing on it could hide what
-# the image lacks, as Prefect's UI build, left in the package by a root run, once hid that the
-# image's user cannot write there. Progress goes to stderr.
+# (which is rebuilt). uv's cache stays in its default place (~/.cache/uv, or UV_CACHE_DIR), so a
+# rebuild is quick; the venv holds copies of its files, not links into that cache. The venv's file
+# list is kept beside the marker, and a venv that something has written into since it was built (a
+# service run as root, say) is refused: a suite passing on it could hide what the image lacks, as
+# Prefect's UI build, left in the package by a root run, once hid that the image's user cannot
+# write there. Progress goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,16 +77,21 @@ what, then remove $venv to rebuild it."
   exit 0
 fi
 
+uv="$(bash scripts/uv.sh | tail -n 1)"
 echo "Building $venv (Python $python_version, $RUNTIME/requirements.lock + pyspark.lock)" >&2
 rm -rf "$venv"
+# The standard library's venv, with the pip that Python bundles, as the image's Python has one.
 "$python" -m venv "$venv" >&2
-export PIP_DISABLE_PIP_VERSION_CHECK=1
-pip=("$venv/bin/python" -m pip)
-"${pip[@]}" install --require-hashes --no-deps -r "$RUNTIME/requirements.lock" >&2
-# PySpark is published as an sdist only (the hash is the sdist's): pip builds it with the locked
+# Bytecode compiled at install, as pip does; files copied out of uv's cache, so that nothing written
+# into the venv can reach the cache (or another venv).
+install=("$uv" pip install --no-config --python "$venv/bin/python" --require-hashes --no-deps
+  --compile-bytecode --link-mode=copy)
+"${install[@]}" -r "$RUNTIME/requirements.lock" >&2
+# PySpark is published as an sdist only (the hash is the sdist's): it is built with the locked
 # setuptools that requirements.lock installed, as the image does.
-"${pip[@]}" install --require-hashes --no-deps --no-build-isolation -r "$RUNTIME/pyspark.lock" >&2
-"${pip[@]}" check >&2 || fail "pip check failed in $venv: the locks are not a consistent set"
+"${install[@]}" --no-build-isolation -r "$RUNTIME/pyspark.lock" >&2
+PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip check >&2 ||
+  fail "pip check failed in $venv: the locks are not a consistent set"
 file_list >"$files"
 echo "$expected" >"$marker"
 echo "$venv"

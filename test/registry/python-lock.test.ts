@@ -176,6 +176,12 @@ describe("images/lab-runtime's Python lock", () => {
     expect(entries).toBeGreaterThan(SPARK_PACKAGES.length);
     expect(unhashed).toEqual([]);
   });
+
+  it("pins uv, which installs them (scripts/uv.sh), at one release with the hash of every file", () => {
+    const uv = parseLock(path.join(ROOT, "scripts", "uv", "requirements.lock"));
+    expect([...uv.keys()]).toEqual(["uv"]);
+    expect(uv.get("uv")?.hashes.length).toBeGreaterThan(1);
+  });
 });
 
 describe("the locked Python environment (scripts/python-env.sh)", () => {
