@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { needs } from "./service";
 import {
   clientEnv,
   type ClientEnv,
@@ -9,7 +8,7 @@ import {
 import type { Spark } from "./compute/spark";
 import type { LabConfig } from "./config";
 import type { BuiltImage, Platform } from "./platform/types";
-import type { Passwords, Service, ServiceAccess } from "./service";
+import { needs, type Passwords, type Service, type ServiceAccess } from "./service";
 import type { Minio } from "./storage/minio";
 import type { Postgres } from "./storage/postgres";
 
