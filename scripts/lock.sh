@@ -224,7 +224,7 @@ main() {
     head -n 40 "$out/uv.diff" >&2
   fi
   if [ ${#stale[@]} -gt 0 ]; then
-    fail "${stale[*]} out of date with $RUNTIME/requirements.in or proxy/package.json: run npm run lock"
+    fail "${stale[*]} out of date with what it is locked from (requirements.in, proxy/package.json or scripts/uv/requirements.in): run npm run lock"
   fi
   echo "The locks are up to date." >&2
 }
