@@ -243,7 +243,8 @@ export const MLFLOW: ServiceModule = {
         artifactBucket: MLFLOW_BUCKET,
         logins: [
           { username: ADMIN, password: lab.passwords["mlflow-admin"], admin: true },
-          { username: MLFLOW_LAB_USER, password: lab.passwords["mlflow-lab"], admin: false },
+          // The clients' login it offers (above).
+          { ...lab.settings.mlflowLogin!, admin: false },
         ],
         flaskSecretKey: lab.passwords["mlflow-flask-secret"],
         startAfter: [...lab.database("mlflow").workload.ready, ...lab.lake],

@@ -208,7 +208,8 @@ export const PREFECT: ServiceModule = {
         platform: lab.platform,
         image: lab.runtime,
         database: lab.database("prefect").link("prefect", "asyncpg"),
-        authString: prefectAuthString(lab.passwords["prefect-admin"]),
+        // What it offers the clients (above), so server and clients share one value.
+        authString: lab.settings.prefectAuthString!,
         workerClient: lab.client("spark", CLIENT_SERVICES),
         workerFiles: [lab.spark.conf],
         startAfter: lab.database("prefect").workload.ready,
