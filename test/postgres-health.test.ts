@@ -147,6 +147,57 @@ const asRoot = process.getuid?.() === 0;
     expect(check({ mlflow: "mlflowPw2" }).status).toBe(0);
   });
 
+  it("creates a declared schema once, owned by the consumer's role, and leaves a database with tables as it is", () => {
+    const schemas = fs.mkdtempSync(path.join(dir, "schemas-"));
+    fs.writeFileSync(
+      path.join(schemas, "spark.sql"),
+      'CREATE TABLE "VERSION" (v text); INSERT INTO "VERSION" VALUES (\'2.3.0\');',
+    );
+    const env = { LAB_DB_SCHEMA_DIR: schemas };
+    const version = (sql = "select string_agg(v, ',') from \"VERSION\"") =>
+      login("spark", "sparkPw1", "spark", sql).stdout.trim();
+    expect(check({ mlflow: "mlflowPw2", spark: "sparkPw1" }, env).status).toBe(0);
+    expect(version()).toBe("2.3.0");
+    expect(version("select tableowner from pg_tables where tablename = 'VERSION'")).toBe("spark");
+    // A changed schema file reruns the check, which finds the tables there and applies nothing.
+    fs.appendFileSync(path.join(schemas, "spark.sql"), " INSERT INTO \"VERSION\" VALUES ('x');");
+    expect(check({ mlflow: "mlflowPw2", spark: "sparkPw1" }, env).status).toBe(0);
+    expect(version()).toBe("2.3.0");
+  });
+
+  it("creates the catalog's Hive metastore schema (services/postgres), at the version Spark's Hive client verifies", () => {
+    const schemas = fs.mkdtempSync(path.join(dir, "schemas-"));
+    fs.copyFileSync(
+      path.join(SERVICES_DIR, "postgres/hive-metastore-schema.sql"),
+      path.join(schemas, "catalog.sql"),
+    );
+    const r = check({ catalog: "catalogPw1" }, { LAB_DB_SCHEMA_DIR: schemas });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    const sql = 'select "SCHEMA_VERSION" from "VERSION"';
+    expect(login("catalog", "catalogPw1", "catalog", sql).stdout.trim()).toBe("2.3.0");
+  });
+
+  it("applies a schema that fails halfway not at all: unhealthy, the database left empty", () => {
+    const schemas = fs.mkdtempSync(path.join(dir, "schemas-"));
+    fs.writeFileSync(
+      path.join(schemas, "hive.sql"),
+      "CREATE TABLE a (v text); CREATE TABLE a (v text);",
+    );
+    const r = check({ hive: "hivePw1" }, { LAB_DB_SCHEMA_DIR: schemas });
+    expect([r.status, r.stderr]).toEqual([
+      3,
+      expect.stringContaining('relation "a" already exists'),
+    ]);
+    expect(
+      login(
+        "hive",
+        "hivePw1",
+        "hive",
+        "select count(*) from pg_tables where schemaname = 'public'",
+      ).stdout.trim(),
+    ).toBe("0");
+  });
+
   it("is unhealthy, naming the database, when a password file is missing or empty, and changes nothing", () => {
     const r = check({ mlflow: "mlflowPw2", nifi: "" });
     expect([r.status, r.stderr.trim()]).toEqual([

@@ -8,8 +8,10 @@
 #
 # Input (environment): POSTGRES_USER, POSTGRES_PASSWORD_FILE, LAB_DATABASES ("mlflow prefect …"),
 # LAB_DB_PASSWORD_DIR (a file per database holding its password, named after it) and optionally
-# LAB_DB_EXTENSIONS_<NAME> ("pg_trgm …") per database. Passwords come from files, never the
-# environment, where anyone who may inspect the container would read them.
+# LAB_DB_EXTENSIONS_<NAME> ("pg_trgm …") per database, and LAB_DB_SCHEMA_DIR (a file `<name>.sql`
+# per database whose consumer does not create its own tables: the schema, applied while the
+# database has none). Passwords come from files, never the environment, where anyone who may
+# inspect the container would read them.
 set -euo pipefail
 
 PGPASSWORD=$(<"$POSTGRES_PASSWORD_FILE")
@@ -22,9 +24,14 @@ for db in $LAB_DATABASES; do
   [ -s "$LAB_DB_PASSWORD_DIR/$db" ] || { echo "no password for $db in $LAB_DB_PASSWORD_DIR" >&2; exit 1; }
 done
 password() { cat "$LAB_DB_PASSWORD_DIR/$1"; }
+schema_file() {
+  local file="${LAB_DB_SCHEMA_DIR:-/nonexistent}/$1.sql"
+  if [ -f "$file" ]; then echo "$file"; fi
+}
 wanted=$(for db in $LAB_DATABASES; do
   ext_var="LAB_DB_EXTENSIONS_${db^^}"
   printf '%s:%s:%s\n' "$db" "$(password "$db")" "${!ext_var:-}"
+  schema_file "$db" | xargs -r cat
 done | sha256sum | cut -d' ' -f1)
 if [ -f "$state" ] && [ "$(cat "$state")" = "$wanted" ]; then
   exit 0
@@ -46,6 +53,13 @@ SQL
   for ext in ${!ext_var:-}; do
     psql -v ON_ERROR_STOP=1 -q -d "$db" -c "CREATE EXTENSION IF NOT EXISTS \"$ext\""
   done
+  schema=$(schema_file "$db")
+  if [ -n "$schema" ] &&
+    [ "$(psql -tAq -d "$db" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 0 ]; then
+    # As the consumer's role, so its tables are its own; in one transaction, so a schema that
+    # fails halfway leaves the database empty for the next check to try again.
+    psql -v ON_ERROR_STOP=1 -q -1 -d "$db" -c "SET ROLE \"$db\"" -f "$schema" > /dev/null
+  fi
 done
 
 echo "$wanted" > "$state"
