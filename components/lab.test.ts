@@ -8,7 +8,7 @@ import type { DataFlowLab } from "./lab";
 import { LAB_SERVICES } from "./labServices";
 import { construct, type Constructed } from "../test/componentHarness";
 import { lab } from "../test/declared";
-import { inventory, runProgram, type Registration } from "../test/harness";
+import { inventory, runProgram, unsecret, type Registration } from "../test/harness";
 
 const built = (stack: string, overrides: Record<string, unknown> = {}) =>
   construct(stack, overrides, (config) => lab(config));
@@ -61,7 +61,7 @@ describe("toggles", () => {
     },
   );
 
-  it("with every optional service off, the lab is MinIO + Spark, and PostgreSQL is not needed", async () => {
+  it("with every optional service off, the lab is MinIO + Spark, with PostgreSQL for Spark's catalog only", async () => {
     const { component, registrations } = await built(
       "dev",
       Object.fromEntries(switched.map(([, toggle]) => [toggle, { enabled: false }])),
@@ -71,7 +71,11 @@ describe("toggles", () => {
         .filter((r) => r.type === "docker:index/container:Container")
         .map((c) => c.name)
         .sort(),
-    ).toEqual(["minio", "spark-master", "spark-worker-1", "spark-worker-2"]);
+    ).toEqual(["minio", "postgres", "spark-master", "spark-worker-1", "spark-worker-2"]);
+    const postgres = registrations.find(
+      (r) => r.type === "docker:index/container:Container" && r.name === "postgres",
+    )!;
+    expect(unsecret(postgres.inputs.envs)).toContain("LAB_DATABASES=spark");
     // The program's `urls` output is this record (stacks/index.ts).
     expect(Object.keys(component.urls).sort()).toEqual(["minio-api", "minio-console", "spark-ui"]);
   });

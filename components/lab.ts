@@ -8,7 +8,7 @@ import { endpointsOf, memoryBudget, urlsOf, type MemoryBudget } from "./labOutpu
 import { LAB_SERVICES } from "./labServices";
 import { peerAt, type Platform } from "./platform/types";
 import { LabSecrets } from "./secrets";
-import type { Service } from "./service";
+import { needs, type Service } from "./service";
 import { deployModules, offeredBy, type ServiceModule } from "./serviceModule";
 import { Minio } from "./storage/minio";
 import { Postgres } from "./storage/postgres";
@@ -98,6 +98,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
         s3Endpoint: minio.endpoint,
         s3: minio.credentials("spark"),
         authSecret: secrets.passwords["spark-auth"],
+        catalog: needs(postgres, "postgres", "spark").connection("spark"),
         memoryMiB: config.spark.masterMemoryMiB,
         cpus: config.spark.masterCpus,
         // Structured streaming's executors read the topics.

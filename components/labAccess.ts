@@ -25,7 +25,11 @@ export const LAB_ACCESS = accessOf(LAB_SERVICES);
 /** What the lab gives the services that are on. */
 export interface LabAccess {
   /** Databases on the lab's PostgreSQL, one per consumer (named after it), by name. */
-  readonly databases: readonly { name: string; extensions?: readonly string[] }[];
+  readonly databases: readonly {
+    name: string;
+    extensions?: readonly string[];
+    schemaFile?: string;
+  }[];
   /** MinIO identities, one per consumer, each scoped to the buckets it needs, by name. */
   readonly identities: readonly { name: string; readWrite: string[]; readOnly: string[] }[];
   /** Every bucket: the medallion layers, those the services bring, then `minio.buckets`. */
@@ -55,6 +59,7 @@ export function labAccess(
               {
                 name: s.name,
                 ...(s.database.extensions ? { extensions: s.database.extensions } : {}),
+                ...(s.database.schemaFile ? { schemaFile: s.database.schemaFile } : {}),
               },
             ]
           : [],

@@ -68,8 +68,11 @@ export interface ServiceAccess {
   readonly name: string;
   /** The config section whose `enabled` deploys it; unset, it is always deployed. */
   readonly toggle?: Toggle;
-  /** A database of its own on the lab's PostgreSQL, with these extensions. */
-  readonly database?: { readonly extensions?: readonly string[] };
+  /**
+   * A database of its own on the lab's PostgreSQL, with these extensions, and the schema PostgreSQL
+   * creates in it (a file under services/) when its consumer does not create its own tables.
+   */
+  readonly database?: { readonly extensions?: readonly string[]; readonly schemaFile?: string };
   /** A MinIO identity of its own, allowed only these buckets (no bucket creation, no admin API). */
   readonly identity?: {
     readonly readWrite: (config: LabConfig) => readonly string[];

@@ -179,9 +179,14 @@ describe("k8s stack: NetworkPolicies", () => {
     for (const w of workloads) expect(p[w].policyTypes).toEqual(["Ingress", "Egress"]);
   });
 
-  it("PostgreSQL takes connections only from the services with a database, on 5432, and opens none", () => {
+  it("PostgreSQL takes connections only from the services with a database and the Spark drivers (the catalog's), on 5432, and opens none", () => {
     const p = policies().postgres;
-    expect(ingress(p)).toEqual(["jupyterhub:5432", "mlflow:5432", "prefect-server:5432"]);
+    expect(ingress(p)).toEqual([
+      "jupyterhub:5432",
+      "mlflow:5432",
+      "prefect-server:5432",
+      "prefect-worker:5432",
+    ]);
     expect(p.egress).toEqual([]);
   });
 

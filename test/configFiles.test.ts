@@ -8,6 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CLIENT_SERVICES, clientEnv } from "../components/clientSettings";
 import { sparkDefaults } from "../components/compute/sparkDefaults";
+import { hiveSite } from "../components/compute/hiveSite";
 import { contentTag } from "../components/imageTag";
 import { IMAGES } from "../components/images";
 import { proxyHosts } from "../components/ingestion/nifi";
@@ -29,6 +30,7 @@ const base = {
   executorCores: 1,
   ports: { driver: 7100, driverBlockManager: 7200, blockManager: 7300 },
   portRetries: 15,
+  warehouse: "s3a://silver/warehouse",
 };
 
 /** A Spark driver's connections, as `Spark.driver` gives them. */
@@ -74,6 +76,13 @@ describe("spark-defaults.conf", () => {
     );
   });
 
+  it("names tables in the Hive catalog, with the default database in the lake", () => {
+    expect(props).toMatchObject({
+      "spark.sql.catalogImplementation": "hive",
+      "spark.sql.warehouse.dir": "s3a://silver/warehouse",
+    });
+  });
+
   it("downloads nothing at run time (the jars are in the image)", () => {
     expect(conf).not.toContain("spark.jars.packages");
   });
@@ -88,6 +97,37 @@ describe("spark-defaults.conf", () => {
     expect(() => sparkDefaults({ ...base, secretKey: "two words" })).toThrow(
       "spark.hadoop.fs.s3a.secret.key must be a single word",
     );
+  });
+});
+
+describe("hive-site.xml", () => {
+  const site = hiveSite({
+    host: "postgres",
+    port: 5432,
+    database: "spark",
+    user: "spark",
+    password: 'pw<&>"',
+  });
+  const property = (name: string) =>
+    new RegExp(`<name>${name.replace(/\./g, "\\.")}</name>\\s*<value>([^<]*)</value>`).exec(
+      site,
+    )?.[1];
+
+  it("points the drivers' Hive client at the catalog's database on PostgreSQL, as its role", () => {
+    expect(property("javax.jdo.option.ConnectionURL")).toBe(
+      "jdbc:postgresql://postgres:5432/spark",
+    );
+    expect(property("javax.jdo.option.ConnectionDriverName")).toBe("org.postgresql.Driver");
+    expect(property("javax.jdo.option.ConnectionUserName")).toBe("spark");
+  });
+
+  it("checks the schema PostgreSQL created and never creates tables itself (DataNucleus deadlocks doing it)", () => {
+    expect(property("datanucleus.schema.autoCreateAll")).toBe("false");
+    expect(property("hive.metastore.schema.verification")).toBe("true");
+  });
+
+  it("escapes the password for XML", () => {
+    expect(property("javax.jdo.option.ConnectionPassword")).toBe("pw&lt;&amp;&gt;&quot;");
   });
 });
 

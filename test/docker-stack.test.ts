@@ -245,7 +245,14 @@ describe("dev stack (Docker)", () => {
       "/usr/local/bin/dataflow-lab-ensure-databases",
     ]);
     expect(isSecret(c.inputs.uploads)).toBe(true);
-    const [script, ...passwords] = [...unsecret(c.inputs.uploads)].reverse();
+    const [script, schema, ...passwords] = [...unsecret(c.inputs.uploads)].reverse();
+    // The catalog's tables, which Spark's Hive client does not create: the check does, once.
+    expect(e.LAB_DB_SCHEMA_DIR).toBe("/etc/dataflow-lab/postgres/schemas");
+    expect(schema).toEqual({
+      file: "/etc/dataflow-lab/postgres/schemas/spark.sql",
+      content: serviceFile("postgres/hive-metastore-schema.sql"),
+      permissions: "0644",
+    });
     expect(script).toEqual({
       file: "/usr/local/bin/dataflow-lab-ensure-databases",
       content: serviceFile("postgres/ensure-databases.sh"),

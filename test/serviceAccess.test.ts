@@ -75,7 +75,7 @@ describe("the lab's lists, derived from the services' declarations", () => {
   it("a service switched off is in none of them", async () => {
     const off = config({ mlflow: { enabled: false } });
     const access = labAccess(off);
-    expect(access.databases.map((d) => d.name)).toEqual(["jupyterhub", "prefect"]);
+    expect(access.databases.map((d) => d.name)).toEqual(["jupyterhub", "prefect", "spark"]);
     expect(access.identities.map((i) => i.name)).toEqual(["nifi", "spark", "streamlit"]);
     expect(access.buckets).not.toContain("mlflow");
     expect(access.passwords.filter((p) => p.startsWith("mlflow"))).toEqual([]);
@@ -90,6 +90,7 @@ describe("the lab's lists, derived from the services' declarations", () => {
       { name: "jupyterhub" },
       { name: "mlflow" },
       { name: "prefect", extensions: ["pg_trgm"] },
+      { name: "spark", schemaFile: "postgres/hive-metastore-schema.sql" },
     ]);
     expect(access.identities).toEqual([
       { name: "mlflow", readWrite: ["mlflow"], readOnly: [] },

@@ -388,10 +388,12 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
           .map(([k]) => k),
         ...view(run, service).secretFiles,
       ].sort();
-    // spark-defaults.conf holds Spark's S3 key and RPC secret.
+    // spark-defaults.conf holds Spark's S3 key and RPC secret; hive-site.xml, which only the
+    // drivers mount, the catalog's database login.
     const sparkConf = "/opt/spark/conf/spark-defaults.conf";
     const client = [
       sparkConf,
+      "/opt/spark/conf/hive-site.xml",
       "AWS_SECRET_ACCESS_KEY",
       "MLFLOW_TRACKING_PASSWORD",
       "PREFECT_API_AUTH_STRING",
@@ -425,7 +427,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
         "/run/secrets/postgres/superuser-password",
       ].sort(),
       "prefect-server": ["PREFECT_API_DATABASE_CONNECTION_URL", "PREFECT_SERVER_API_AUTH_STRING"],
-      "prefect-worker": client,
+      "prefect-worker": [...client].sort(),
       "spark-master": [sparkConf],
       "spark-worker": [sparkConf],
       streamlit: ["AWS_SECRET_ACCESS_KEY"],

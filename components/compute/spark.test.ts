@@ -24,6 +24,13 @@ function spark(config: LabConfig, platform: Platform): Spark {
     s3Endpoint: "http://minio:9000",
     s3: { accessKey: "spark", secretKey: pulumi.output("mocksecret-s3-spark") },
     authSecret: pulumi.output("mocksecret-spark-auth"),
+    catalog: {
+      host: "postgres",
+      port: 5432,
+      database: "spark",
+      user: "spark",
+      password: pulumi.output("mocksecret-db-spark"),
+    },
     workers: config.spark.workers,
     workerCores: config.spark.workerCores,
     workerMemory: config.spark.workerMemory,
@@ -81,6 +88,20 @@ describe("Spark's workloads (fake platform)", () => {
     expect(cluster.conf.path).toBe(SPARK_CONF);
     expect(cluster.conf.secret).toBe(true);
     expect(await value(cluster.conf.content)).toContain("spark.master spark://spark-master:7077");
+  });
+
+  it("a driver mounts spark-defaults.conf and hive-site.xml (the catalog's login, secret) and connects to the catalog's PostgreSQL; the daemons hold no catalog login", async () => {
+    expect(cluster.driverFiles.map((f) => [f.path, f.secret])).toEqual([
+      [SPARK_CONF, true],
+      ["/opt/spark/conf/hive-site.xml", true],
+    ]);
+    const site = await value(pulumi.output(cluster.driverFiles[1].content));
+    expect(site).toContain("<value>jdbc:postgresql://postgres:5432/spark</value>");
+    expect(site).toContain("<value>mocksecret-db-spark</value>");
+    expect(cluster.driver.connects).toContainEqual({ service: "postgres", port: 5432 });
+    for (const service of ["spark-master", "spark-worker"]) {
+      expect(JSON.stringify(platform.spec(service))).not.toContain("hive-site");
+    }
   });
 
   it("worker: registers with the master, sized by spark.workerCores/workerMemory, two by default", () => {

@@ -9,9 +9,11 @@ import {
   type Workload,
   type WorkloadNetwork,
 } from "../platform/types";
-import { MEDALLION_BUCKETS } from "../config";
+import { MEDALLION_BUCKETS, SILVER } from "../config";
 import type { Service, ServiceAccess, ServiceArgs } from "../service";
 import type { S3Credentials } from "../storage/minio";
+import type { DatabaseConnection } from "../storage/postgres";
+import { hiveSite } from "./hiveSite";
 import { sparkDefaults } from "./sparkDefaults";
 
 /**
@@ -28,6 +30,11 @@ export interface SparkArgs extends ServiceArgs {
    * mounted as a secret file, by the cluster and by every driver of the lab (`Spark.conf`).
    */
   readonly s3: S3Credentials;
+  /**
+   * The catalog's database (a Hive metastore schema on the lab's PostgreSQL), which every driver's
+   * Hive client connects to: its password is in hive-site.xml, mounted on the drivers only.
+   */
+  readonly catalog: DatabaseConnection;
   /** Generated secret of Spark's RPC authentication (`spark.authenticate.secret`). */
   readonly authSecret: pulumi.Input<string>;
   /** Worker count: numbered containers on Docker, replicas on Kubernetes; 0 runs the master alone. */
@@ -43,6 +50,12 @@ export interface SparkArgs extends ServiceArgs {
 }
 
 const SPARK_CONF = "/opt/spark/conf/spark-defaults.conf";
+const HIVE_SITE = "/opt/spark/conf/hive-site.xml";
+/**
+ * The `default` database's location: scratch tables are neither raw input (bronze) nor what the
+ * lab publishes (gold).
+ */
+export const SPARK_WAREHOUSE = `s3a://${SILVER}/warehouse`;
 const MASTER = "spark-master";
 const WORKERS = "spark-worker";
 const RPC_PORT = 7077;
@@ -82,8 +95,10 @@ export class Spark extends pulumi.ComponentResource implements Service {
   readonly workloads: readonly Workload[];
   /** e.g. `spark://spark-master:7077`. */
   readonly masterUrl: string;
-  /** spark-defaults.conf, for the drivers (notebooks, flows) to mount too. */
+  /** spark-defaults.conf, which the cluster's daemons mount. */
   readonly conf: FileSpec;
+  /** What a driver (a notebook server, the flow worker) mounts: spark-defaults.conf and hive-site.xml. */
+  readonly driverFiles: readonly FileSpec[];
   /**
    * The connections of a pod that runs Spark drivers (a notebook server, the flow worker): to the
    * master and the executors, and back from them on the drivers' fixed ports.
@@ -111,15 +126,31 @@ export class Spark extends pulumi.ComponentResource implements Service {
               blockManager: EXECUTOR_BLOCK_MANAGER_PORTS.port,
             },
             portRetries: PORT_RETRIES,
+            warehouse: SPARK_WAREHOUSE,
           }),
         ),
       ),
       secret: true,
     });
+    const catalog = args.catalog;
+    this.driverFiles = [
+      conf,
+      {
+        path: HIVE_SITE,
+        content: pulumi.secret(
+          catalog.password.apply((password) => hiveSite({ ...catalog, password })),
+        ),
+        secret: true,
+      },
+    ];
     const workers = args.workers > 0;
     const executors = { service: WORKERS, ...EXECUTOR_BLOCK_MANAGER_PORTS };
     this.driver = {
-      connects: [peerAt(this.masterUrl), ...(workers ? [executors] : [])],
+      connects: [
+        peerAt(this.masterUrl),
+        peerAt(`${catalog.host}:${catalog.port}`),
+        ...(workers ? [executors] : []),
+      ],
       callers: [
         { service: MASTER, ...DRIVER_PORTS },
         ...(workers
@@ -239,10 +270,13 @@ export class Spark extends pulumi.ComponentResource implements Service {
 
 /**
  * The lab's data engineering identity (Spark jobs, notebooks, flows): read-write on the medallion
- * layers and every bucket `minio.buckets` adds; and the secret of Spark's RPC authentication.
+ * layers and every bucket `minio.buckets` adds; the catalog's database; and the secret of Spark's
+ * RPC authentication.
  */
 export const SPARK_ACCESS: ServiceAccess = {
   name: "spark",
+  // The catalog's tables: Spark's Hive client checks their version, it does not create them.
+  database: { schemaFile: "postgres/hive-metastore-schema.sql" },
   identity: { readWrite: (c) => [...MEDALLION_BUCKETS, ...c.minio.buckets] },
   passwords: ["spark-auth"],
 };

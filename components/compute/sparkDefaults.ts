@@ -27,6 +27,8 @@ export interface SparkDefaultsInput {
   };
   /** How many ports past each first one a busy port moves to (spark.port.maxRetries). */
   readonly portRetries: number;
+  /** Where the catalog's `default` database keeps its tables, e.g. `s3a://silver/warehouse`. */
+  readonly warehouse: string;
 }
 
 /** How long an application keeps an executor it does not use (Spark's own executorIdleTimeout). */
@@ -58,6 +60,12 @@ export function sparkDefaults(i: SparkDefaultsInput): string {
     ["spark.port.maxRetries", String(i.portRetries)],
     ["spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension"],
     ["spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"],
+    // The catalog: tables by name (`silver.sales`) in a Hive metastore that each driver's own
+    // Hive client keeps in PostgreSQL (hive-site.xml, mounted on the drivers only), so every
+    // notebook, flow and SQL session sees the same tables, across restarts. Tables created with no
+    // database go to the `default` database, in the lake, not a driver's working directory.
+    ["spark.sql.catalogImplementation", "hive"],
+    ["spark.sql.warehouse.dir", i.warehouse],
     ["spark.hadoop.fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem"],
     ["spark.hadoop.fs.s3a.endpoint", i.s3Endpoint],
     ["spark.hadoop.fs.s3a.path.style.access", "true"],

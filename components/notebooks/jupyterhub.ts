@@ -166,7 +166,7 @@ export const JUPYTERHUB: ServiceModule = {
         cookieKey: lab.passwords["jupyterhub-cookie-secret"],
         proxyToken: lab.passwords["jupyterhub-proxy-token"],
         client: lab.client("spark", CLIENT_SERVICES),
-        files: [lab.spark.conf],
+        files: lab.spark.driverFiles,
         startAfter: [...lab.database("jupyterhub").workload.ready, ...lab.spark.master.ready],
       },
       lab.child,

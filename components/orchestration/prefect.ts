@@ -211,7 +211,7 @@ export const PREFECT: ServiceModule = {
         // What it offers the clients (above), so server and clients share one value.
         authString: lab.settings.prefectAuthString!,
         workerClient: lab.client("spark", CLIENT_SERVICES),
-        workerFiles: [lab.spark.conf],
+        workerFiles: lab.spark.driverFiles,
         startAfter: lab.database("prefect").workload.ready,
       },
       lab.child,

@@ -14,6 +14,12 @@ export interface DatabaseSpec {
   readonly password: pulumi.Input<string>;
   /** Extensions created in the database, e.g. `pg_trgm` for Prefect. @default [] */
   readonly extensions?: readonly string[];
+  /**
+   * The schema the health check creates, as the database's role and in one transaction, while the
+   * database has no tables: a file under services/, for a consumer that does not create its own
+   * (Spark's Hive metastore client only checks the schema's version).
+   */
+  readonly schemaFile?: string;
 }
 
 /** Arguments for {@link Postgres}. */
@@ -60,6 +66,8 @@ const HEALTH_SCRIPT = "/usr/local/bin/dataflow-lab-ensure-databases";
 /** The superuser's password, and each database's (one file each, named after it). */
 const SUPERUSER_PASSWORD_FILE = "/run/secrets/postgres/superuser-password";
 const DB_PASSWORD_DIR = "/run/secrets/postgres/databases";
+/** Each declared schema, as `<database>.sql`. */
+const DB_SCHEMA_DIR = "/etc/dataflow-lab/postgres/schemas";
 
 /**
  * The lab's metadata database server: one PostgreSQL with a role and database per consumer
@@ -105,6 +113,7 @@ export class Postgres extends pulumi.ComponentResource implements Service {
           // @see https://github.com/docker-library/postgres/blob/master/17/bookworm/docker-entrypoint.sh
           POSTGRES_PASSWORD_FILE: SUPERUSER_PASSWORD_FILE,
           LAB_DB_PASSWORD_DIR: DB_PASSWORD_DIR,
+          ...(sorted.some((d) => d.schemaFile) ? { LAB_DB_SCHEMA_DIR: DB_SCHEMA_DIR } : {}),
           LAB_DATABASES: sorted.map((d) => d.name).join(" "),
           ...Object.fromEntries(
             sorted
@@ -124,6 +133,12 @@ export class Postgres extends pulumi.ComponentResource implements Service {
             content: d.password,
             secret: true,
           })),
+          ...sorted
+            .filter((d) => d.schemaFile)
+            .map((d) => ({
+              path: `${DB_SCHEMA_DIR}/${d.name}.sql`,
+              content: serviceFile(d.schemaFile!),
+            })),
           {
             path: HEALTH_SCRIPT,
             content: serviceFile("postgres/ensure-databases.sh"),

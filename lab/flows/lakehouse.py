@@ -9,6 +9,10 @@ flow runs.
             s3a://silver/sales_rejected   rows that failed validation, with the reason, kept aside
     gold    s3a://gold/sales_by_category, sales_by_region, daily_sales   what the dashboard shows
 
+Each is also a table by name in the lab's catalog (`bronze.sales`, `silver.sales`, `gold.daily_sales`,
+...: TABLES), which every notebook, flow and SQL session shares: a database per layer, located in
+its bucket, and each table an external Delta table over its path (`register`).
+
 Delta on S3 has no safe concurrent writers, so every write here happens inside `one_writer()`: a
 Prefect global concurrency limit of one slot that the flows and the notebooks share (deploy.py
 creates it).
@@ -44,6 +48,15 @@ GOLD = {
 # Events streamed from Kafka (streaming.ipynb), with the stream's checkpoint beside them.
 CLICKSTREAM = f"{LAKE}/bronze/clickstream"
 CLICKSTREAM_CHECKPOINT = f"{LAKE}/bronze/_checkpoints/clickstream"
+
+# The catalog's name of each table: `<layer>.<table>`, the database named after its bucket.
+TABLES = {
+    "bronze.sales": BRONZE,
+    "bronze.clickstream": CLICKSTREAM,
+    "silver.sales": SILVER,
+    "silver.sales_rejected": REJECTED,
+    **{f"gold.{name}": path for name, path in GOLD.items()},
+}
 
 # The Prefect global concurrency limit every lake write takes (one slot).
 WRITER_LIMIT = "lakehouse-writer"
@@ -186,6 +199,25 @@ def exists(spark: SparkSession, path: str) -> bool:
     return DeltaTable.isDeltaTable(spark, path)
 
 
+def register(spark: SparkSession, *names: str) -> list[str]:
+    """Names these tables (all of TABLES by default) in the catalog, those that exist in the lake,
+    and returns them. A layer is a database located at its bucket, so a table a user creates in it
+    by name lands beside the lab's; a lab table is external, over its path: the path stays what the
+    steps write and the dashboard reads, dropping the name never deletes the data, and a lake kept
+    without its catalog is named again by the next run. Catalog writes are serialised with the
+    lake's (the caller holds `one_writer()`), so two sessions never create the same name at once."""
+    named = []
+    for name in names or TABLES:
+        path = TABLES[name]
+        if not exists(spark, path):
+            continue
+        layer = name.split(".")[0]
+        spark.sql(f"CREATE DATABASE IF NOT EXISTS {layer} LOCATION '{LAKE}/{layer}/'")
+        spark.sql(f"CREATE TABLE IF NOT EXISTS {name} USING delta LOCATION '{path}'")
+        named.append(name)
+    return named
+
+
 @contextlib.contextmanager
 def one_writer(timeout_seconds: float = 1800) -> Iterator[None]:
     """Holds the lake's one write slot (a Prefect global concurrency limit) while writing, so a
@@ -228,6 +260,7 @@ def append_raw(spark: SparkSession, rows: list[dict]) -> int:
     df = spark.createDataFrame([[r[c] for c in RAW_COLUMNS] for r in rows], RAW_SCHEMA)
     df = df.withColumn("_ingested_at", F.current_timestamp())
     df.write.format("delta").mode("append").save(BRONZE)
+    register(spark, "bronze.sales")
     return len(rows)
 
 
@@ -315,6 +348,7 @@ def refine_silver(spark: SparkSession) -> dict[str, int]:
             .whenNotMatchedInsertAll()
             .execute()
         )
+        register(spark, "silver.sales", "silver.sales_rejected")
     metrics = DeltaTable.forPath(spark, SILVER).history(1).first()["operationMetrics"]
     return {
         "inserted": int(metrics.get("numTargetRowsInserted", 0)),
@@ -362,6 +396,7 @@ def aggregate_gold(spark: SparkSession) -> dict[str, int]:
                 .option("overwriteSchema", "true")
                 .save(GOLD[name])
             )
+        register(spark, *(f"gold.{name}" for name in tables))
     return {name: spark.read.format("delta").load(GOLD[name]).count() for name in tables}
 
 

@@ -43,6 +43,30 @@ const spawnAdminServer = () =>
 /** Read with spark's key unless told. */
 const lakeCounts = (id: probes.S3Identity = creds().s3.spark) =>
   probes.lakeCounts(lab.installs!, id);
+/** The catalog's tables per layer and rows per table, from a new driver. */
+const catalogNames = () => {
+  const r = probes.catalogTables(lab.runtime!, "e2e-catalog");
+  const line = /^catalog (.*)$/m.exec(r.output);
+  if (r.status !== 0 || !line) throw new Error(r.output);
+  return JSON.parse(line[1]);
+};
+/** What the catalog should name, from what the lake holds (`lakeCounts`). */
+const catalogOf = (c: ReturnType<typeof lakeCounts>) => ({
+  tables: {
+    bronze: ["clickstream", "sales"],
+    silver: ["sales", "sales_rejected"],
+    gold: ["daily_sales", "sales_by_category", "sales_by_region"],
+  },
+  rows: {
+    "bronze.sales": c.bronze,
+    "bronze.clickstream": c.clickstream,
+    "silver.sales": c.silver,
+    "silver.sales_rejected": c.rejected,
+    "gold.sales_by_category": c.gold_rows.sales_by_category,
+    "gold.sales_by_region": c.gold_rows.sales_by_region,
+    "gold.daily_sales": c.gold_rows.daily_sales,
+  },
+});
 const prefectRuns = (authString: string, deployment: string) =>
   probes.prefectRuns(url("prefect"), authString, deployment);
 const sparkMaster = () => probes.sparkMaster(url("spark-ui"));
@@ -279,6 +303,11 @@ describe("what the notebooks left behind", () => {
     expect(c.stream_commits).toBeGreaterThanOrEqual(2);
   });
 
+  it("the catalog names every table of the lake, over its path: a new driver reads each by name, the rows its path holds", () => {
+    const c = lakeCounts();
+    expect(catalogNames()).toEqual(catalogOf(c));
+  });
+
   it("the Prefect UI is served from the build the server made at start, pointed at the published API behind basic auth", async () => {
     const ui = url("prefect");
     const page = await fetch(`${ui}/`);
@@ -426,6 +455,11 @@ describe("after a restart on the same data with fresh credentials, as after `pul
     expect(() => lakeCounts(before.wiring.credentials.s3.spark)).toThrow(
       /403|InvalidAccessKeyId|SignatureDoesNotMatch|Forbidden/,
     );
+  });
+
+  it("the catalog still names every table, with the same rows: PostgreSQL's kept data, read with the catalog's new password", () => {
+    expect(wiring.secrets["db-spark"]).not.toBe(before.wiring.secrets["db-spark"]);
+    expect(catalogNames()).toEqual(catalogOf(before.lake));
   });
 
   it("MLflow still holds the notebook's runs", async () => {

@@ -287,6 +287,31 @@ spark.stop()`,
 }
 
 /**
+ * The catalog as a new driver sees it (in prefect-worker, as a flow's driver starts): the tables
+ * of each layer's database, and the rows of each of the lab's tables, read by name. Prints one
+ * line, `catalog {"tables": {"bronze": [...], ...}, "rows": {"bronze.sales": N, ...}}`.
+ */
+export function catalogTables(runtime: LabRuntime, app: string): Exec {
+  return runtime.exec(
+    "prefect-worker",
+    [
+      "python3",
+      "-c",
+      `import json, sys
+sys.path.insert(0, "/opt/lab/flows")
+import lakehouse
+spark = lakehouse.spark("${app}")
+layers = ("bronze", "silver", "gold")
+tables = {db: sorted(r.tableName for r in spark.sql(f"SHOW TABLES IN {db}").collect()) for db in layers}
+rows = {name: spark.table(name).count() for name in lakehouse.TABLES}
+print("catalog", json.dumps({"tables": tables, "rows": rows}), flush=True)
+spark.stop()`,
+    ],
+    600,
+  );
+}
+
+/**
  * A SparkSession left open in a user's server, as a notebook's kernel keeps one: it counts silver's
  * rows once, then holds its application (and, until they idle out, its executors) for 30 minutes.
  */

@@ -95,6 +95,19 @@ class PipelineTest(local_lake.LocalLakeCase):
             orders = self.spark.read.format("delta").load(lh.GOLD[name]).agg(F.sum("orders"))
             self.assertEqual(orders.first()[0], 770, name)
 
+        # Each step named its tables in the catalog, over their paths (no stream ran here).
+        named = sorted(n for n in lh.TABLES if n != "bronze.clickstream")
+        self.assertEqual(sorted(lh.register(self.spark)), named)
+        tables = self.spark.sql("SHOW TABLES IN silver").select("tableName").collect()
+        self.assertEqual(sorted(r[0] for r in tables), ["sales", "sales_rejected"])
+        self.assertEqual(self.spark.table("gold.sales_by_region").count(), 4)
+        self.assertEqual(self.spark.sql("SELECT sum(orders) FROM gold.daily_sales").first()[0], 770)
+        # Dropping a name keeps the data, and the next registration names it again.
+        self.spark.sql("DROP TABLE silver.sales")
+        self.assertEqual(self.count(lh.SILVER), 770)
+        self.assertEqual(lh.register(self.spark, "silver.sales"), ["silver.sales"])
+        self.assertEqual(self.spark.table("silver.sales").count(), 770)
+
 
 class ConcurrentLandingTest(local_lake.LocalLakeCase):
     """Two sessions landing the sample at once, as two notebooks or a notebook and a flow run do
