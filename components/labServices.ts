@@ -1,4 +1,5 @@
 import { STREAMLIT } from "./apps/streamlit";
+import { THRIFT_SERVER } from "./compute/thriftServer";
 import { NIFI } from "./ingestion/nifi";
 import { MLFLOW } from "./ml/mlflow";
 import { JUPYTERHUB } from "./notebooks/jupyterhub";
@@ -16,6 +17,7 @@ export const LAB_SERVICES: readonly ServiceModule[] = [
   MLFLOW,
   KAFKA_UI,
   PREFECT,
+  THRIFT_SERVER,
   NIFI,
   JUPYTERHUB,
   STREAMLIT,

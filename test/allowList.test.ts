@@ -16,6 +16,8 @@ describe("peerAt: the service and port behind an address the lab hands out", () 
     ["kafka:9092", "kafka", 9092],
     ["postgres:5432", "postgres", 5432],
     ["https://nifi:8443/nifi-api/x?y=1", "nifi", 8443],
+    ["jdbc:hive2://spark-thrift:10000/default", "spark-thrift", 10000],
+    ["jdbc:hive2://spark-thrift:10000/default;transportMode=binary", "spark-thrift", 10000],
   ])("%s", (address, service, port) => {
     expect(peerAt(address)).toEqual({ service, port });
   });
@@ -186,6 +188,7 @@ describe("k8s stack: NetworkPolicies", () => {
       "mlflow:5432",
       "prefect-server:5432",
       "prefect-worker:5432",
+      "spark-thrift:5432",
     ]);
     expect(p.egress).toEqual([]);
   });
@@ -195,6 +198,7 @@ describe("k8s stack: NetworkPolicies", () => {
     expect(ingress(p["spark-master"])).toEqual([
       "jupyterhub:7077",
       "prefect-worker:7077",
+      "spark-thrift:7077",
       "spark-worker:7077",
       "streamlit:8080",
     ]);

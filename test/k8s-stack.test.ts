@@ -545,7 +545,8 @@ describe("k8s stack config overrides", () => {
   it("expose ingress: an Ingress with TLS per UI that asks for a login, the certificate from cert-manager", async () => {
     const r = await ingress({ clusterIssuer: "letsencrypt" });
     const ingresses = ofType(r, "kubernetes:networking.k8s.io/v1:Ingress");
-    // NiFi (HTTPS backend) stays on its NodePort; Spark's UI, the dashboard and MinIO are not exposed.
+    // NiFi (HTTPS backend) and the SQL endpoint (plain TCP, which no Ingress carries) stay on their
+    // NodePorts; Spark's UI, the dashboard and MinIO are not exposed.
     expect(hosts(r).sort()).toEqual(
       httpUis()
         .filter((p) => p.login && !p.minio)
@@ -566,7 +567,7 @@ describe("k8s stack config overrides", () => {
       ofType(r, SVC)
         .filter((s) => s.inputs.spec.type === "NodePort")
         .map((s) => s.name),
-    ).toEqual(["minio-nodeport", "nifi-nodeport"]);
+    ).toEqual(["minio-nodeport", "nifi-nodeport", "spark-thrift-nodeport"]);
     // The MinIO provider keeps the NodePort.
     expect(one(r, "pulumi:providers:minio", "lab-minio").inputs.minioServer).toBe(
       "localhost:30900",

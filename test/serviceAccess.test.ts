@@ -110,6 +110,7 @@ describe("the lab's lists, derived from the services' declarations", () => {
       "nifi-admin",
       "prefect-admin",
       "spark-auth",
+      "spark-thrift-admin",
     ]);
   });
 

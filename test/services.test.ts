@@ -429,6 +429,13 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "prefect-server": ["PREFECT_API_DATABASE_CONNECTION_URL", "PREFECT_SERVER_API_AUTH_STRING"],
       "prefect-worker": [...client].sort(),
       "spark-master": [sparkConf],
+      // A Spark driver, with its login's users file; no MLflow or Prefect credential.
+      "spark-thrift": [
+        sparkConf,
+        "/opt/spark/conf/hive-site.xml",
+        "/run/secrets/spark-thrift/users",
+        "AWS_SECRET_ACCESS_KEY",
+      ].sort(),
       "spark-worker": [sparkConf],
       streamlit: ["AWS_SECRET_ACCESS_KEY"],
     });

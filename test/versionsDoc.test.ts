@@ -10,6 +10,7 @@ import { parseConfig } from "../components/config";
 import { SERVICE_IMAGES } from "../components/images";
 import { labPins, ROWS, versionsTable, type Pins } from "../scripts/docs/versions";
 import {
+  baseImages,
   coordinates,
   lockedVersion,
   MAIN_LOCK,
@@ -124,6 +125,18 @@ describe("docs/versions.md's table", () => {
     expect(() => versionsTable(moved)).toThrow(
       "row PostgreSQL (scripts/docs/versions.ts): no support end recorded for PostgreSQL 18",
     );
+  });
+
+  it("the lab runtime's build JDK (its SQL login class) is the very release of its JRE", () => {
+    const temurin = baseImages().filter((b) => b.startsWith("eclipse-temurin:"));
+    expect(temurin.map((b) => b.replace(/-(jre|jdk)-/, "-*-"))).toEqual([
+      pins.base("eclipse-temurin", "-jre-").replace("-jre-", "-*-"),
+      pins.base("eclipse-temurin", "-jre-").replace("-jre-", "-*-"),
+    ]);
+    expect(temurin.sort()).toEqual([
+      pins.base("eclipse-temurin", "-jdk-"),
+      pins.base("eclipse-temurin", "-jre-"),
+    ]);
   });
 
   it("is the table of docs/versions.md", () => {

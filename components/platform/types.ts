@@ -143,10 +143,14 @@ export interface Peer extends PortRange {
 
 /**
  * The peer behind an address the lab hands a client: `http://minio:9000/…`, `spark://spark-master:7077`,
- * `kafka:9092`, `postgres:5432`. The host is a service name (on both platforms); the port is explicit.
+ * `kafka:9092`, `postgres:5432`, `jdbc:hive2://spark-thrift:10000/default`. The host is a service
+ * name (on both platforms); the port is explicit.
  */
 export function peerAt(address: string): Peer {
-  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]*@)?([a-z0-9-]+):(\d+)(?:[/?].*)?$/.exec(address);
+  const m =
+    /^(?:jdbc:)?(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]*@)?([a-z0-9-]+):(\d+)(?:[/?;].*)?$/.exec(
+      address,
+    );
   if (!m) throw new Error(`no service:port in the address ${JSON.stringify(address)}`);
   return { service: m[1], port: Number(m[2]) };
 }

@@ -82,6 +82,12 @@ const ROWS: readonly Row[] = [
     login: "none (read-only view of `gold`)",
     memory: ["streamlit"],
   },
+  {
+    label: "SQL endpoint (Spark's Thrift server; JDBC `jdbc:hive2://<this>/default`)",
+    url: "spark-thrift",
+    login: "`sql` (user `admin`)",
+    memory: ["spark-thrift"],
+  },
   { label: "NiFi", url: "nifi", login: "`nifi` (user `admin`)", memory: ["nifi"] },
   { label: "Kafka UI", url: "kafka-ui", login: "`kafkaUi` (user `admin`)", memory: ["kafka-ui"] },
   { label: "Kafka (from the host)", url: "kafka", login: "none", memory: ["kafka"] },

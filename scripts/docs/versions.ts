@@ -37,8 +37,11 @@ export interface Pins {
    * be left out: `delta-spark` is `delta-spark_4.2_2.13`).
    */
   jar(artifact: string): MavenCoordinates;
-  /** The image a stage of the lab runtime's Dockerfile starts from, by its repository (`node`). */
-  base(repository: string): string;
+  /**
+   * The image a stage of the lab runtime's Dockerfile starts from, by its repository (`node`) and,
+   * where stages share one, a part of its tag (`-jre-`).
+   */
+  base(repository: string, tagPart?: string): string;
   /** A package's version in JupyterHub's proxy's npm lock (images/lab-runtime/proxy). */
   npm(name: string): string;
 }
@@ -117,12 +120,12 @@ export const ROWS: readonly Row[] = [
     component: "Lab runtime base",
     seed: "—",
     lab: (p) => {
-      const jre = p.base("eclipse-temurin");
+      const jre = p.base("eclipse-temurin", "-jre-");
       return `\`${p.base("python")}\` + Temurin's JRE ${release(tagOf(jre), 1)} (\`${jre}\`)`;
     },
     supportEnds: (p) => {
       const python = release(tagOf(p.base("python")), 2);
-      const java = release(tagOf(p.base("eclipse-temurin")), 1);
+      const java = release(tagOf(p.base("eclipse-temurin", "-jre-")), 1);
       return (
         `Python ${python}: ${supportOf("Python", python, { "3.12": "2028-10" })}; ` +
         `Temurin ${java}: ${supportOf("Temurin", java, { "17": "2027-10 at least" })}`
@@ -316,11 +319,13 @@ export function labPins(root: string = REPO_ROOT): Pins {
       }
       return found[0];
     },
-    base(repository) {
-      const found = bases.filter((b) => repositoryOf(b) === repository);
+    base(repository, tagPart = "") {
+      const found = bases.filter(
+        (b) => repositoryOf(b) === repository && tagOf(b).includes(tagPart),
+      );
       if (found.length !== 1) {
         throw new Error(
-          `${shown(dockerfile)} has ${found.length || "no"} FROM ${repository}:<tag> (its stages start from ${bases.join(", ")})`,
+          `${shown(dockerfile)} has ${found.length || "no"} FROM ${repository}:<tag${tagPart ? ` with ${tagPart}` : ""}> (its stages start from ${bases.join(", ")})`,
         );
       }
       return found[0];

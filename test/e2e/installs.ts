@@ -45,16 +45,25 @@ function vars(script: string): Record<string, string> {
   return assignments(run("bash", [path.join(PREREQS, script)]).stdout);
 }
 
-/** A Spark home like the image's /opt/spark: the PySpark distribution with the pinned jars added. */
+/** The SQL endpoint's login class, which the image compiles into /opt/spark/jars too. */
+const SQL_AUTH = path.join(REPO_ROOT, "images/lab-runtime/sql-auth");
+const sqlAuthSources = () =>
+  fs
+    .readdirSync(path.join(SQL_AUTH, "dataflowlab"))
+    .filter((f) => f.endsWith(".java"))
+    .map((f) => path.join(SQL_AUTH, "dataflowlab", f));
+
+/**
+ * A Spark home like the image's /opt/spark: the PySpark distribution with the pinned jars added,
+ * and the login class compiled as the Dockerfile's sql-auth stage compiles it.
+ */
 async function sparkHome(venv: string): Promise<string> {
   const jars = await fetchPinnedJars(jarCacheDir(), pinnedJars());
   const pyspark = venvPyspark(venv);
-  const key = crypto
-    .createHash("sha256")
-    .update(pyspark)
-    .update(jars.map((j) => j.sha256).join())
-    .digest("hex")
-    .slice(0, 16);
+  const hash = crypto.createHash("sha256").update(pyspark);
+  hash.update(jars.map((j) => j.sha256).join());
+  for (const source of sqlAuthSources()) hash.update(fs.readFileSync(source));
+  const key = hash.digest("hex").slice(0, 16);
   const home = path.join(CACHE, "e2e", `spark-home-${key}`);
   if (fs.existsSync(path.join(home, ".complete"))) return home;
   const tmp = `${home}.tmp.${process.pid}`;
@@ -67,6 +76,25 @@ async function sparkHome(venv: string): Promise<string> {
     fs.symlinkSync(path.join(pyspark, "jars", jar), path.join(tmp, "jars", jar));
   }
   for (const jar of jars) fs.symlinkSync(jar.file, path.join(tmp, "jars", path.basename(jar.file)));
+  const classes = path.join(tmp, "sql-auth-classes");
+  run("javac", [
+    "--release",
+    "17",
+    "-cp",
+    `${path.join(pyspark, "jars")}/*`,
+    "-d",
+    classes,
+    ...sqlAuthSources(),
+  ]);
+  run("jar", [
+    "--create",
+    "--file",
+    path.join(tmp, "jars", "lab-sql-auth.jar"),
+    "-C",
+    classes,
+    "dataflowlab",
+  ]);
+  fs.rmSync(classes, { recursive: true });
   // The image's layout: conf/ (spark-defaults.conf is mounted there) and the work directory.
   fs.mkdirSync(path.join(tmp, "conf"));
   fs.mkdirSync(path.join(tmp, "work-dir"));

@@ -315,6 +315,31 @@ describe("what the notebooks left behind", () => {
     expect(catalogNames()).toEqual(catalogOf(c));
   });
 
+  it("the SQL endpoint answers a JDBC client on its published port with the generated login: gold by name, the rows gold holds; a wrong password and an unknown user are refused", () => {
+    const c = lakeCounts();
+    const sql = creds().sql;
+    const address = url("spark-thrift");
+    const query = "SELECT region, orders FROM gold.sales_by_region ORDER BY region";
+    const ok = probes.beeline(lab.installs!, address, sql.user, sql.password, query);
+    expect(ok.status).toBe(0);
+    const rows = ok.output
+      .split("\n")
+      .filter((l) => /^[a-z]+,\d+$/.test(l))
+      .map((l) => l.split(","));
+    expect(rows.map(([region]) => region)).toEqual(["east", "north", "south", "west"]);
+    expect(rows.reduce((sum, [, orders]) => sum + Number(orders), 0)).toBe(
+      c.gold_orders.sales_by_region,
+    );
+    for (const [user, password] of [
+      [sql.user, `${sql.password}x`],
+      ["nobody", sql.password],
+    ]) {
+      const refused = probes.beeline(lab.installs!, address, user, password, "SELECT 1");
+      expect(refused.status).not.toBe(0);
+      expect(refused.output).toMatch(/Error validating the login|Peer indicated failure/);
+    }
+  });
+
   it("the Prefect UI is served from the build the server made at start, pointed at the published API behind basic auth", async () => {
     const ui = url("prefect");
     const page = await fetch(`${ui}/`);

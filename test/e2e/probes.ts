@@ -4,6 +4,9 @@
  * the runtime, address and login it goes through: the scenario restarts and reconfigures the lab,
  * and its credentials change with it.
  */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../harness";
 import { Browser, labPython } from "./clients";
@@ -152,6 +155,54 @@ os._exit(0)
   );
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
+}
+
+/**
+ * A SQL client on the host, as a BI tool connects: beeline (the HiveServer2 JDBC driver in Spark's
+ * distribution) at the published `address` (`host:port`), the password from a file as its `-w`
+ * reads it. Rows come back as CSV with a header.
+ */
+export function beeline(
+  installs: Installs,
+  address: string,
+  user: string,
+  password: string,
+  sql: string,
+): { status: number | null; output: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "beeline-"));
+  try {
+    const passwordFile = path.join(dir, "password");
+    fs.writeFileSync(passwordFile, password, { mode: 0o600 });
+    const r = spawnSync(
+      path.join(installs.sparkHome, "bin/beeline"),
+      [
+        "-u",
+        `jdbc:hive2://${address}/default`,
+        "-n",
+        user,
+        "-w",
+        passwordFile,
+        "--outputformat=csv2",
+        "--silent=true",
+        "-e",
+        sql,
+      ],
+      {
+        encoding: "utf8",
+        env: {
+          PATH: `${path.join(installs.javaHome, "bin")}:${process.env.PATH}`,
+          JAVA_HOME: installs.javaHome,
+          SPARK_HOME: installs.sparkHome,
+          // Its own conf directory, empty: the client needs none of the lab's Spark settings.
+          SPARK_CONF_DIR: dir,
+        },
+        timeout: 300_000,
+      },
+    );
+    return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Logs in through JupyterHub's form, as a browser does (the _xsrf cookie and field). */

@@ -26,7 +26,8 @@
 #   (see netns-check.sh).
 # - tini: the lab runtime's init for JupyterHub and the Prefect worker (/usr/bin/tini, as in
 #   apache/spark's image).
-# - openjdk-17-jre-headless, maven: Kafka (kafka.sh) and Spark need Java 17; kafka.sh uses mvn.
+# - openjdk-17-jdk-headless, maven: Kafka (kafka.sh) and Spark need Java 17; kafka.sh uses mvn;
+#   javac and jar build the SQL endpoint's login class as the image does (test/e2e/installs.ts).
 #   Usually preinstalled on this kind of machine; listed so a bare machine gets them too.
 # - shellcheck: checks the workflows' run: steps through actionlint (scripts/workflow-lint.sh, in
 #   npm run lint) and the scripts they call.
@@ -40,7 +41,7 @@ source "$(dirname "$0")/common.sh"
 smoke=$(one_flag --smoke "$@")
 
 PACKAGES=(postgresql iproute2 nftables chromium fonts-liberation curl ncat procps socat
-  openjdk-17-jre-headless maven tini shellcheck podman runc zstd)
+  openjdk-17-jdk-headless maven tini shellcheck podman runc zstd)
 
 installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
