@@ -10,4 +10,5 @@ export const THRIFT_SERVER_CONFIG = service(
     memoryMiB: "Memory limit: the Spark driver's heap (`spark.driver.memory`, 512m) and its JVM.",
   },
   {},
+  "spark-thrift",
 );

@@ -49,6 +49,8 @@ export const STARTED_WITH_MIB = {
   "prefect-worker": 205,
   jupyterhub: 122,
   streamlit: 65,
+  // Spark's Thrift server: its driver JVM, the catalog's Hive client and HiveServer2 (2026-12-07).
+  "spark-thrift": 516,
 } as const;
 
 /** The schema's floor for a memory limit with no measurement behind it. */
