@@ -70,6 +70,9 @@ TABLES = {
     **{f"gold.{name}": path for name, path in GOLD.items()},
 }
 
+# The quality gate's limit on the share of raw rows set aside (the sample's defects are 1 in 20).
+MAX_REJECTED_SHARE = 0.1
+
 # The Prefect global concurrency limit every lake write takes (one slot).
 WRITER_LIMIT = "lakehouse-writer"
 
@@ -422,6 +425,25 @@ def refine_silver(spark: SparkSession) -> dict[str, int]:
         "silver": spark.read.format("delta").load(SILVER).count(),
         "rejected": spark.read.format("delta").load(REJECTED).count(),
     }
+
+
+def quality_checks(spark: SparkSession) -> list[dict]:
+    """What must hold of silver before gold is rebuilt from it, each check with its value, its
+    limit and whether it passed: one row per order, every order with a time and a revenue, and no
+    more of bronze set aside than MAX_REJECTED_SHARE (a broken feed, not a few bad rows)."""
+    silver = spark.read.format("delta").load(SILVER)
+    rows = silver.count()
+    rejected = spark.read.format("delta").load(REJECTED).count()
+    share = round(rejected / (rows + rejected), 4) if rows + rejected else 0.0
+    incomplete = silver.where("order_time IS NULL OR revenue IS NULL").count()
+    duplicates = rows - silver.select("order_id").distinct().count()
+    checks = [
+        ("silver orders", rows, "> 0", rows > 0),
+        ("duplicate order ids", duplicates, "0", duplicates == 0),
+        ("orders without a time or revenue", incomplete, "0", incomplete == 0),
+        ("share of rows rejected", share, f"<= {MAX_REJECTED_SHARE}", share <= MAX_REJECTED_SHARE),
+    ]
+    return [{"check": c, "value": v, "limit": lim, "passed": ok} for c, v, lim, ok in checks]
 
 
 # ------------------------------------------------------------------------------------------ gold

@@ -1,6 +1,7 @@
 """The lab's whole medallion pipeline as a Prefect flow: the next day of sample sales lands in
 bronze, with the orders NiFi landed since the last run, is refined into silver (validated,
-deduplicated, MERGEd) and aggregated into gold, each a Delta table in its bucket on MinIO. The
+deduplicated, MERGEd), checked (a quality gate, its result a Prefect artifact) and aggregated into
+gold, each a Delta table in its bucket on MinIO. The
 steps are lakehouse.py's, the ones the notebooks show.
 
 Runs wherever the lab runtime runs; Spark, the lake and Prefect are configured by the environment
@@ -13,6 +14,7 @@ deploys it at start (deploy.py): one run at a time, a daily schedule left paused
 from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
 
 import lakehouse
 
@@ -38,6 +40,24 @@ def refine_silver() -> dict:
     return lakehouse.refine_silver(lakehouse.spark("medallion"))
 
 
+# The key of the gate's result in Prefect's Artifacts page (one entry per run, the latest on top).
+QUALITY_ARTIFACT = "medallion-quality"
+
+
+@task
+def quality_gate() -> list[dict]:
+    """Silver's checks (lakehouse.quality_checks), published as a table artifact of this run; a
+    failed check fails the run here, before gold is rebuilt from a silver that is wrong."""
+    checks = lakehouse.quality_checks(lakehouse.spark("medallion"))
+    create_table_artifact(
+        checks, key=QUALITY_ARTIFACT, description="Silver's quality checks before gold is rebuilt"
+    )
+    failed = [c["check"] for c in checks if not c["passed"]]
+    if failed:
+        raise RuntimeError(f"silver failed its quality checks: {', '.join(failed)}")
+    return checks
+
+
 @task
 def aggregate_gold() -> dict:
     return lakehouse.aggregate_gold(lakehouse.spark("medallion"))
@@ -51,6 +71,7 @@ def medallion(day: int | None = None) -> dict:
         "bronze": land_bronze(day),
         "landings": ingest_landings(),
         "silver": refine_silver(),
+        "quality": quality_gate(),
         "gold": aggregate_gold(),
     }
     log.info("medallion: %s", result)

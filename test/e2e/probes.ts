@@ -471,6 +471,30 @@ export async function prefectRuns(
   return ((await runs.json()) as { state_type: string }[]).map((r) => r.state_type);
 }
 
+/** The artifacts of `key`, newest first, with their data parsed (a table: its rows). */
+export async function prefectArtifacts(
+  prefect: string,
+  authString: string,
+  key: string,
+): Promise<{ key: string; type: string; flow_run_id: string; data: unknown }[]> {
+  const r = await fetch(`${prefect}/api/artifacts/filter`, {
+    method: "POST",
+    headers: { ...prefectAuth(authString), "content-type": "application/json" },
+    body: JSON.stringify({ artifacts: { key: { any_: [key] } }, sort: "CREATED_DESC" }),
+  });
+  if (r.status !== 200) throw new Error(`artifacts/filter: ${r.status} ${await r.text()}`);
+  const artifacts = (await r.json()) as {
+    key: string;
+    type: string;
+    flow_run_id: string;
+    data: unknown;
+  }[];
+  return artifacts.map((a) => ({
+    ...a,
+    data: typeof a.data === "string" ? JSON.parse(a.data) : a.data,
+  }));
+}
+
 /** A deployment as Prefect's API describes it: what the scenario reads of it. */
 export interface PrefectDeployment {
   name: string;
