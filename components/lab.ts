@@ -27,8 +27,8 @@ export interface DataFlowLabArgs {
 }
 
 /**
- * The whole lab on one platform: its core (generated secrets, PostgreSQL when a service declares
- * a database, MinIO with the lake, Spark), then each service module that is switched on, built
+ * The whole lab on one platform: its core (generated secrets, PostgreSQL, which Spark's catalog
+ * always needs, MinIO with the lake, Spark), then each service module that is switched on, built
  * from the core's parts. Outputs: what a person opens (`urls`), logs in with (`credentials`), the
  * addresses inside the lab (`endpoints`) and the memory it takes, all derived from the modules
  * and the workloads they deployed.

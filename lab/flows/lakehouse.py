@@ -45,6 +45,18 @@ GOLD = {
     "sales_by_region": GOLD_BY_REGION,
     "daily_sales": GOLD_DAILY,
 }
+# What NiFi's lab flow lands (services/nifi/lab-flow.json): one JSON order a file, every value a
+# string, under landing/nifi/<yyyy>/<MM>/<dd>/; the medallion flow ingests them into bronze
+# (`ingest_landings`), remembering in its checkpoint which files it took.
+LANDING = f"{LAKE}/bronze/landing/nifi"
+LANDING_FILES = f"{LANDING}/*/*/*"
+LANDING_CHECKPOINT = f"{LAKE}/bronze/_checkpoints/landing_nifi"
+LANDING_SCHEMA = (
+    "order_id string, order_ts string, category string, region string, quantity string, "
+    "unit_price string, source string"
+)
+# The batch of bronze the landed orders are rows of.
+LANDED_BATCH = "nifi"
 # Events streamed from Kafka (streaming.ipynb), with the stream's checkpoint beside them.
 CLICKSTREAM = f"{LAKE}/bronze/clickstream"
 CLICKSTREAM_CHECKPOINT = f"{LAKE}/bronze/_checkpoints/clickstream"
@@ -57,6 +69,9 @@ TABLES = {
     "silver.sales_rejected": REJECTED,
     **{f"gold.{name}": path for name, path in GOLD.items()},
 }
+
+# The quality gate's limit on the share of raw rows set aside (the sample's defects are 1 in 20).
+MAX_REJECTED_SHARE = 0.1
 
 # The Prefect global concurrency limit every lake write takes (one slot).
 WRITER_LIMIT = "lakehouse-writer"
@@ -164,10 +179,15 @@ def late_batch() -> list[dict]:
     return corrections + missing
 
 
-def expected_counts(days: list[int], late: bool) -> dict:
-    """What bronze, silver and the rejected rows hold once these batches are in bronze and silver
-    is refined (the end-to-end test checks the lab against it)."""
-    rows = [r for d in days for r in sales_batch(d)] + (late_batch() if late else [])
+def expected_counts(days: list[int], late: bool, landed: list[dict] = ()) -> dict:
+    """What bronze, silver and the rejected rows hold once these batches (and the orders NiFi
+    `landed`, as landed) are in bronze and silver is refined (the end-to-end test checks the lab
+    against it)."""
+    rows = (
+        [r for d in days for r in sales_batch(d)]
+        + (late_batch() if late else [])
+        + [landed_raw(o) for o in landed]
+    )
     orders = {r["order_id"] for r in rows if validity(r) is None}
     rejected = {tuple(sorted((k, str(v)) for k, v in r.items())) for r in rows if validity(r)}
     return {"bronze": len(rows), "silver": len(orders), "rejected": len(rejected)}
@@ -269,6 +289,55 @@ def land_days(spark: SparkSession, days=SAMPLE_DAYS) -> dict[str, int]:
     return {day_batch(d): land_batch(spark, day_batch(d), sales_batch(d)) for d in days}
 
 
+def landed_raw(order: dict) -> dict:
+    """A landed order (LANDING_SCHEMA) as a raw bronze row: NiFi's orders are new when they land
+    (updated when placed), of no known customer, in the batch `nifi`."""
+    return {
+        **{c: order.get(c) for c in RAW_COLUMNS},
+        "updated_at": order.get("order_ts"),
+        "customer_id": None,
+        "_batch": LANDED_BATCH,
+    }
+
+
+def ingest_landings(spark: SparkSession) -> int:
+    """NiFi's landings → bronze: every order NiFi put under landing/nifi/ since the last call,
+    appended to bronze as a raw row (`landed_raw`). A file stream with a checkpoint, run until it
+    has read what is there (`availableNow`), so each file is ingested once however often this runs,
+    and a run that fails halfway starts again from the checkpoint. Returns the rows appended."""
+    jvm = spark.sparkContext._jvm
+    landing = jvm.org.apache.hadoop.fs.Path(LANDING)
+    if not landing.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(landing):
+        return 0
+    orders = spark.readStream.schema(LANDING_SCHEMA).option("pathGlobFilter", "*.json").json(
+        LANDING_FILES
+    )
+    raw = orders.select(
+        "order_id",
+        "order_ts",
+        F.col("order_ts").alias("updated_at"),
+        F.lit(None).cast("string").alias("customer_id"),
+        "category",
+        "region",
+        "quantity",
+        "unit_price",
+        F.lit(LANDED_BATCH).alias("_batch"),
+        F.current_timestamp().alias("_ingested_at"),
+    )
+    with one_writer():
+        query = (
+            raw.writeStream.format("delta")
+            .outputMode("append")
+            .option("checkpointLocation", LANDING_CHECKPOINT)
+            .trigger(availableNow=True)
+            .queryName("nifi-landings")
+            .start(BRONZE)
+        )
+        query.awaitTermination()
+        register(spark, "bronze.sales")
+    return sum(p["numInputRows"] for p in query.recentProgress)
+
+
 def next_day(spark: SparkSession) -> int:
     days = [int(b.split("-")[1]) for b in landed_batches(spark) if b.startswith("day-")]
     return max(days, default=0) + 1
@@ -356,6 +425,25 @@ def refine_silver(spark: SparkSession) -> dict[str, int]:
         "silver": spark.read.format("delta").load(SILVER).count(),
         "rejected": spark.read.format("delta").load(REJECTED).count(),
     }
+
+
+def quality_checks(spark: SparkSession) -> list[dict]:
+    """What must hold of silver before gold is rebuilt from it, each check with its value, its
+    limit and whether it passed: one row per order, every order with a time and a revenue, and no
+    more of bronze set aside than MAX_REJECTED_SHARE (a broken feed, not a few bad rows)."""
+    silver = spark.read.format("delta").load(SILVER)
+    rows = silver.count()
+    rejected = spark.read.format("delta").load(REJECTED).count()
+    share = round(rejected / (rows + rejected), 4) if rows + rejected else 0.0
+    incomplete = silver.where("order_time IS NULL OR revenue IS NULL").count()
+    duplicates = rows - silver.select("order_id").distinct().count()
+    checks = [
+        ("silver orders", rows, "> 0", rows > 0),
+        ("duplicate order ids", duplicates, "0", duplicates == 0),
+        ("orders without a time or revenue", incomplete, "0", incomplete == 0),
+        ("share of rows rejected", share, f"<= {MAX_REJECTED_SHARE}", share <= MAX_REJECTED_SHARE),
+    ]
+    return [{"check": c, "value": v, "limit": lim, "passed": ok} for c, v, lim, ok in checks]
 
 
 # ------------------------------------------------------------------------------------------ gold

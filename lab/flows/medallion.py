@@ -1,6 +1,8 @@
 """The lab's whole medallion pipeline as a Prefect flow: the next day of sample sales lands in
-bronze, is refined into silver (validated, deduplicated, MERGEd) and aggregated into gold, each a
-Delta table in its bucket on MinIO. The steps are lakehouse.py's, the ones the notebooks show.
+bronze, with the orders NiFi landed since the last run, is refined into silver (validated,
+deduplicated, MERGEd), checked (a quality gate, its result a Prefect artifact) and aggregated into
+gold, each a Delta table in its bucket on MinIO. The
+steps are lakehouse.py's, the ones the notebooks show.
 
 Runs wherever the lab runtime runs; Spark, the lake and Prefect are configured by the environment
 the lab injects (spark-defaults.conf, PREFECT_API_URL, PREFECT_API_AUTH_STRING). The Prefect worker
@@ -12,6 +14,7 @@ deploys it at start (deploy.py): one run at a time, a daily schedule left paused
 from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
 
 import lakehouse
 
@@ -27,8 +30,32 @@ def land_bronze(day: int | None) -> dict:
 
 
 @task
+def ingest_landings() -> int:
+    """The orders NiFi landed under bronze/landing/nifi/ since the last run, into bronze."""
+    return lakehouse.ingest_landings(lakehouse.spark("medallion"))
+
+
+@task
 def refine_silver() -> dict:
     return lakehouse.refine_silver(lakehouse.spark("medallion"))
+
+
+# The key of the gate's result in Prefect's Artifacts page (one entry per run, the latest on top).
+QUALITY_ARTIFACT = "medallion-quality"
+
+
+@task
+def quality_gate() -> list[dict]:
+    """Silver's checks (lakehouse.quality_checks), published as a table artifact of this run; a
+    failed check fails the run here, before gold is rebuilt from a silver that is wrong."""
+    checks = lakehouse.quality_checks(lakehouse.spark("medallion"))
+    create_table_artifact(
+        checks, key=QUALITY_ARTIFACT, description="Silver's quality checks before gold is rebuilt"
+    )
+    failed = [c["check"] for c in checks if not c["passed"]]
+    if failed:
+        raise RuntimeError(f"silver failed its quality checks: {', '.join(failed)}")
+    return checks
 
 
 @task
@@ -40,7 +67,13 @@ def aggregate_gold() -> dict:
 def medallion(day: int | None = None) -> dict:
     """bronze → silver → gold for one more day of sales."""
     log = get_run_logger()
-    result = {"bronze": land_bronze(day), "silver": refine_silver(), "gold": aggregate_gold()}
+    result = {
+        "bronze": land_bronze(day),
+        "landings": ingest_landings(),
+        "silver": refine_silver(),
+        "quality": quality_gate(),
+        "gold": aggregate_gold(),
+    }
     log.info("medallion: %s", result)
     return result
 

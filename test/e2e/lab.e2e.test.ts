@@ -33,6 +33,8 @@ let wiring: LabWiring;
 let started: StartReport;
 
 const url = (key: string) => wiring.outputs.urls.value[key] as string;
+/** Orders the suite lands as NiFi does, before the notebooks run the medallion flow. */
+const NIFI_LANDINGS = 3;
 const creds = () => wiring.credentials;
 
 // The probes asked most, of the lab as it is at each call: the scenario replaces its wiring.
@@ -237,6 +239,15 @@ describe("least privilege", () => {
   });
 });
 
+describe("NiFi's landings", () => {
+  it("land in bronze/landing/nifi/ as NiFi's flow writes them, with NiFi's own identity (the medallion flow ingests them)", () => {
+    const keys = probes.landAsNifi(lab.installs!, creds().s3.nifi, NIFI_LANDINGS);
+    expect(keys).toHaveLength(NIFI_LANDINGS);
+    for (const key of keys)
+      expect(key).toMatch(/^landing\/nifi\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.json$/);
+  });
+});
+
 describe("JupyterHub and the shipped notebooks", () => {
   it("logs in the admin with the generated password, and refuses a wrong one and an unlisted user", async () => {
     const { user, password } = creds().jupyterhub;
@@ -291,20 +302,32 @@ describe("what the notebooks left behind", () => {
     const c = lakeCounts();
     process.stderr.write(`e2e: lake ${JSON.stringify(c)}\n`);
     // In the suite's order (alphabetical, twice): bronze_ingestion lands days 1-3, each run of
-    // medallion_architecture lands one more day through the medallion flow (4, 5), and
-    // silver_processing lands the late batch once.
-    expect(c.batches).toEqual(["day-001", "day-002", "day-003", "day-004", "day-005", "late-001"]);
-    expect(c.expected).toEqual({ bronze: 2100, silver: 1910, rejected: 100 });
-    expect([c.bronze, c.silver, c.rejected]).toEqual([2100, 1910, 100]);
+    // medallion_architecture lands one more day through the medallion flow (4, 5) and the orders
+    // NiFi landed (the first run: once), and silver_processing lands the late batch once.
+    expect(c.batches).toEqual([
+      "day-001",
+      "day-002",
+      "day-003",
+      "day-004",
+      "day-005",
+      "late-001",
+      "nifi",
+    ]);
+    const n = NIFI_LANDINGS;
+    expect(c.landed).toBe(n);
+    expect(c.expected).toEqual({ bronze: 2100 + n, silver: 1910 + n, rejected: 100 });
+    expect([c.bronze, c.silver, c.rejected]).toEqual([2100 + n, 1910 + n, 100]);
     expect(c.silver_ids).toBe(c.silver);
     // Gold counts every order of silver once, in each aggregate; 6 categories, 4 regions.
     expect(c.gold_orders).toEqual({
-      sales_by_category: 1910,
-      sales_by_region: 1910,
-      daily_sales: 1910,
+      sales_by_category: 1910 + n,
+      sales_by_region: 1910 + n,
+      daily_sales: 1910 + n,
     });
     expect([c.gold_rows.sales_by_category, c.gold_rows.sales_by_region]).toEqual([6, 4]);
-    expect(c.bronze_versions).toBe(6);
+    // A commit per landed batch: five days, the late data and NiFi's orders (the second flow run
+    // found no new landing, and committed nothing for it).
+    expect(c.bronze_versions).toBe(7);
     // streaming.ipynb produced 200 events a run; each run's stream appended them as a batch.
     expect(c.clickstream).toBe(400);
     expect(c.stream_commits).toBeGreaterThanOrEqual(2);
@@ -372,6 +395,26 @@ describe("what the notebooks left behind", () => {
     // Without the generated credential, the API refuses.
     const anonymous = await fetch(`${url("prefect")}/api/flow_runs/filter`, { method: "POST" });
     expect(anonymous.status).toBe(401);
+  });
+
+  it("each medallion run published its quality gate's result as a table artifact, every check passed", async () => {
+    const artifacts = await probes.prefectArtifacts(
+      url("prefect"),
+      creds().prefect.authString,
+      "medallion-quality",
+    );
+    expect(artifacts.map((a) => a.type)).toEqual(["table", "table"]);
+    const c = lakeCounts();
+    const latest = artifacts[0].data as { check: string; value: number; passed: boolean }[];
+    expect(latest.map((row) => [row.check, row.passed])).toEqual([
+      ["silver orders", true],
+      ["duplicate order ids", true],
+      ["orders without a time or revenue", true],
+      ["share of rows rejected", true],
+    ]);
+    // The second round's run refined silver to what it holds now (silver_processing's late data
+    // came in the first round; its replay in the second changes nothing).
+    expect(latest[0].value).toBe(c.silver);
   });
 
   it("MLflow holds the medallion notebook's runs with their metrics, and serves the artifact with no S3 keys, to its login only", async () => {

@@ -126,6 +126,14 @@ opts = {"AWS_ENDPOINT_URL": "http://localhost:9000", "AWS_ALLOW_HTTP": "true", "
         "AWS_ACCESS_KEY_ID": ${JSON.stringify(id.accessKey)}, "AWS_SECRET_ACCESS_KEY": ${JSON.stringify(id.secretKey)}}
 def table(path):
     return DeltaTable(path.replace("s3a://", "s3://"), storage_options=opts)
+# What NiFi landed: every order file under the landing prefix, read from MinIO.
+import boto3
+s3 = boto3.client("s3", endpoint_url=opts["AWS_ENDPOINT_URL"], aws_access_key_id=opts["AWS_ACCESS_KEY_ID"],
+                  aws_secret_access_key=opts["AWS_SECRET_ACCESS_KEY"], region_name="us-east-1")
+bucket, prefix = lakehouse.LANDING.replace("s3a://", "").split("/", 1)
+keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/")
+        for o in page.get("Contents", []) if o["Key"].endswith(".json")]
+landed = [json.loads(s3.get_object(Bucket=bucket, Key=k)["Body"].read()) for k in keys]
 bronze = table(lakehouse.BRONZE).to_pyarrow_table()
 batches = sorted(set(bronze["_batch"].to_pylist()))
 days = [int(b.split("-")[1]) for b in batches if b.startswith("day-")]
@@ -134,7 +142,8 @@ gold = {name: table(path).to_pyarrow_table() for name, path in lakehouse.GOLD.it
 stream = table(lakehouse.CLICKSTREAM)
 print(json.dumps({
   "batches": batches,
-  "expected": lakehouse.expected_counts(days, lakehouse.LATE_BATCH in batches),
+  "landed": len(landed),
+  "expected": lakehouse.expected_counts(days, lakehouse.LATE_BATCH in batches, landed),
   "bronze": bronze.num_rows,
   "silver": silver.num_rows,
   "silver_ids": len(set(silver["order_id"].to_pylist())),
@@ -203,6 +212,33 @@ export function beeline(
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Lands `count` orders in bronze as NiFi's lab flow does (the order and key rendered from
+ * services/nifi/lab-flow.json by test/lab/nifi_landing.py), with NiFi's own identity: NiFi itself
+ * cannot run here. Prints the keys it put.
+ */
+export function landAsNifi(installs: Installs, id: S3Identity, count: number): string[] {
+  const r = labPython(
+    installs,
+    `
+import json, sys, time
+from datetime import datetime
+sys.path.insert(0, ${JSON.stringify(path.join(REPO_ROOT, "test/lab"))})
+import boto3, nifi_landing
+s3 = boto3.client("s3", endpoint_url="http://localhost:9000", aws_access_key_id=sys.argv[1],
+                  aws_secret_access_key=sys.argv[2], region_name="us-east-1")
+for _ in range(int(sys.argv[3])):
+    key, order = nifi_landing.landing(datetime.now())
+    s3.put_object(Bucket="bronze", Key=key, Body=json.dumps(order).encode(), ContentType="application/json")
+    print(key)
+    time.sleep(0.01)  # NiFi's order ids are its clock's milliseconds
+`,
+    [id.accessKey, id.secretKey, String(count)],
+  );
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim().split("\n");
 }
 
 /** Logs in through JupyterHub's form, as a browser does (the _xsrf cookie and field). */
@@ -433,6 +469,30 @@ export async function prefectRuns(
   });
   expect(runs.status).toBe(200);
   return ((await runs.json()) as { state_type: string }[]).map((r) => r.state_type);
+}
+
+/** The artifacts of `key`, newest first, with their data parsed (a table: its rows). */
+export async function prefectArtifacts(
+  prefect: string,
+  authString: string,
+  key: string,
+): Promise<{ key: string; type: string; flow_run_id: string; data: unknown }[]> {
+  const r = await fetch(`${prefect}/api/artifacts/filter`, {
+    method: "POST",
+    headers: { ...prefectAuth(authString), "content-type": "application/json" },
+    body: JSON.stringify({ artifacts: { key: { any_: [key] } }, sort: "CREATED_DESC" }),
+  });
+  if (r.status !== 200) throw new Error(`artifacts/filter: ${r.status} ${await r.text()}`);
+  const artifacts = (await r.json()) as {
+    key: string;
+    type: string;
+    flow_run_id: string;
+    data: unknown;
+  }[];
+  return artifacts.map((a) => ({
+    ...a,
+    data: typeof a.data === "string" ? JSON.parse(a.data) : a.data,
+  }));
 }
 
 /** A deployment as Prefect's API describes it: what the scenario reads of it. */

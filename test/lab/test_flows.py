@@ -37,6 +37,16 @@ class FlowsTest(local_lake.LocalLakeCase):
             self.assertEqual(first["silver"]["silver"], 380)
             second = self.medallion.medallion()
             self.assertEqual(second["bronze"], {"batch": "day-002", "rows": 416})
+            # The gate passed silver, each check at its value (no landing here, 40 of 872 rejected).
+            self.assertEqual(
+                [(c["check"], c["value"], c["passed"]) for c in second["quality"]],
+                [
+                    ("silver orders", 760, True),
+                    ("duplicate order ids", 0, True),
+                    ("orders without a time or revenue", 0, True),
+                    ("share of rows rejected", round(40 / 800, 4), True),
+                ],
+            )
             self.assertEqual(self.count(lh.BRONZE), 832)
             self.assertEqual(self.count(lh.SILVER), 760)
             gold_orders = self.spark.read.format("delta").load(lh.GOLD_DAILY).agg(F.sum("orders"))
@@ -67,6 +77,17 @@ class FlowsTest(local_lake.LocalLakeCase):
             self.assertEqual((result["inserted"], result["updated"], result["silver"]), (10, 10, 770))
             replay = self.etl.bronze_to_silver()
             self.assertEqual((replay["inserted"], replay["updated"], replay["silver"]), (0, 0, 770))
+
+            # A silver that fails a check stops the run at the gate: gold is not rewritten.
+            gold_version = self.spark.sql(f"DESCRIBE HISTORY delta.`{lh.GOLD_DAILY}`").first()[0]
+            failing = [{"check": "duplicate order ids", "value": 3, "limit": "0", "passed": False}]
+            with mock.patch.object(lh, "quality_checks", return_value=failing):
+                stopped = self.medallion.medallion(return_state=True)
+            self.assertTrue(stopped.is_failed())
+            self.assertIn("duplicate order ids", str(stopped.message) + repr(stopped.result(raise_on_failure=False)))
+            self.assertEqual(
+                self.spark.sql(f"DESCRIBE HISTORY delta.`{lh.GOLD_DAILY}`").first()[0], gold_version
+            )
 
 
 if __name__ == "__main__":

@@ -5,10 +5,13 @@ inserts and corrects), and gold counts every valid order once.
 """
 
 import contextlib
+import json
 import threading
 import unittest
+from datetime import datetime, timedelta
 
 import local_lake
+import nifi_landing
 from pyspark.sql import functions as F
 
 
@@ -107,6 +110,47 @@ class PipelineTest(local_lake.LocalLakeCase):
         self.assertEqual(self.count(lh.SILVER), 770)
         self.assertEqual(lh.register(self.spark, "silver.sales"), ["silver.sales"])
         self.assertEqual(self.spark.table("silver.sales").count(), 770)
+
+
+class NifiLandingTest(local_lake.LocalLakeCase):
+    """NiFi's landings (as its lab flow writes them) reach bronze, each file once, and silver."""
+
+    app = "lakehouse-nifi"
+
+    def land(self, count: int, start: datetime) -> list[dict]:
+        orders = []
+        for i in range(count):
+            key, order = nifi_landing.landing(start + timedelta(seconds=i))
+            path = self.root / "bronze" / key
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(order))
+            orders.append(order)
+        return orders
+
+    def test_each_landed_order_reaches_bronze_once_and_silver(self):
+        lh = self.lh
+        self.assertEqual(lh.ingest_landings(self.spark), 0, "nothing landed yet")
+        # Into the bronze the sample days made (its columns as append_raw writes them).
+        lh.land_days(self.spark, (1,))
+        first = self.land(3, datetime(2026, 12, 6, 23, 59, 58))  # over midnight: two folders
+        self.assertEqual(lh.ingest_landings(self.spark), 3)
+        self.assertEqual(lh.ingest_landings(self.spark), 0, "a file is ingested once")
+        later = self.land(2, datetime(2026, 12, 7, 10, 0, 0))
+        self.assertEqual(lh.ingest_landings(self.spark), 2)
+        landed = first + later
+        bronze = self.spark.read.format("delta").load(lh.BRONZE)
+        self.assertEqual(bronze.where(f"_batch = '{lh.LANDED_BATCH}'").count(), 5)
+        nifi = bronze.where(f"_batch = '{lh.LANDED_BATCH}'").select("order_id").collect()
+        self.assertEqual(sorted(r[0] for r in nifi), sorted(o["order_id"] for o in landed))
+        expected = lh.expected_counts([1], False, landed)
+        self.assertEqual(bronze.count(), expected["bronze"])
+        refined = lh.refine_silver(self.spark)
+        self.assertEqual(
+            {k: refined[k] for k in ("silver", "rejected")},
+            {k: v for k, v in expected.items() if k != "bronze"},
+        )
+        self.assertEqual(refined["silver"], 380 + 5)
+        self.assertEqual(self.spark.table("bronze.sales").count(), 416 + 5)
 
 
 class ConcurrentLandingTest(local_lake.LocalLakeCase):
