@@ -27,7 +27,7 @@ export interface SparkArgs extends ServiceArgs {
   readonly s3Endpoint: string;
   /**
    * Spark's own identity for the lake; its secret key is in spark-defaults.conf, which is therefore
-   * mounted as a secret file, by the cluster and by every driver of the lab (`Spark.conf`).
+   * mounted as a secret file, by the cluster and by every driver of the lab (`Spark.driverFiles`).
    */
   readonly s3: S3Credentials;
   /**

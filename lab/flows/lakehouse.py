@@ -429,8 +429,9 @@ def refine_silver(spark: SparkSession) -> dict[str, int]:
 
 def quality_checks(spark: SparkSession) -> list[dict]:
     """What must hold of silver before gold is rebuilt from it, each check with its value, its
-    limit and whether it passed: one row per order, every order with a time and a revenue, and no
-    more of bronze set aside than MAX_REJECTED_SHARE (a broken feed, not a few bad rows)."""
+    limit and whether it passed: one row per order, every order with a time and a revenue, and at
+    most MAX_REJECTED_SHARE of what was refined set aside (rejected rows over silver's orders plus
+    rejected rows: a broken feed, not a few bad rows)."""
     silver = spark.read.format("delta").load(SILVER)
     rows = silver.count()
     rejected = spark.read.format("delta").load(REJECTED).count()

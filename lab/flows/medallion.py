@@ -1,8 +1,8 @@
 """The lab's whole medallion pipeline as a Prefect flow: the next day of sample sales lands in
 bronze, with the orders NiFi landed since the last run, is refined into silver (validated,
 deduplicated, MERGEd), checked (a quality gate, its result a Prefect artifact) and aggregated into
-gold, each a Delta table in its bucket on MinIO. The
-steps are lakehouse.py's, the ones the notebooks show.
+gold, each a Delta table in its bucket on MinIO. The steps are lakehouse.py's, the ones the
+notebooks show.
 
 Runs wherever the lab runtime runs; Spark, the lake and Prefect are configured by the environment
 the lab injects (spark-defaults.conf, PREFECT_API_URL, PREFECT_API_AUTH_STRING). The Prefect worker
