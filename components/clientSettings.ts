@@ -24,6 +24,21 @@ export interface ClientSettings {
   readonly prefectAuthString?: pulumi.Output<string>;
   /** e.g. `kafka:9092`. */
   readonly kafkaBootstrapServers?: string;
+  /**
+   * Where OpenLineage events go (`http://lineage:5000`) and the key they are sent with (secret):
+   * Spark's drivers send theirs, the dashboard reads the graph.
+   */
+  readonly lineage?: LineageLink;
+}
+
+/** The lineage service as its senders and readers see it. */
+export interface LineageLink {
+  /** e.g. `http://lineage:5000`. */
+  readonly url: string;
+  /** The path events are posted to, e.g. `/api/v1/lineage`. */
+  readonly endpoint: string;
+  /** The key every call takes (secret). */
+  readonly apiKey: pulumi.Output<string>;
 }
 
 /** Environment of a client workload that uses the lake as `s3`. */

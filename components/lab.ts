@@ -103,6 +103,7 @@ export class DataFlowLab extends pulumi.ComponentResource {
         cpus: config.spark.masterCpus,
         // Structured streaming's executors read the topics.
         executorPeers: offered.kafkaBootstrapServers ? [peerAt(offered.kafkaBootstrapServers)] : [],
+        lineage: offered.lineage,
         startAfter: lake,
       },
       child,

@@ -1,5 +1,6 @@
 import { STREAMLIT } from "./apps/streamlit";
 import { THRIFT_SERVER } from "./compute/thriftServer";
+import { LINEAGE } from "./governance/lineage";
 import { NIFI } from "./ingestion/nifi";
 import { MLFLOW } from "./ml/mlflow";
 import { JUPYTERHUB } from "./notebooks/jupyterhub";
@@ -13,6 +14,7 @@ import { KAFKA_UI } from "./streaming/kafkaUi";
  * those it uses, the dashboard last since it polls the others. Adding a service is a line here.
  */
 export const LAB_SERVICES: readonly ServiceModule[] = [
+  LINEAGE,
   KAFKA,
   MLFLOW,
   KAFKA_UI,

@@ -185,6 +185,7 @@ describe("k8s stack: NetworkPolicies", () => {
     const p = policies().postgres;
     expect(ingress(p)).toEqual([
       "jupyterhub:5432",
+      "lineage:5432",
       "mlflow:5432",
       "prefect-server:5432",
       "prefect-worker:5432",

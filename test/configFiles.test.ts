@@ -93,6 +93,28 @@ describe("spark-defaults.conf", () => {
     );
   });
 
+  it("sends no lineage without a receiver; with one, every driver's listener posts to it with the key", () => {
+    expect(conf).not.toContain("openlineage");
+    const withLineage = sparkDefaults({
+      ...base,
+      lineage: { url: "http://lineage:5000", endpoint: "/api/v1/lineage", apiKey: "l1n3age" },
+    });
+    const added = withLineage
+      .split("\n")
+      .filter((l) => !conf.includes(`${l}\n`))
+      .map((l) => l.split(" "));
+    expect(Object.fromEntries(added)).toEqual({
+      "spark.extraListeners": "io.openlineage.spark.agent.OpenLineageSparkListener",
+      "spark.openlineage.namespace": "dataflow-lab",
+      "spark.openlineage.transport.type": "http",
+      "spark.openlineage.transport.url": "http://lineage:5000",
+      "spark.openlineage.transport.endpoint": "/api/v1/lineage",
+      "spark.openlineage.transport.timeoutInMillis": "5000",
+      "spark.openlineage.transport.auth.type": "api_key",
+      "spark.openlineage.transport.auth.apiKey": "l1n3age",
+    });
+  });
+
   it("refuses a value that would break the file's format", () => {
     expect(() => sparkDefaults({ ...base, secretKey: "two words" })).toThrow(
       "spark.hadoop.fs.s3a.secret.key must be a single word",

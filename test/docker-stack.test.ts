@@ -245,12 +245,18 @@ describe("dev stack (Docker)", () => {
       "/usr/local/bin/dataflow-lab-ensure-databases",
     ]);
     expect(isSecret(c.inputs.uploads)).toBe(true);
-    const [script, schema, ...passwords] = [...unsecret(c.inputs.uploads)].reverse();
-    // The catalog's tables, which Spark's Hive client does not create: the check does, once.
+    const [script, schema, lineageSchema, ...passwords] = [...unsecret(c.inputs.uploads)].reverse();
+    // The catalog's tables, which Spark's Hive client does not create, and the lineage service's
+    // events table: the check creates each, once.
     expect(e.LAB_DB_SCHEMA_DIR).toBe("/etc/dataflow-lab/postgres/schemas");
     expect(schema).toEqual({
       file: "/etc/dataflow-lab/postgres/schemas/spark.sql",
       content: serviceFile("postgres/hive-metastore-schema.sql"),
+      permissions: "0644",
+    });
+    expect(lineageSchema).toEqual({
+      file: "/etc/dataflow-lab/postgres/schemas/lineage.sql",
+      content: serviceFile("postgres/lineage-schema.sql"),
       permissions: "0644",
     });
     expect(script).toEqual({

@@ -75,7 +75,12 @@ describe("the lab's lists, derived from the services' declarations", () => {
   it("a service switched off is in none of them", async () => {
     const off = config({ mlflow: { enabled: false } });
     const access = labAccess(off);
-    expect(access.databases.map((d) => d.name)).toEqual(["jupyterhub", "prefect", "spark"]);
+    expect(access.databases.map((d) => d.name)).toEqual([
+      "jupyterhub",
+      "lineage",
+      "prefect",
+      "spark",
+    ]);
     expect(access.identities.map((i) => i.name)).toEqual(["nifi", "spark", "streamlit"]);
     expect(access.buckets).not.toContain("mlflow");
     expect(access.passwords.filter((p) => p.startsWith("mlflow"))).toEqual([]);
@@ -88,6 +93,7 @@ describe("the lab's lists, derived from the services' declarations", () => {
     const access = labAccess(config({ minio: { buckets: ["raw-events"] } }));
     expect(access.databases).toEqual([
       { name: "jupyterhub" },
+      { name: "lineage", schemaFile: "postgres/lineage-schema.sql" },
       { name: "mlflow" },
       { name: "prefect", extensions: ["pg_trgm"] },
       { name: "spark", schemaFile: "postgres/hive-metastore-schema.sql" },
@@ -104,6 +110,7 @@ describe("the lab's lists, derived from the services' declarations", () => {
       "jupyterhub-cookie-secret",
       "jupyterhub-proxy-token",
       "kafka-ui-admin",
+      "lineage-api-key",
       "mlflow-admin",
       "mlflow-flask-secret",
       "mlflow-lab",

@@ -388,7 +388,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
           .map(([k]) => k),
         ...view(run, service).secretFiles,
       ].sort();
-    // spark-defaults.conf holds Spark's S3 key and RPC secret; hive-site.xml, which only the
+    // spark-defaults.conf holds Spark's S3 key, RPC secret and the lineage key; hive-site.xml, which only the
     // drivers mount, the catalog's database login.
     const sparkConf = "/opt/spark/conf/spark-defaults.conf";
     const client = [
@@ -420,6 +420,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
         "MLFLOW_BACKEND_STORE_URI",
         "MLFLOW_FLASK_SERVER_SECRET_KEY",
       ],
+      lineage: ["LINEAGE_API_KEY", "LINEAGE_DATABASE_URL"],
       nifi: ["LAB_NIFI_S3_SECRET_KEY", "SINGLE_USER_CREDENTIALS_PASSWORD"],
       // Only as files, which the image's entrypoint and the health check read: one per database.
       postgres: [
@@ -437,9 +438,11 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
         "AWS_SECRET_ACCESS_KEY",
       ].sort(),
       "spark-worker": [sparkConf],
-      streamlit: ["AWS_SECRET_ACCESS_KEY"],
+      // Gold through its read-only identity, and the lineage graph with the lineage key.
+      streamlit: ["AWS_SECRET_ACCESS_KEY", "LAB_LINEAGE_API_KEY"],
     });
-    // The dashboard reads gold: no address or credential of Spark, MLflow, Prefect or Kafka.
+    // The dashboard reads gold and the lineage graph: no address or credential of Spark, MLflow,
+    // Prefect or Kafka.
     expect(Object.keys(view(run, "streamlit").env).sort()).toEqual([
       "AWS_ACCESS_KEY_ID",
       "AWS_ALLOW_HTTP",
@@ -448,6 +451,8 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "AWS_SECRET_ACCESS_KEY",
       "LAB_GOLD_BUCKET",
       "LAB_HEALTH_URLS",
+      "LAB_LINEAGE_API_KEY",
+      "LAB_LINEAGE_URL",
       "STREAMLIT_BROWSER_GATHER_USAGE_STATS",
       "STREAMLIT_SERVER_ADDRESS",
       "STREAMLIT_SERVER_HEADLESS",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ClientEnv } from "../clientSettings";
+import type { ClientEnv, LineageLink } from "../clientSettings";
 import { LAB_CONTENT, LAB_RUNTIME_USER } from "../images";
 import {
   joinNetwork,
@@ -23,13 +23,15 @@ export interface StreamlitArgs extends ServiceArgs {
   readonly healthUrls: Record<string, string>;
   /** Bucket whose Delta tables the dashboard shows. */
   readonly goldBucket: string;
+  /** The lineage service whose graph it draws; unset, it draws none. */
+  readonly lineage?: LineageLink;
 }
 
 const PORT = 8501;
 
 /**
- * The lab's dashboard: the status of every service and the Delta tables of the gold bucket, read
- * with delta-rs through Streamlit's read-only MinIO identity.
+ * The lab's dashboard: the status of every service, the Delta tables of the gold bucket, read
+ * with delta-rs through Streamlit's read-only MinIO identity, and the lake's lineage graph.
  * @see https://docs.streamlit.io/deploy/tutorials/docker
  */
 export class Streamlit extends pulumi.ComponentResource implements Service {
@@ -46,6 +48,7 @@ export class Streamlit extends pulumi.ComponentResource implements Service {
         env: {
           ...args.client.env,
           LAB_GOLD_BUCKET: args.goldBucket,
+          ...(args.lineage ? { LAB_LINEAGE_URL: args.lineage.url } : {}),
           LAB_HEALTH_URLS: JSON.stringify(
             Object.fromEntries(
               Object.entries(args.healthUrls).sort(([a], [b]) => a.localeCompare(b)),
@@ -56,16 +59,22 @@ export class Streamlit extends pulumi.ComponentResource implements Service {
           STREAMLIT_SERVER_HEADLESS: "true",
           STREAMLIT_SERVER_PORT: String(PORT),
         },
-        secretEnv: args.client.secretEnv,
-        // The lake, and every health URL it polls.
+        secretEnv: {
+          ...args.client.secretEnv,
+          ...(args.lineage ? { LAB_LINEAGE_API_KEY: args.lineage.apiKey } : {}),
+        },
+        // The lake, every health URL it polls, and the lineage graph.
         ...joinNetwork(args.client.network, {
-          connects: Object.values(args.healthUrls).map(peerAt),
+          connects: [
+            ...Object.values(args.healthUrls),
+            ...(args.lineage ? [args.lineage.url] : []),
+          ].map(peerAt),
         }),
         ports: [
           {
             name: "http",
             port: PORT,
-            // No login: it shows service status and gold's tables, read-only.
+            // No login: it shows service status, gold's tables and their lineage, read-only.
             publish: {
               hostPort: PORT,
               nodePort: 30851,
@@ -116,6 +125,7 @@ export const STREAMLIT: ServiceModule = {
         client: lab.client("streamlit", []),
         healthUrls: healthUrlsOf(lab.deployed.flatMap((s) => s.workloads)),
         goldBucket: GOLD,
+        lineage: lab.settings.lineage,
         startAfter: lab.lake,
       },
       lab.child,

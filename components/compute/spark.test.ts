@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Spark } from "./spark";
+import type { LineageLink } from "../clientSettings";
 import type { LabConfig } from "../config";
 import { IMAGES } from "../images";
 import { createPlatform } from "../platform";
@@ -15,7 +16,7 @@ import type { Registration } from "../../test/harness";
 const SPARK_CONF = "/opt/spark/conf/spark-defaults.conf";
 
 /** Spark's Args as the lab builds them from config: the one place to follow an API change. */
-function spark(config: LabConfig, platform: Platform): Spark {
+function spark(config: LabConfig, platform: Platform, lineage?: LineageLink): Spark {
   const parent = new pulumi.ComponentResource("test:index:Parent", "test", {});
   const image = platform.image({ ...IMAGES.labRuntime, prebuilt: config.images.lab }, parent);
   return new Spark("lab-spark", {
@@ -37,6 +38,7 @@ function spark(config: LabConfig, platform: Platform): Spark {
     workerMemoryMiB: config.spark.workerMemoryMiB,
     memoryMiB: config.spark.masterMemoryMiB,
     cpus: config.spark.masterCpus,
+    lineage,
   });
 }
 
@@ -119,6 +121,29 @@ describe("Spark's workloads (fake platform)", () => {
     expect(w.memoryMiB).toBe(1408);
     expect(w.replicas).toBe(2);
     expect(cluster.workers?.memoryMiB).toBe(2 * 1408);
+  });
+});
+
+describe("Spark's drivers and the lineage service", () => {
+  it("with a lineage service, each driver's listener posts to it with its key, and a driver connects to it", async () => {
+    const platform = new FakePlatform();
+    const lineage = {
+      url: "http://lineage:5000",
+      endpoint: "/api/v1/lineage",
+      apiKey: pulumi.secret("mocksecret-lineage-api-key"),
+    };
+    const { component } = await construct("dev", {}, (c) => spark(c, platform, lineage));
+    const conf = await value(component.conf.content);
+    expect(conf).toContain("spark.openlineage.transport.url http://lineage:5000\n");
+    expect(conf).toContain("spark.openlineage.transport.auth.apiKey mocksecret-lineage-api-key\n");
+    expect(component.driver.connects).toContainEqual({ service: "lineage", port: 5000 });
+  });
+
+  it("without one, no listener and no connection", async () => {
+    const platform = new FakePlatform();
+    const { component } = await construct("dev", {}, (c) => spark(c, platform));
+    expect(await value(component.conf.content)).not.toContain("openlineage");
+    expect(component.driver.connects.map((p) => p.service)).not.toContain("lineage");
   });
 });
 

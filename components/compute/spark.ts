@@ -10,6 +10,7 @@ import {
   type WorkloadNetwork,
 } from "../platform/types";
 import { MEDALLION_BUCKETS, SILVER } from "../config";
+import type { LineageLink } from "../clientSettings";
 import type { Service, ServiceAccess, ServiceArgs } from "../service";
 import type { S3Credentials } from "../storage/minio";
 import type { DatabaseConnection } from "../storage/postgres";
@@ -45,6 +46,8 @@ export interface SparkArgs extends ServiceArgs {
   readonly workerMemory: string;
   /** Container memory limit of each worker in MiB (above `workerMemory`: the daemon and overhead). */
   readonly workerMemoryMiB: number;
+  /** Where every driver sends its OpenLineage events; unset, they send none. */
+  readonly lineage?: LineageLink;
   /** What executors' tasks connect to besides the lake: e.g. Kafka for structured streaming. @default [] */
   readonly executorPeers?: readonly Peer[];
 }
@@ -111,24 +114,31 @@ export class Spark extends pulumi.ComponentResource implements Service {
     const conf = (this.conf = {
       path: SPARK_CONF,
       content: pulumi.secret(
-        pulumi.all([args.s3.secretKey, args.authSecret]).apply(([secretKey, authSecret]) =>
-          sparkDefaults({
-            masterUrl: this.masterUrl,
-            s3Endpoint: args.s3Endpoint,
-            accessKey: args.s3.accessKey,
-            secretKey,
-            authSecret,
-            executorMemory: args.workerMemory,
-            executorCores: args.workerCores,
-            ports: {
-              driver: DRIVER_PORTS.port,
-              driverBlockManager: DRIVER_BLOCK_MANAGER_PORTS.port,
-              blockManager: EXECUTOR_BLOCK_MANAGER_PORTS.port,
-            },
-            portRetries: PORT_RETRIES,
-            warehouse: SPARK_WAREHOUSE,
-          }),
-        ),
+        pulumi
+          .all([args.s3.secretKey, args.authSecret, args.lineage?.apiKey])
+          .apply(([secretKey, authSecret, lineageKey]) =>
+            sparkDefaults({
+              masterUrl: this.masterUrl,
+              s3Endpoint: args.s3Endpoint,
+              accessKey: args.s3.accessKey,
+              secretKey,
+              authSecret,
+              executorMemory: args.workerMemory,
+              executorCores: args.workerCores,
+              ports: {
+                driver: DRIVER_PORTS.port,
+                driverBlockManager: DRIVER_BLOCK_MANAGER_PORTS.port,
+                blockManager: EXECUTOR_BLOCK_MANAGER_PORTS.port,
+              },
+              portRetries: PORT_RETRIES,
+              warehouse: SPARK_WAREHOUSE,
+              lineage: args.lineage && {
+                url: args.lineage.url,
+                endpoint: args.lineage.endpoint,
+                apiKey: lineageKey!,
+              },
+            }),
+          ),
       ),
       secret: true,
     });
@@ -149,6 +159,7 @@ export class Spark extends pulumi.ComponentResource implements Service {
       connects: [
         peerAt(this.masterUrl),
         peerAt(`${catalog.host}:${catalog.port}`),
+        ...(args.lineage ? [peerAt(args.lineage.url)] : []),
         ...(workers ? [executors] : []),
       ],
       callers: [

@@ -29,10 +29,44 @@ export interface SparkDefaultsInput {
   readonly portRetries: number;
   /** Where the catalog's `default` database keeps its tables, e.g. `s3a://silver/warehouse`. */
   readonly warehouse: string;
+  /** Where every driver sends its OpenLineage events, and the key; unset, none are sent. */
+  readonly lineage?: LineageSink;
 }
+
+/** An OpenLineage receiver: Marquez's API or the lab's own (`http://lineage:5000`). */
+export interface LineageSink {
+  readonly url: string;
+  /** The path events are posted to, e.g. `/api/v1/lineage`. */
+  readonly endpoint: string;
+  readonly apiKey: string;
+}
+
+/** The jobs' namespace in the lineage graph: every driver of the lab is one producer. */
+export const LINEAGE_NAMESPACE = "dataflow-lab";
 
 /** How long an application keeps an executor it does not use (Spark's own executorIdleTimeout). */
 const IDLE_EXECUTOR = "60s";
+
+/**
+ * OpenLineage's listener in every driver (its jar is in the image): each job that reads or writes
+ * a dataset posts START and COMPLETE events with its inputs and outputs, over HTTP with the key as
+ * a bearer token (openlineage-java's HttpConfig and ApiKeyTokenProvider, 1.53.0). A receiver that
+ * is down costs a job a logged error and the timeout, never its result.
+ * @see https://openlineage.io/docs/integrations/spark/configuration/spark_conf
+ */
+function lineage(sink: LineageSink | undefined): [string, string][] {
+  if (!sink) return [];
+  return [
+    ["spark.extraListeners", "io.openlineage.spark.agent.OpenLineageSparkListener"],
+    ["spark.openlineage.namespace", LINEAGE_NAMESPACE],
+    ["spark.openlineage.transport.type", "http"],
+    ["spark.openlineage.transport.url", sink.url],
+    ["spark.openlineage.transport.endpoint", sink.endpoint],
+    ["spark.openlineage.transport.timeoutInMillis", "5000"],
+    ["spark.openlineage.transport.auth.type", "api_key"],
+    ["spark.openlineage.transport.auth.apiKey", sink.apiKey],
+  ];
+}
 
 /** The JIT's quick tier (C1) only: see spark.driver.extraJavaOptions below. */
 const QUICK_JIT = "-XX:TieredStopAtLevel=1";
@@ -108,6 +142,7 @@ export function sparkDefaults(i: SparkDefaultsInput): string {
     // long, heavy job takes C2 back per session: spark.executor.extraJavaOptions=-XX:TieredStopAtLevel=4.
     ["spark.driver.extraJavaOptions", QUICK_JIT],
     ["spark.executor.extraJavaOptions", QUICK_JIT],
+    ...lineage(i.lineage),
   ];
   for (const [key, value] of properties) {
     if (/[\s]/.test(value) || value === "") {

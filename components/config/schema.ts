@@ -7,6 +7,7 @@ import { POSTGRES_CONFIG } from "../storage/postgresConfig";
 import { MINIO_CONFIG } from "../storage/minioConfig";
 import { SPARK_CONFIG } from "../compute/sparkConfig";
 import { THRIFT_SERVER_CONFIG } from "../compute/thriftServerConfig";
+import { LINEAGE_CONFIG } from "../governance/lineageConfig";
 import { MLFLOW_CONFIG } from "../ml/mlflowConfig";
 import { PREFECT_CONFIG } from "../orchestration/prefectConfig";
 import { KAFKA_CONFIG } from "../streaming/kafkaConfig";
@@ -163,6 +164,7 @@ export const shape = {
   nifi: NIFI_CONFIG,
   jupyterhub: JUPYTERHUB_CONFIG,
   thriftServer: THRIFT_SERVER_CONFIG,
+  lineage: LINEAGE_CONFIG,
   streamlit: STREAMLIT_CONFIG,
   // Kubernetes cannot build, so the lab runtime is pushed to a registry or taken prebuilt.
   images: about(

@@ -1,10 +1,11 @@
 """DataFlow Lab dashboard: the gold layer's sales (KPIs, a chart per aggregate, filters by category
-and region), each table's Delta version and last update, and whether every service is up.
+and region), each table's Delta version and last update, the lake's lineage (which job made each
+table from which), and whether every service is up.
 
 Reads the lake with its own read-only MinIO identity through delta-rs; the endpoint, the keys and
 the services to check come from the environment the lab injects (AWS_*, LAB_HEALTH_URLS,
-LAB_GOLD_BUCKET). The tables are the ones lab/flows/lakehouse.py writes (the medallion flow, or
-the notebooks).
+LAB_GOLD_BUCKET, and LAB_LINEAGE_URL with LAB_LINEAGE_API_KEY while the lineage service is on).
+The tables are the ones lab/flows/lakehouse.py writes (the medallion flow, or the notebooks).
 """
 
 import json
@@ -67,6 +68,32 @@ def read_table(bucket: str, table: str) -> tuple[pd.DataFrame, int, str]:
         else "unknown"
     )
     return data, dt.version(), updated
+
+
+@st.cache_data(ttl=15)
+def lineage_graph(url: str, key: str) -> dict:
+    """The lineage service's graph (services/lineage/receiver.py): datasets, jobs and edges."""
+    request = urllib.request.Request(
+        f"{url}/api/v1/graph", headers={"Authorization": f"Bearer {key}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
+
+
+def lineage_dot(graph: dict) -> str:
+    """Graphviz DOT of the lake's tables (boxes) and the jobs between them, left to right."""
+    labels = {d["id"]: d["label"] for d in graph["datasets"]}
+    used = {e["source"] for e in graph["edges"]} | {e["target"] for e in graph["edges"]}
+    lines = ["digraph lineage {", "  rankdir=LR;", '  node [fontname="sans-serif"];']
+    for ident in sorted(used):
+        lines.append(f"  {json.dumps(ident)} [shape=box, label={json.dumps(labels.get(ident, ident))}];")
+    for edge in graph["edges"]:
+        lines.append(
+            f"  {json.dumps(edge['source'])} -> {json.dumps(edge['target'])}"
+            f" [tooltip={json.dumps(edge['job'])}];"
+        )
+    lines.append("}")
+    return "\n".join(lines)
 
 
 def pick(label: str, frames: list[pd.DataFrame], column: str) -> list[str]:
@@ -143,6 +170,32 @@ if loaded:
 for table in sorted(set(loaded) - set(SALES)):
     with st.expander(table):
         st.dataframe(loaded[table][0])
+
+# --------------------------------------------------------------------------------------- lineage
+LINEAGE_URL = os.environ.get("LAB_LINEAGE_URL")
+if LINEAGE_URL:
+    st.header("Lineage")
+    try:
+        graph = lineage_graph(LINEAGE_URL, os.environ["LAB_LINEAGE_API_KEY"])
+    except Exception as error:  # the dashboard must render even when the lineage service is down
+        st.error(f"Cannot read the lineage graph from {LINEAGE_URL}: {error}")
+        graph = None
+    if graph is not None and not graph["edges"]:
+        st.info("No lineage yet: Spark jobs report what they read and write as they run.")
+    elif graph is not None:
+        st.caption("Each arrow: a Spark job that read the table on its left and wrote the one on its right.")
+        st.graphviz_chart(lineage_dot(graph))
+        labels = {d["id"]: d["label"] for d in graph["datasets"]}
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"from": labels.get(e["source"], e["source"]), "job": e["job"],
+                     "to": labels.get(e["target"], e["target"])}
+                    for e in graph["edges"]
+                ]
+            ),
+            hide_index=True,
+        )
 
 # ---------------------------------------------------------------------------------------- status
 st.header("Services")

@@ -79,8 +79,14 @@ const ROWS: readonly Row[] = [
   {
     label: "Streamlit",
     url: "streamlit",
-    login: "none (read-only view of `gold`)",
+    login: "none (read-only view of `gold` and its lineage)",
     memory: ["streamlit"],
+  },
+  {
+    label: "Lineage service (OpenLineage; its graph is on the dashboard)",
+    reach: "inside the lab only (`lineage:5000`)",
+    login: "`lineage.apiKey` (bearer token)",
+    memory: ["lineage"],
   },
   {
     label: "SQL endpoint (Spark's Thrift server; JDBC `jdbc:hive2://<this>/default`)",

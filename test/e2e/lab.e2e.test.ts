@@ -52,6 +52,13 @@ const catalogNames = () => {
   if (r.status !== 0 || !line) throw new Error(r.output);
   return JSON.parse(line[1]);
 };
+/** The lineage graph, read as the dashboard reads it. */
+const lineage = () => {
+  const graph = probes.lineageGraph(lab.runtime!);
+  if (typeof graph === "number")
+    throw new Error(`the lineage service refused the lab's key: ${graph}`);
+  return graph;
+};
 /** What the catalog should name, from what the lake holds (`lakeCounts`). */
 const catalogOf = (c: ReturnType<typeof lakeCounts>) => ({
   tables: {
@@ -417,6 +424,40 @@ describe("what the notebooks left behind", () => {
     expect(latest[0].value).toBe(c.silver);
   });
 
+  it("the lineage service holds the medallion flow's steps, bronze → silver → gold, and the Spark jobs every driver reported; the dashboard reads it with the lab's key, a wrong key is refused", () => {
+    const graph = lineage();
+    const step = (name: string) => {
+      const job = graph.jobs.find((j) => j.name === `medallion.${name}`);
+      return job && [job.inputs, job.outputs];
+    };
+    expect(step("land_bronze")).toEqual([[], ["s3a://bronze/sales"]]);
+    expect(step("ingest_landings")).toEqual([
+      ["s3a://bronze/landing/nifi"],
+      ["s3a://bronze/sales"],
+    ]);
+    expect(step("refine_silver")).toEqual([
+      ["s3a://bronze/sales"],
+      ["s3a://silver/sales", "s3a://silver/sales_rejected"],
+    ]);
+    expect(step("aggregate_gold")).toEqual([
+      ["s3a://silver/sales"],
+      ["s3a://gold/daily_sales", "s3a://gold/sales_by_category", "s3a://gold/sales_by_region"],
+    ]);
+    // Spark's listener, in the flow's driver (the Prefect worker) and in the notebooks' (JupyterHub):
+    // gold written from silver by a Spark job of each.
+    const sparkJobs = (app: RegExp) =>
+      graph.edges.filter(
+        (e) =>
+          app.test(e.job) &&
+          /\.execute_/.test(e.job) &&
+          e.source === "s3a://silver/sales" &&
+          e.target === "s3a://gold/daily_sales",
+      );
+    expect(sparkJobs(/^medallion\./).length).toBeGreaterThan(0);
+    expect(sparkJobs(/^gold_aggregations\./).length).toBeGreaterThan(0);
+    expect(probes.lineageGraph(lab.runtime!, "not-the-key")).toBe(401);
+  });
+
   it("MLflow holds the medallion notebook's runs with their metrics, and serves the artifact with no S3 keys, to its login only", async () => {
     const runs = await mlflowRuns();
     expect(runs).toHaveLength(2);
@@ -483,11 +524,21 @@ describe("what the notebooks left behind", () => {
 });
 
 describe("after a restart on the same data with fresh credentials, as after `pulumi destroy` and `pulumi up`", () => {
-  let before: { wiring: LabWiring; lake: ReturnType<typeof lakeCounts>; mlflowRuns: number };
+  let before: {
+    wiring: LabWiring;
+    lake: ReturnType<typeof lakeCounts>;
+    mlflowRuns: number;
+    lineage: probes.LineageGraph;
+  };
 
   beforeAll(
     async () => {
-      before = { wiring, lake: lakeCounts(), mlflowRuns: (await mlflowRuns()).length };
+      before = {
+        wiring,
+        lake: lakeCounts(),
+        mlflowRuns: (await mlflowRuns()).length,
+        lineage: lineage(),
+      };
       // Something of the user's own in the home volume, beside the examples.
       const home = `/home/${creds().jupyterhub.user}`;
       expect(lab.runtime!.exec("jupyterhub", ["touch", `${home}/mine.txt`]).status).toBe(0);
@@ -535,6 +586,12 @@ describe("after a restart on the same data with fresh credentials, as after `pul
   it("the catalog still names every table, with the same rows: PostgreSQL's kept data, read with the catalog's new password", () => {
     expect(wiring.secrets["db-spark"]).not.toBe(before.wiring.secrets["db-spark"]);
     expect(catalogNames()).toEqual(catalogOf(before.lake));
+  });
+
+  it("the lineage graph is still there (PostgreSQL's kept data), read with the new key; the old key is refused", () => {
+    expect(wiring.secrets["lineage-api-key"]).not.toBe(before.wiring.secrets["lineage-api-key"]);
+    expect(lineage().edges).toEqual(expect.arrayContaining(before.lineage.edges));
+    expect(probes.lineageGraph(lab.runtime!, before.wiring.secrets["lineage-api-key"])).toBe(401);
   });
 
   it("MLflow still holds the notebook's runs", async () => {

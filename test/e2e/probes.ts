@@ -495,6 +495,37 @@ export async function prefectArtifacts(
   }));
 }
 
+/** The lineage service's graph (services/lineage/receiver.py), as it answers each job. */
+export interface LineageGraph {
+  datasets: { id: string; label: string }[];
+  jobs: { namespace: string; name: string; inputs: string[]; outputs: string[] }[];
+  edges: { source: string; target: string; job: string }[];
+}
+
+/**
+ * The lineage graph as the dashboard asks for it: from inside its container, at its
+ * LAB_LINEAGE_URL with its LAB_LINEAGE_API_KEY (the lineage service is not published), or with
+ * `key` instead. Returns the graph, or the HTTP status it was refused with.
+ */
+export function lineageGraph(runtime: LabRuntime, key?: string): LineageGraph | number {
+  const r = runtime.exec("streamlit", [
+    "python3",
+    "-c",
+    `import json, os, sys, urllib.error, urllib.request
+key = sys.argv[1] if len(sys.argv) > 1 else os.environ["LAB_LINEAGE_API_KEY"]
+request = urllib.request.Request(
+    os.environ["LAB_LINEAGE_URL"] + "/api/v1/graph", headers={"Authorization": "Bearer " + key})
+try:
+    print("graph", json.dumps(json.load(urllib.request.urlopen(request, timeout=20))))
+except urllib.error.HTTPError as error:
+    print("status", error.code)`,
+    ...(key === undefined ? [] : [key]),
+  ]);
+  const m = /^(graph|status) (.*)$/m.exec(r.output);
+  if (r.status !== 0 || !m) throw new Error(`lineage graph: ${r.output}`);
+  return m[1] === "graph" ? (JSON.parse(m[2]) as LineageGraph) : Number(m[2]);
+}
+
 /** A deployment as Prefect's API describes it: what the scenario reads of it. */
 export interface PrefectDeployment {
   name: string;

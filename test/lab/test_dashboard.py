@@ -5,10 +5,13 @@ only stand-ins are the two S3 entry points (pyarrow's S3FileSystem and the s3://
 are pointed at that folder.
 """
 
+import json
 import os
 import shutil
 import tempfile
+import threading
 import unittest
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from unittest import mock
 
@@ -110,6 +113,53 @@ class DashboardTest(unittest.TestCase):
         ):
             app = self.run_app()
         self.assertEqual({m.label: m.value for m in app.metric}["nowhere"], "down")
+
+
+    def test_lineage_graph_from_the_lineage_service_with_the_key(self):
+        graph = {
+            "datasets": [
+                {"id": "s3a://bronze/sales", "label": "s3a://bronze/sales"},
+                {"id": "s3a://silver/sales", "label": "silver.sales"},
+            ],
+            "jobs": [],
+            "edges": [{"source": "s3a://bronze/sales", "target": "s3a://silver/sales",
+                       "job": "medallion.refine_silver"}],
+        }
+        asked = []
+
+        class Lineage(BaseHTTPRequestHandler):
+            def do_GET(self):
+                asked.append((self.path, self.headers.get("Authorization")))
+                ok = self.headers.get("Authorization") == "Bearer k3y"
+                body = json.dumps(graph if ok else {"error": "key"}).encode()
+                self.send_response(200 if ok else 401)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = HTTPServer(("127.0.0.1", 0), Lineage)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        lineage = {"LAB_LINEAGE_URL": f"http://127.0.0.1:{server.server_port}"}
+        with mock.patch.dict(os.environ, {**lineage, "LAB_LINEAGE_API_KEY": "k3y"}):
+            app = self.run_app()
+        self.assertEqual(asked, [("/api/v1/graph", "Bearer k3y")])
+        self.assertIn("Lineage", [h.value for h in app.header])
+        dot = app.get("graphviz_chart")[0].proto.spec
+        self.assertIn('"s3a://bronze/sales" -> "s3a://silver/sales"', dot)
+        self.assertIn('label="silver.sales"', dot)
+        edges = app.dataframe[-1].value
+        self.assertEqual(edges.to_dict("records"), [
+            {"from": "s3a://bronze/sales", "job": "medallion.refine_silver", "to": "silver.sales"}
+        ])
+        # A wrong key: the section says so, and the rest of the dashboard still renders.
+        with mock.patch.dict(os.environ, {**lineage, "LAB_LINEAGE_API_KEY": "wrong"}):
+            app = self.run_app()
+        self.assertIn("Cannot read the lineage graph", app.error[-1].value)
+        self.assertEqual({m.label: m.value for m in app.metric}["Orders"], "4")
 
 
 if __name__ == "__main__":
