@@ -420,7 +420,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
         "MLFLOW_BACKEND_STORE_URI",
         "MLFLOW_FLASK_SERVER_SECRET_KEY",
       ],
-      lineage: ["LINEAGE_API_KEY", "LINEAGE_DATABASE_URL"],
+      lineage: ["/run/secrets/lineage/api-key", "/run/secrets/lineage/database-url"],
       nifi: ["LAB_NIFI_S3_SECRET_KEY", "SINGLE_USER_CREDENTIALS_PASSWORD"],
       // Only as files, which the image's entrypoint and the health check read: one per database.
       postgres: [

@@ -41,12 +41,10 @@ describe("the lineage service's workload (fake platform)", () => {
   it("runs the lab's receiver, mounted from services/lineage, as the image's user", () => {
     const spec = platform.spec("lineage");
     expect(spec.command).toEqual(["python3", "/opt/dataflow-lab/lineage/receiver.py"]);
-    expect(spec.files).toEqual([
-      {
-        path: "/opt/dataflow-lab/lineage/receiver.py",
-        content: serviceFile("lineage/receiver.py"),
-      },
-    ]);
+    expect(spec.files![0]).toEqual({
+      path: "/opt/dataflow-lab/lineage/receiver.py",
+      content: serviceFile("lineage/receiver.py"),
+    });
     expect([spec.memoryMiB, spec.runAs, spec.writablePaths]).toEqual([
       320,
       { user: 185, group: 185 },
@@ -54,14 +52,21 @@ describe("the lineage service's workload (fake platform)", () => {
     ]);
   });
 
-  it("takes its database URL and key as secret env only, and connects to PostgreSQL alone", async () => {
+  it("takes its database URL and key as secret files its env names, and connects to PostgreSQL alone", async () => {
     const spec = platform.spec("lineage");
-    expect(spec.env).toEqual({ LINEAGE_PORT: "5000" });
-    const secretEnv = await settle(spec.secretEnv);
-    expect(secretEnv).toEqual({
-      value: { LINEAGE_DATABASE_URL: DB_URL, LINEAGE_API_KEY: KEY },
-      secret: true,
+    expect(spec.env).toEqual({
+      LINEAGE_PORT: "5000",
+      LINEAGE_DATABASE_URL_FILE: "/run/secrets/lineage/database-url",
+      LINEAGE_API_KEY_FILE: "/run/secrets/lineage/api-key",
     });
+    expect(spec.secretEnv ?? {}).toEqual({});
+    const secrets = spec.files!.slice(1);
+    expect(secrets.map((f) => [f.path, f.secret])).toEqual([
+      ["/run/secrets/lineage/database-url", true],
+      ["/run/secrets/lineage/api-key", true],
+    ]);
+    expect(await settle(secrets[0].content)).toEqual({ value: DB_URL, secret: true });
+    expect(await settle(secrets[1].content)).toEqual({ value: KEY, secret: true });
     expect(spec.connects).toEqual([{ service: "postgres", port: 5432 }]);
   });
 

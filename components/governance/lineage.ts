@@ -20,6 +20,9 @@ const SERVICE = "lineage";
 /** Marquez's API port, the one OpenLineage's examples send to. */
 const PORT = 5000;
 const RECEIVER = "/opt/dataflow-lab/lineage/receiver.py";
+/** Its secrets, one file each, readable by its user and group only. */
+const DATABASE_URL_FILE = "/run/secrets/lineage/database-url";
+const API_KEY_FILE = "/run/secrets/lineage/api-key";
 
 /** Where OpenLineage events go inside the lab: the receiver speaks Marquez's write API. */
 export const LINEAGE_URL = `http://${SERVICE}:${PORT}`;
@@ -45,12 +48,19 @@ export class Lineage extends pulumi.ComponentResource implements Service {
         service: SERVICE,
         image: args.image,
         command: ["python3", RECEIVER],
-        env: { LINEAGE_PORT: String(PORT) },
-        secretEnv: { LINEAGE_DATABASE_URL: args.database.url, LINEAGE_API_KEY: args.apiKey },
+        env: {
+          LINEAGE_PORT: String(PORT),
+          LINEAGE_DATABASE_URL_FILE: DATABASE_URL_FILE,
+          LINEAGE_API_KEY_FILE: API_KEY_FILE,
+        },
         // Inside the lab only: the dashboard draws the graph; its API takes the key.
         ports: [{ name: "http", port: PORT }],
         connects: [args.database.server],
-        files: [{ path: RECEIVER, content: serviceFile("lineage/receiver.py") }],
+        files: [
+          { path: RECEIVER, content: serviceFile("lineage/receiver.py") },
+          { path: DATABASE_URL_FILE, content: args.database.url, secret: true },
+          { path: API_KEY_FILE, content: args.apiKey, secret: true },
+        ],
         health: {
           // Answers once its table (which PostgreSQL's check creates) can be read.
           command: pythonHttpCheck(`http://localhost:${PORT}/health`),

@@ -9,8 +9,9 @@ the same generated key. Marquez's server is not on the registries the lab's test
 lab keeps its own receiver; an event stream in OpenLineage's standard shape means Marquez (or any
 OpenLineage consumer) can replace it by URL.
 
-Environment: LINEAGE_DATABASE_URL (SQLAlchemy URL, secret), LINEAGE_API_KEY (secret),
-LINEAGE_PORT. The table is services/postgres/lineage-schema.sql, which PostgreSQL creates.
+Environment: LINEAGE_DATABASE_URL_FILE (a file holding its SQLAlchemy URL), LINEAGE_API_KEY_FILE
+(a file holding the key), LINEAGE_PORT. The table is services/postgres/lineage-schema.sql, which
+PostgreSQL creates.
 """
 
 from __future__ import annotations
@@ -171,11 +172,17 @@ def create_app(engine: sa.Engine, api_key: str) -> Starlette:
     )
 
 
+def secret(variable: str) -> str:
+    """The secret in the file the environment variable `variable` names."""
+    with open(os.environ[variable], encoding="utf-8") as f:
+        return f.read().strip()
+
+
 def main() -> None:
     engine = sa.create_engine(
-        os.environ["LINEAGE_DATABASE_URL"], pool_pre_ping=True, pool_size=2, max_overflow=2
+        secret("LINEAGE_DATABASE_URL_FILE"), pool_pre_ping=True, pool_size=2, max_overflow=2
     )
-    app = create_app(engine, os.environ["LINEAGE_API_KEY"])
+    app = create_app(engine, secret("LINEAGE_API_KEY_FILE"))
     uvicorn.run(app, host="0.0.0.0", port=int(os.environ["LINEAGE_PORT"]), log_level="info")
 
 
