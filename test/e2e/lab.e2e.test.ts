@@ -485,7 +485,7 @@ describe("what the notebooks left behind", () => {
     expect(createUser.status).toBe(403);
   });
 
-  it("ml_training registered a model version per run, with its signature, and the champion alias on the last", async () => {
+  it("ml_training registered a model version per run, with its signature and evaluation figure, and the champion alias on the last; its baseline was tracked beside it", async () => {
     const model = await mlflowGet("/api/2.0/mlflow/registered-models/get?name=lab-bulk-orders");
     const versions = await mlflowGet(
       `/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent("name='lab-bulk-orders'")}`,
@@ -499,6 +499,31 @@ describe("what the notebooks left behind", () => {
       Object.keys(Object.fromEntries(run.run.data.metrics.map((m: any) => [m.key, 1]))).sort(),
     ).toEqual(["accuracy", "f1", "roc_auc"]);
     expect(run.run.data.params.map((p: { key: string }) => p.key)).toContain("n_estimators");
+    // Its evaluation figure went to the same run; the baseline was tracked beside it, each run.
+    const figures = await mlflowGet(
+      `/api/2.0/mlflow/artifacts/list?run_id=${version.run_id}&path=evaluation`,
+    );
+    expect(figures.files.map((f: { path: string }) => f.path)).toEqual([
+      "evaluation/confusion_and_roc.png",
+    ]);
+    const experiment = await mlflowGet(
+      "/api/2.0/mlflow/experiments/get-by-name?experiment_name=bulk-orders",
+    );
+    const search = await mlflowFetch("/api/2.0/mlflow/runs/search", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ experiment_ids: [experiment.experiment.experiment_id] }),
+    });
+    const candidates = (((await search.json()) as any).runs as any[]).map((r) => [
+      r.info.run_name,
+      r.data.metrics.map((m: { key: string }) => m.key).sort(),
+    ]);
+    expect(candidates.sort()).toEqual([
+      ["logistic-baseline", ["accuracy", "f1", "roc_auc"]],
+      ["logistic-baseline", ["accuracy", "f1", "roc_auc"]],
+      ["random-forest", ["accuracy", "f1", "roc_auc"]],
+      ["random-forest", ["accuracy", "f1", "roc_auc"]],
+    ]);
     // MLflow 3 keeps a model apart from its run (a logged model, `models:/m-…`): its MLmodel, with
     // the signature, is served through the artifact proxy from the logged model's location.
     const modelId = /^models:\/(m-[0-9a-f]+)$/.exec(version.source)?.[1];
