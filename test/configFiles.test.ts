@@ -76,10 +76,11 @@ describe("spark-defaults.conf", () => {
     );
   });
 
-  it("names tables in the Hive catalog, with the default database in the lake", () => {
+  it("names tables in the Hive catalog, with the default database in the lake, Delta when no format is named", () => {
     expect(props).toMatchObject({
       "spark.sql.catalogImplementation": "hive",
       "spark.sql.warehouse.dir": "s3a://silver/warehouse",
+      "spark.sql.sources.default": "delta",
     });
   });
 

@@ -100,6 +100,10 @@ export function sparkDefaults(i: SparkDefaultsInput): string {
     // database go to the `default` database, in the lake, not a driver's working directory.
     ["spark.sql.catalogImplementation", "hive"],
     ["spark.sql.warehouse.dir", i.warehouse],
+    // Delta wherever no format is named: `CREATE TABLE t (…)` without USING (over the SQL
+    // endpoint too), `df.write.save(path)`, `spark.read.load(path)`. Spark's default is parquet,
+    // a table with no history, MERGE or time travel in a lab about them.
+    ["spark.sql.sources.default", "delta"],
     ["spark.hadoop.fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem"],
     ["spark.hadoop.fs.s3a.endpoint", i.s3Endpoint],
     ["spark.hadoop.fs.s3a.path.style.access", "true"],

@@ -360,6 +360,21 @@ describe("what the notebooks left behind", () => {
     expect(rows.reduce((sum, [, orders]) => sum + Number(orders), 0)).toBe(
       c.gold_orders.sales_by_region,
     );
+    // A table made over SQL with no format named is Delta (spark.sql.sources.default), in the
+    // default database's warehouse in the lake.
+    const made = probes.beeline(
+      lab.installs!,
+      address,
+      sql.user,
+      sql.password,
+      "DROP TABLE IF EXISTS default.e2e_scratch; CREATE TABLE default.e2e_scratch (id INT); " +
+        "INSERT INTO default.e2e_scratch VALUES (1), (2); " +
+        "DESCRIBE DETAIL default.e2e_scratch; SELECT count(*) AS n FROM default.e2e_scratch; " +
+        "DROP TABLE default.e2e_scratch",
+    );
+    expect(made.status).toBe(0);
+    expect(made.output).toMatch(/^delta,.*s3a:\/\/silver\/warehouse\/e2e_scratch/m);
+    expect(made.output).toMatch(/^n\n2$/m);
     for (const [user, password] of [
       [sql.user, `${sql.password}x`],
       ["nobody", sql.password],
