@@ -68,9 +68,7 @@ describe("the SQL endpoint's workload (fake platform)", () => {
       "spark-internal",
     ]);
     const hiveconf = Object.fromEntries(
-      spec
-        .command!.flatMap((a, i, all) => (all[i - 1] === "--hiveconf" ? [a.split("=")] : []))
-        .map(([k, v]) => [k, v]),
+      spec.command!.flatMap((a, i, all) => (all[i - 1] === "--hiveconf" ? [a.split("=")] : [])),
     );
     expect(hiveconf).toEqual({
       "hive.server2.thrift.port": "10000",
