@@ -51,6 +51,9 @@ export const STARTED_WITH_MIB = {
   streamlit: 65,
   // Spark's Thrift server: its driver JVM, the catalog's Hive client and HiveServer2 (2026-12-07).
   "spark-thrift": 516,
+  // The lineage service: one Python process, its receiver and a pool of two connections
+  // (2026-12-07, the real-services run of a7b51e8; its peak there, 56 MiB, too).
+  lineage: 56,
 } as const;
 
 /** The schema's floor for a memory limit with no measurement behind it. */

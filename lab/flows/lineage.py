@@ -36,13 +36,20 @@ TIMEOUT_SECONDS = 5
 log = logging.getLogger(__name__)
 
 
+# Hadoop's S3 file systems are one store to OpenLineage: its naming spec (and Spark's listener)
+# name an object of any of them `s3://<bucket>`.
+S3_SCHEMES = {"s3", "s3a", "s3n"}
+
+
 def dataset(path: str) -> dict:
-    """A lake path as OpenLineage (and Spark's listener) names it: `s3a://silver/sales` is
-    namespace `s3a://silver`, name `sales`; a local `file:///x/sales` is `file`, `/x/sales`."""
+    """A lake path as OpenLineage's naming spec (and so Spark's listener) names it:
+    `s3a://silver/sales` is namespace `s3://silver`, name `sales`; a local `file:///x/sales` is
+    `file`, `/x/sales`."""
     url = urllib.parse.urlparse(path)
     if url.scheme == "file" or not url.scheme:
         return {"namespace": "file", "name": url.path}
-    return {"namespace": f"{url.scheme}://{url.netloc}", "name": url.path.lstrip("/")}
+    scheme = "s3" if url.scheme in S3_SCHEMES else url.scheme
+    return {"namespace": f"{scheme}://{url.netloc}", "name": url.path.lstrip("/")}
 
 
 def sink(conf: SparkConf) -> tuple[str, dict[str, str]] | None:
