@@ -32,12 +32,12 @@ export interface LabNeeds {
 
 /**
  * The least the lab runtime image adds to the Docker host's disk: its locked Python packages and
- * the jars it pins, 2257 MiB on 2026-12-07 as the registry suite measures them (the files of the
+ * the jars it pins, 2298 MiB on 2026-12-07 (with openlineage-spark's jar) as the registry suite measures them (the files of the
  * venv scripts/python-env.sh builds from the same locks, and the jars' downloads;
  * test/registry/imageSize.test.ts fails when this is above them or a tenth below). Its base images and the pulled images come on top: their sizes
  * are known only to their registries.
  */
-export const LAB_RUNTIME_LEAST_MIB = 2048;
+export const LAB_RUNTIME_LEAST_MIB = 2176;
 
 const gib = (mib: number) => `${(mib / 1024).toFixed(1)} GiB`;
 
