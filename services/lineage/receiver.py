@@ -34,7 +34,7 @@ MAX_EVENT_BYTES = 4 * 1024 * 1024
 
 
 def dataset_id(dataset: dict[str, Any]) -> str:
-    """A dataset's identity as OpenLineage names it: `<namespace>/<name>`, e.g. `s3a://silver/sales`."""
+    """A dataset's identity as OpenLineage names it: `<namespace>/<name>`, e.g. `s3://silver/sales`."""
     namespace, name = dataset.get("namespace", ""), dataset.get("name", "")
     return f"{namespace.rstrip('/')}/{name.lstrip('/')}" if namespace else name
 
