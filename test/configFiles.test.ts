@@ -354,10 +354,9 @@ describe("shipped scripts and configs", () => {
   });
 
   const NOTEBOOKS = path.join(REPO_ROOT, "lab/notebooks");
-  it("the example notebooks are the lab's seven, in the admin's examples/ folder", () => {
+  it("the example notebooks are the lab's six, in the admin's examples/ folder", () => {
     expect(fs.readdirSync(NOTEBOOKS).sort()).toEqual([
       "bronze_ingestion.ipynb",
-      "delta_operations.ipynb",
       "gold_aggregations.ipynb",
       "medallion_architecture.ipynb",
       "ml_training.ipynb",
