@@ -80,14 +80,14 @@ def lineage_graph(url: str, key: str) -> dict:
         return json.load(response)
 
 
-def lineage_dot(graph: dict) -> str:
-    """Graphviz DOT of the lake's tables (boxes) and the jobs between them, left to right."""
-    labels = {d["id"]: d["label"] for d in graph["datasets"]}
-    used = {e["source"] for e in graph["edges"]} | {e["target"] for e in graph["edges"]}
+def lineage_dot(edges: list[dict], labels: dict[str, str]) -> str:
+    """Graphviz DOT of the lake's tables (boxes, with their `labels`) and the jobs between them,
+    left to right."""
+    used = {e["source"] for e in edges} | {e["target"] for e in edges}
     lines = ["digraph lineage {", "  rankdir=LR;", '  node [fontname="sans-serif"];']
     for ident in sorted(used):
         lines.append(f"  {json.dumps(ident)} [shape=box, label={json.dumps(labels.get(ident, ident))}];")
-    for edge in graph["edges"]:
+    for edge in edges:
         lines.append(
             f"  {json.dumps(edge['source'])} -> {json.dumps(edge['target'])}"
             f" [tooltip={json.dumps(edge['job'])}];"
@@ -184,8 +184,8 @@ if LINEAGE_URL:
         st.info("No lineage yet: Spark jobs report what they read and write as they run.")
     elif graph is not None:
         st.caption("Each arrow: a Spark job that read the table on its left and wrote the one on its right.")
-        st.graphviz_chart(lineage_dot(graph))
         labels = {d["id"]: d["label"] for d in graph["datasets"]}
+        st.graphviz_chart(lineage_dot(graph["edges"], labels))
         st.dataframe(
             pd.DataFrame(
                 [

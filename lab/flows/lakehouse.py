@@ -3,11 +3,15 @@ generated here (deterministic, nothing downloaded), and the steps that take them
 gold. Each step is a plain function of a SparkSession, so a notebook shows and runs exactly what a
 flow runs.
 
-    bronze  s3a://bronze/sales            raw rows as they arrived, strings, appended, never rewritten
+    bronze  s3a://bronze/sales            raw rows as they arrived, strings, appended, never
+                                          rewritten; silver reads its change data feed (new rows)
     silver  s3a://silver/sales            typed, valid, one row per order (MERGE: late data and
                                           corrections update it in place)
             s3a://silver/sales_rejected   rows that failed validation, with the reason, kept aside
+            s3a://silver/customers        a dimension: who the customers are (segment, since when)
+            s3a://silver/clickstream      the click events streamed into bronze, each once, typed
     gold    s3a://gold/sales_by_category, sales_by_region, daily_sales   what the dashboard shows
+            s3a://gold/sales_by_segment   silver's orders joined with the customers dimension
 
 Each is also a table by name in the lab's catalog (`bronze.sales`, `silver.sales`, `gold.daily_sales`,
 ...: TABLES), which every notebook, flow and SQL session shares: a database per layer, located in
@@ -37,14 +41,23 @@ LAKE = os.environ.get("LAB_LAKE", "").rstrip("/") or "s3a:/"
 BRONZE = f"{LAKE}/bronze/sales"
 SILVER = f"{LAKE}/silver/sales"
 REJECTED = f"{LAKE}/silver/sales_rejected"
+# How far silver has read bronze's change data feed: the checkpoint of refine_silver's stream.
+SILVER_CHECKPOINT = f"{LAKE}/silver/_checkpoints/sales"
+# Bronze records its changes (Delta's change data feed), which silver's refinement reads. Set when
+# bronze is created; a bronze made before this (a kept lake) gets it from `feed_changes`.
+CHANGE_FEED = "delta.enableChangeDataFeed"
 GOLD_BY_CATEGORY = f"{LAKE}/gold/sales_by_category"
 GOLD_BY_REGION = f"{LAKE}/gold/sales_by_region"
 GOLD_DAILY = f"{LAKE}/gold/daily_sales"
+GOLD_BY_SEGMENT = f"{LAKE}/gold/sales_by_segment"
 GOLD = {
     "sales_by_category": GOLD_BY_CATEGORY,
     "sales_by_region": GOLD_BY_REGION,
     "daily_sales": GOLD_DAILY,
+    "sales_by_segment": GOLD_BY_SEGMENT,
 }
+# The customers dimension gold joins the orders with (conform_customers).
+CUSTOMERS = f"{LAKE}/silver/customers"
 # What NiFi's lab flow lands (services/nifi/lab-flow.json): one JSON order a file, every value a
 # string, under landing/nifi/<yyyy>/<MM>/<dd>/; the medallion flow ingests them into bronze
 # (`ingest_landings`), remembering in its checkpoint which files it took.
@@ -60,6 +73,10 @@ LANDED_BATCH = "nifi"
 # Events streamed from Kafka (streaming.ipynb), with the stream's checkpoint beside them.
 CLICKSTREAM = f"{LAKE}/bronze/clickstream"
 CLICKSTREAM_CHECKPOINT = f"{LAKE}/bronze/_checkpoints/clickstream"
+# The stream continued: bronze's events, each once and of a known kind (refine_clickstream).
+SILVER_CLICKSTREAM = f"{LAKE}/silver/clickstream"
+SILVER_CLICKSTREAM_CHECKPOINT = f"{LAKE}/silver/_checkpoints/clickstream"
+EVENT_KINDS = ("view", "cart", "purchase")
 
 # The catalog's name of each table: `<layer>.<table>`, the database named after its bucket.
 TABLES = {
@@ -67,6 +84,8 @@ TABLES = {
     "bronze.clickstream": CLICKSTREAM,
     "silver.sales": SILVER,
     "silver.sales_rejected": REJECTED,
+    "silver.customers": CUSTOMERS,
+    "silver.clickstream": SILVER_CLICKSTREAM,
     **{f"gold.{name}": path for name, path in GOLD.items()},
 }
 
@@ -87,6 +106,11 @@ BASE_PRICE = {
     "sports": 55.0,
     "toys": 25.0,
 }
+# The sample's customers (c0001 …) and the segments the dimension puts them in.
+CUSTOMER_COUNT = 250
+SEGMENTS = ("consumer", "small business", "enterprise")
+# Gold's segment of an order of no known customer (NiFi's landed orders).
+NO_SEGMENT = "unknown"
 FIRST_DAY = datetime(2025, 1, 1)
 ROWS_PER_DAY = 400
 # The days the bronze notebook lands on a fresh lab; the medallion flow lands the next ones.
@@ -117,7 +141,7 @@ def _row(order_id: str, ts: datetime, updated: datetime, rng: random.Random, bat
         "order_id": order_id,
         "order_ts": ts.isoformat(timespec="seconds"),
         "updated_at": updated.isoformat(timespec="seconds"),
-        "customer_id": f"c{rng.randint(1, 250):04d}",
+        "customer_id": f"c{rng.randint(1, CUSTOMER_COUNT):04d}",
         "category": category,
         "region": region,
         "quantity": str(quantity),
@@ -157,6 +181,21 @@ def sales_batch(day: int, rows: int = ROWS_PER_DAY) -> list[dict]:
             again.append(dict(row))
         out.append(row)
     return out + again
+
+
+def customers() -> list[dict]:
+    """The customers dimension: every customer of the sample, with its segment, home region and the
+    day it became a customer; the same rows every time (seeded)."""
+    rng = random.Random(250)
+    return [
+        {
+            "customer_id": f"c{i:04d}",
+            "segment": rng.choices(SEGMENTS, weights=(6, 3, 1))[0],
+            "home_region": rng.choice(REGIONS),
+            "customer_since": (FIRST_DAY - timedelta(days=rng.randint(30, 1500))).date(),
+        }
+        for i in range(1, CUSTOMER_COUNT + 1)
+    ]
 
 
 def late_batch() -> list[dict]:
@@ -279,7 +318,8 @@ def append_raw(spark: SparkSession, rows: list[dict]) -> int:
     holds the write slot (`one_writer()`, which is not reentrant)."""
     df = spark.createDataFrame([[r[c] for c in RAW_COLUMNS] for r in rows], RAW_SCHEMA)
     df = df.withColumn("_ingested_at", F.current_timestamp())
-    df.write.format("delta").mode("append").save(BRONZE)
+    # The option is a table property where this write creates bronze (no extra commit).
+    df.write.format("delta").mode("append").option(CHANGE_FEED, "true").save(BRONZE)
     register(spark, "bronze.sales")
     return len(rows)
 
@@ -393,37 +433,180 @@ def clean(valid: DataFrame) -> DataFrame:
     )
 
 
-def refine_silver(spark: SparkSession) -> dict[str, int]:
-    """Bronze → silver: validates every raw row, keeps the invalid ones aside (with the reason) in
-    sales_rejected, and MERGEs the latest version of each valid order into silver: late orders
-    are inserted, corrections (a newer updated_at) update their row, replays change nothing.
-    Returns the MERGE's metrics and the tables' sizes."""
+def feed_changes(spark: SparkSession) -> None:
+    """Switches bronze's change data feed on if it is off (a bronze made by an earlier lab): one
+    commit, once. The caller holds the write slot."""
+    properties = spark.sql(f"SHOW TBLPROPERTIES delta.`{BRONZE}`").collect()
+    if {r["key"]: r["value"] for r in properties}.get(CHANGE_FEED) != "true":
+        spark.sql(f"ALTER TABLE delta.`{BRONZE}` SET TBLPROPERTIES ({CHANGE_FEED} = true)")
+
+
+def refine_changes(changes: DataFrame) -> int:
+    """One batch of bronze's change data feed into silver: each new raw row validated, the invalid
+    ones added to sales_rejected (with the reason), the latest version of each valid order MERGEd
+    into silver: a new order is inserted, a correction (a newer updated_at) updates its row, a
+    replay changes nothing. Both writes are MERGEs keyed on what they hold, so a batch the stream
+    runs again (after a failure before its checkpoint) adds nothing twice. Returns the raw rows
+    it refined."""
     from delta.tables import DeltaTable
 
-    checked = validate(spark.read.format("delta").load(BRONZE))
+    spark = changes.sparkSession
+    # Bronze is append-only: its changes are inserts (a row deleted from bronze stays in silver).
+    # Kept in memory for the batch: both MERGEs and the count read it, bronze's files once.
+    raw = changes.where("_change_type = 'insert'").select(*RAW_COLUMNS, "_ingested_at").persist()
+    checked = validate(raw)
     orders = clean(checked.where(F.col("_reason").isNull()))
     rejected = (
         checked.where(F.col("_reason").isNotNull()).select(*RAW_COLUMNS, "_reason").distinct()
     )
+    for path, df in ((SILVER, orders), (REJECTED, rejected)):
+        if not exists(spark, path):
+            df.limit(0).write.format("delta").save(path)
+    same_row = " AND ".join(f"t.{c} <=> s.{c}" for c in (*RAW_COLUMNS, "_reason"))
+    DeltaTable.forPath(spark, REJECTED).alias("t").merge(
+        rejected.alias("s"), same_row
+    ).whenNotMatchedInsertAll().execute()
+    (
+        DeltaTable.forPath(spark, SILVER)
+        .alias("t")
+        .merge(orders.alias("s"), "t.order_id = s.order_id")
+        .whenMatchedUpdateAll(condition="s.updated_time > t.updated_time")
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
+    refined = raw.count()
+    raw.unpersist()
+    return refined
+
+
+def refine_silver(spark: SparkSession) -> dict[str, int]:
+    """Bronze → silver, incrementally: the rows bronze gained since the last refinement, read from
+    its change data feed by a stream with a checkpoint (SILVER_CHECKPOINT), run until it has read
+    what is there (`availableNow`), each batch refined by `refine_changes`. The stream's first run
+    reads the whole of bronze; later ones only what was appended since, so a run costs the new
+    data, not the lake. Returns the bronze rows this run read, the orders its MERGEs inserted and
+    updated, and the tables' sizes."""
+    from delta.tables import DeltaTable
+
+    def version(path: str) -> int:
+        if not exists(spark, path):
+            return -1
+        return DeltaTable.forPath(spark, path).history(1).first()["version"]
+
     with one_writer():
-        rejected.write.format("delta").mode("overwrite").save(REJECTED)
-        if not exists(spark, SILVER):
-            orders.limit(0).write.format("delta").save(SILVER)
+        feed_changes(spark)
+        before = version(SILVER)
+        changes = spark.readStream.format("delta").option("readChangeFeed", "true").load(BRONZE)
+        read = []
+        query = (
+            changes.writeStream.foreachBatch(lambda batch, _: read.append(refine_changes(batch)))
+            .option("checkpointLocation", SILVER_CHECKPOINT)
+            .trigger(availableNow=True)
+            .queryName("refine-silver")
+            .start()
+        )
+        query.awaitTermination()
+        register(spark, "silver.sales", "silver.sales_rejected")
+    merges = (
+        DeltaTable.forPath(spark, SILVER)
+        .history()
+        .where(f"version > {before} AND operation = 'MERGE'")
+        .select("operationMetrics")
+        .collect()
+    )
+    return {
+        "read": sum(read),
+        "inserted": sum(int(m[0].get("numTargetRowsInserted", 0)) for m in merges),
+        "updated": sum(int(m[0].get("numTargetRowsUpdated", 0)) for m in merges),
+        "silver": spark.read.format("delta").load(SILVER).count(),
+        "rejected": spark.read.format("delta").load(REJECTED).count(),
+    }
+
+
+def conform_customers(spark: SparkSession) -> dict[str, int]:
+    """The customers dimension into silver: MERGEd on customer_id, so a customer's changed
+    attributes replace the old ones (a type 1 dimension: no history kept), a new customer is
+    inserted, and a run with nothing changed rewrites nothing. Returns the MERGE's counts."""
+    from delta.tables import DeltaTable
+
+    rows = spark.createDataFrame(
+        customers(),
+        "customer_id string, segment string, home_region string, customer_since date",
+    )
+    with one_writer():
+        if not exists(spark, CUSTOMERS):
+            rows.limit(0).write.format("delta").save(CUSTOMERS)
+        changed = " OR ".join(f"NOT (t.{c} <=> s.{c})" for c in rows.columns[1:])
         (
-            DeltaTable.forPath(spark, SILVER)
+            DeltaTable.forPath(spark, CUSTOMERS)
             .alias("t")
-            .merge(orders.alias("s"), "t.order_id = s.order_id")
-            .whenMatchedUpdateAll(condition="s.updated_time > t.updated_time")
+            .merge(rows.alias("s"), "t.customer_id = s.customer_id")
+            .whenMatchedUpdateAll(condition=changed)
             .whenNotMatchedInsertAll()
             .execute()
         )
-        register(spark, "silver.sales", "silver.sales_rejected")
-    metrics = DeltaTable.forPath(spark, SILVER).history(1).first()["operationMetrics"]
+        register(spark, "silver.customers")
+    metrics = DeltaTable.forPath(spark, CUSTOMERS).history(1).first()["operationMetrics"]
     return {
         "inserted": int(metrics.get("numTargetRowsInserted", 0)),
         "updated": int(metrics.get("numTargetRowsUpdated", 0)),
-        "silver": spark.read.format("delta").load(SILVER).count(),
-        "rejected": spark.read.format("delta").load(REJECTED).count(),
+    }
+
+
+def refine_clicks(events: DataFrame) -> int:
+    """One batch of bronze's click events into silver: those of a known kind with a time, each
+    event once (Kafka delivers at least once, so an event can arrive twice: MERGE on its id
+    inserts it the first time only), with the day it happened. Returns the events it read."""
+    from delta.tables import DeltaTable
+
+    spark = events.sparkSession
+    events = events.persist()  # read by the MERGE and the count, from bronze's files once
+    clicks = (
+        events.where(F.col("kind").isin(*EVENT_KINDS) & F.col("event_time").isNotNull())
+        .dropDuplicates(["event_id"])
+        .select(
+            "event_id",
+            "event_time",
+            F.to_date("event_time").alias("event_date"),
+            "user_id",
+            "kind",
+            "category",
+            "region",
+        )
+    )
+    if not exists(spark, SILVER_CLICKSTREAM):
+        clicks.limit(0).write.format("delta").save(SILVER_CLICKSTREAM)
+    DeltaTable.forPath(spark, SILVER_CLICKSTREAM).alias("t").merge(
+        clicks.alias("s"), "t.event_id = s.event_id"
+    ).whenNotMatchedInsertAll().execute()
+    read = events.count()
+    events.unpersist()
+    return read
+
+
+def refine_clickstream(spark: SparkSession) -> dict[str, int]:
+    """The stream continued: bronze.clickstream → silver.clickstream, as a stream from bronze's
+    Delta table with its own checkpoint, run until it has read what is there (`availableNow`):
+    each run refines the events bronze gained since the last (`refine_clicks`). Returns the
+    bronze events this run read and the events silver holds."""
+    if not exists(spark, CLICKSTREAM):
+        return {"read": 0, "silver": 0}
+    read = []
+    with one_writer():
+        query = (
+            spark.readStream.format("delta")
+            .load(CLICKSTREAM)
+            .writeStream.foreachBatch(lambda batch, _: read.append(refine_clicks(batch)))
+            .option("checkpointLocation", SILVER_CLICKSTREAM_CHECKPOINT)
+            .trigger(availableNow=True)
+            .queryName("clickstream-silver")
+            .start()
+        )
+        query.awaitTermination()
+        register(spark, "silver.clickstream")
+    return {
+        "read": sum(read),
+        "silver": spark.read.format("delta").load(SILVER_CLICKSTREAM).count(),
     }
 
 
@@ -450,13 +633,19 @@ def quality_checks(spark: SparkSession) -> list[dict]:
 # ------------------------------------------------------------------------------------------ gold
 
 
-def aggregates(silver: DataFrame) -> dict[str, DataFrame]:
-    """The gold tables: orders, units and revenue per category, per region, and per day ×
-    category × region (which the dashboard filters)."""
+def aggregates(silver: DataFrame, customers: DataFrame) -> dict[str, DataFrame]:
+    """The gold tables: orders, units and revenue per category, per region, per day × category ×
+    region (which the dashboard filters), and per customer segment: the orders joined with the
+    customers dimension (a left join: an order of no known customer counts as NO_SEGMENT, so every
+    order is counted once in each table)."""
+    segments = customers.select("customer_id", "segment")
+    with_segment = silver.join(F.broadcast(segments), "customer_id", "left").withColumn(
+        "segment", F.coalesce("segment", F.lit(NO_SEGMENT))
+    )
 
-    def measures(*keys: str) -> DataFrame:
+    def measures(*keys: str, orders: DataFrame = silver) -> DataFrame:
         return (
-            silver.groupBy(*keys)
+            orders.groupBy(*keys)
             .agg(
                 F.count("*").alias("orders"),
                 F.sum("quantity").alias("units"),
@@ -471,12 +660,14 @@ def aggregates(silver: DataFrame) -> dict[str, DataFrame]:
         "sales_by_category": measures("category"),
         "sales_by_region": measures("region"),
         "daily_sales": measures("order_date", "category", "region"),
+        "sales_by_segment": measures("segment", orders=with_segment),
     }
 
 
 def aggregate_gold(spark: SparkSession) -> dict[str, int]:
     """Silver → gold: each aggregate rewritten whole (a new Delta version each run)."""
-    tables = aggregates(spark.read.format("delta").load(SILVER))
+    read = spark.read.format("delta")
+    tables = aggregates(read.load(SILVER), read.load(CUSTOMERS))
     with one_writer():
         for name, df in tables.items():
             (
@@ -490,8 +681,11 @@ def aggregate_gold(spark: SparkSession) -> dict[str, int]:
 
 
 def ensure_silver(spark: SparkSession) -> None:
-    """What a notebook about a later layer needs on a fresh lab: the sample in bronze, refined."""
+    """What a notebook about a later layer needs on a fresh lab: the sample in bronze, refined,
+    and the customers dimension."""
     if not exists(spark, BRONZE):
         land_days(spark)
     if not exists(spark, SILVER):
         refine_silver(spark)
+    if not exists(spark, CUSTOMERS):
+        conform_customers(spark)

@@ -21,7 +21,7 @@ import urllib.request
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from pyspark import SparkConf
 from pyspark.sql import SparkSession
@@ -29,8 +29,6 @@ from pyspark.sql import SparkSession
 # The producer every event names (OpenLineage requires a URI), and the spec its events follow.
 PRODUCER = "urn:dataflow-lab:lab/flows/lineage.py"
 SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
-# The namespace Spark's listener puts the lab's jobs in (spark.openlineage.namespace).
-NAMESPACE = "dataflow-lab"
 TIMEOUT_SECONDS = 5
 
 log = logging.getLogger(__name__)
@@ -52,9 +50,18 @@ def dataset(path: str) -> dict:
     return {"namespace": f"{scheme}://{url.netloc}", "name": url.path.lstrip("/")}
 
 
-def sink(conf: SparkConf) -> tuple[str, dict[str, str]] | None:
-    """Where a session's listener sends events (from its `conf`), with its headers; None when
-    lineage is off."""
+class Sink(NamedTuple):
+    """Where and how a session's listener sends its events, read from the session's conf."""
+
+    url: str
+    headers: dict[str, str]
+    # The listener's jobs' namespace (spark.openlineage.namespace, OpenLineage's default "default"):
+    # the flow's steps go in the same one, so a step and its Spark jobs are one graph.
+    namespace: str
+
+
+def sink(conf: SparkConf) -> Sink | None:
+    """Where a session's listener sends events (from its `conf`); None when lineage is off."""
     if conf.get("spark.openlineage.transport.type", None) != "http":
         return None
     url = conf.get("spark.openlineage.transport.url").rstrip("/")
@@ -62,19 +69,25 @@ def sink(conf: SparkConf) -> tuple[str, dict[str, str]] | None:
     headers = {"Content-Type": "application/json"}
     if conf.get("spark.openlineage.transport.auth.type", None) == "api_key":
         headers["Authorization"] = f"Bearer {conf.get('spark.openlineage.transport.auth.apiKey')}"
-    return f"{url}{endpoint}", headers
+    return Sink(f"{url}{endpoint}", headers, conf.get("spark.openlineage.namespace", "default"))
 
 
 def event(
-    kind: str, job: str, run_id: str, inputs: list[str], outputs: list[str], parent: dict | None
+    kind: str,
+    namespace: str,
+    job: str,
+    run_id: str,
+    inputs: list[str],
+    outputs: list[str],
+    parent: dict | None,
 ) -> dict:
-    """An OpenLineage run event of `job` (START, COMPLETE or FAIL)."""
+    """An OpenLineage run event of `job` in `namespace` (START, COMPLETE or FAIL)."""
     facets = {}
     if parent:
         facets["parent"] = {
             "_producer": PRODUCER,
             "_schemaURL": "https://openlineage.io/spec/facets/1-1-0/ParentRunFacet.json",
-            "job": {"namespace": NAMESPACE, "name": parent["job"]},
+            "job": {"namespace": namespace, "name": parent["job"]},
             "run": {"runId": parent["run_id"]},
         }
     return {
@@ -83,15 +96,16 @@ def event(
         "producer": PRODUCER,
         "schemaURL": SCHEMA_URL,
         "run": {"runId": run_id, "facets": facets},
-        "job": {"namespace": NAMESPACE, "name": job},
+        "job": {"namespace": namespace, "name": job},
         "inputs": [dataset(p) for p in inputs],
         "outputs": [dataset(p) for p in outputs],
     }
 
 
-def send(target: tuple[str, dict[str, str]], body: dict) -> None:
-    url, headers = target
-    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+def send(target: Sink, body: dict) -> None:
+    request = urllib.request.Request(
+        target.url, json.dumps(body).encode(), target.headers, method="POST"
+    )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):
             pass
@@ -112,12 +126,12 @@ def step(
     target = sink(spark.sparkContext.getConf())
     run_id = str(uuid.uuid4())
     if target:
-        send(target, event("START", job, run_id, inputs, outputs, parent))
+        send(target, event("START", target.namespace, job, run_id, inputs, outputs, parent))
     try:
         yield
     except BaseException:
         if target:
-            send(target, event("FAIL", job, run_id, inputs, outputs, parent))
+            send(target, event("FAIL", target.namespace, job, run_id, inputs, outputs, parent))
         raise
     if target:
-        send(target, event("COMPLETE", job, run_id, inputs, outputs, parent))
+        send(target, event("COMPLETE", target.namespace, job, run_id, inputs, outputs, parent))

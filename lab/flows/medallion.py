@@ -1,7 +1,8 @@
 """The lab's whole medallion pipeline as a Prefect flow: the next day of sample sales lands in
 bronze, with the orders NiFi landed since the last run, is refined into silver (validated,
-deduplicated, MERGEd), checked (a quality gate, its result a Prefect artifact) and aggregated into
-gold, each a Delta table in its bucket on MinIO. The steps are lakehouse.py's, the ones the
+deduplicated, MERGEd: only the rows bronze gained, read from its change data feed), checked (a
+quality gate, its result a Prefect artifact) and aggregated into gold, joined with the customers
+dimension, each a Delta table in its bucket on MinIO. The steps are lakehouse.py's, the ones the
 notebooks show; each reports what it read and wrote to the lineage service (lineage.py).
 
 Runs wherever the lab runtime runs; Spark, the lake and Prefect are configured by the environment
@@ -77,9 +78,18 @@ def quality_gate() -> list[dict]:
 
 
 @task
+def conform_customers() -> dict:
+    spark = lakehouse.spark(FLOW)
+    # The dimension is the sample's own (like bronze's sales): its lineage starts here.
+    with step(spark, "conform_customers", [], [lakehouse.CUSTOMERS]):
+        return lakehouse.conform_customers(spark)
+
+
+@task
 def aggregate_gold() -> dict:
     spark = lakehouse.spark(FLOW)
-    with step(spark, "aggregate_gold", [lakehouse.SILVER], list(lakehouse.GOLD.values())):
+    inputs = [lakehouse.SILVER, lakehouse.CUSTOMERS]
+    with step(spark, "aggregate_gold", inputs, list(lakehouse.GOLD.values())):
         return lakehouse.aggregate_gold(spark)
 
 
@@ -92,6 +102,7 @@ def medallion(day: int | None = None) -> dict:
         "landings": ingest_landings(),
         "silver": refine_silver(),
         "quality": quality_gate(),
+        "customers": conform_customers(),
         "gold": aggregate_gold(),
     }
     log.info("medallion: %s", result)

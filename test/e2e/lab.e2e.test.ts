@@ -63,17 +63,20 @@ const lineage = () => {
 const catalogOf = (c: ReturnType<typeof lakeCounts>) => ({
   tables: {
     bronze: ["clickstream", "sales"],
-    silver: ["sales", "sales_rejected"],
-    gold: ["daily_sales", "sales_by_category", "sales_by_region"],
+    silver: ["clickstream", "customers", "sales", "sales_rejected"],
+    gold: ["daily_sales", "sales_by_category", "sales_by_region", "sales_by_segment"],
   },
   rows: {
     "bronze.sales": c.bronze,
     "bronze.clickstream": c.clickstream,
     "silver.sales": c.silver,
     "silver.sales_rejected": c.rejected,
+    "silver.customers": c.customers,
+    "silver.clickstream": c.silver_clickstream,
     "gold.sales_by_category": c.gold_rows.sales_by_category,
     "gold.sales_by_region": c.gold_rows.sales_by_region,
     "gold.daily_sales": c.gold_rows.daily_sales,
+    "gold.sales_by_segment": c.gold_rows.sales_by_segment,
   },
 });
 const prefectRuns = (authString: string, deployment: string) =>
@@ -325,18 +328,23 @@ describe("what the notebooks left behind", () => {
     expect(c.expected).toEqual({ bronze: 2100 + n, silver: 1910 + n, rejected: 100 });
     expect([c.bronze, c.silver, c.rejected]).toEqual([2100 + n, 1910 + n, 100]);
     expect(c.silver_ids).toBe(c.silver);
-    // Gold counts every order of silver once, in each aggregate; 6 categories, 4 regions.
+    // Gold counts every order of silver once, in each aggregate; 6 categories, 4 regions, and
+    // the customers dimension's 3 segments plus "unknown" (NiFi's orders name no customer).
     expect(c.gold_orders).toEqual({
       sales_by_category: 1910 + n,
       sales_by_region: 1910 + n,
       daily_sales: 1910 + n,
+      sales_by_segment: 1910 + n,
     });
     expect([c.gold_rows.sales_by_category, c.gold_rows.sales_by_region]).toEqual([6, 4]);
+    expect([c.customers, c.gold_rows.sales_by_segment]).toEqual([250, 4]);
     // A commit per landed batch: five days, the late data and NiFi's orders (the second flow run
     // found no new landing, and committed nothing for it).
     expect(c.bronze_versions).toBe(7);
     // streaming.ipynb produced 200 events a run; each run's stream appended them as a batch.
     expect(c.clickstream).toBe(400);
+    // The stream continued to silver: each event once (all 400 are distinct and of a known kind).
+    expect(c.silver_clickstream).toBe(400);
     expect(c.stream_commits).toBeGreaterThanOrEqual(2);
   });
 
@@ -451,9 +459,15 @@ describe("what the notebooks left behind", () => {
       ["s3://bronze/sales"],
       ["s3://silver/sales", "s3://silver/sales_rejected"],
     ]);
+    expect(step("conform_customers")).toEqual([[], ["s3://silver/customers"]]);
     expect(step("aggregate_gold")).toEqual([
-      ["s3://silver/sales"],
-      ["s3://gold/daily_sales", "s3://gold/sales_by_category", "s3://gold/sales_by_region"],
+      ["s3://silver/customers", "s3://silver/sales"],
+      [
+        "s3://gold/daily_sales",
+        "s3://gold/sales_by_category",
+        "s3://gold/sales_by_region",
+        "s3://gold/sales_by_segment",
+      ],
     ]);
     // Spark's listener, in the flow's driver (the Prefect worker) and in the notebooks' (JupyterHub):
     // gold written from silver by a Spark job of each. OpenLineage names s3a:// objects s3://, as

@@ -148,10 +148,12 @@ print(json.dumps({
   "silver": silver.num_rows,
   "silver_ids": len(set(silver["order_id"].to_pylist())),
   "rejected": table(lakehouse.REJECTED).to_pyarrow_table().num_rows,
+  "customers": table(lakehouse.CUSTOMERS).to_pyarrow_table().num_rows,
   "gold_orders": {n: pc.sum(t["orders"]).as_py() for n, t in gold.items()},
   "gold_rows": {n: t.num_rows for n, t in gold.items()},
   "bronze_versions": len(table(lakehouse.BRONZE).history()),
   "clickstream": stream.to_pyarrow_table().num_rows,
+  "silver_clickstream": table(lakehouse.SILVER_CLICKSTREAM).to_pyarrow_table().num_rows,
   "stream_commits": sum(1 for h in stream.history() if h.get("operation") == "STREAMING UPDATE"),
 }))
 # The counts are out. Skip the interpreter's teardown: a native thread pool under delta-rs/PyArrow

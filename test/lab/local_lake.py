@@ -59,3 +59,8 @@ class LocalLakeCase(unittest.TestCase):
 
     def count(self, path: str) -> int:
         return self.spark.read.format("delta").load(path).count()
+
+    def property(self, path: str, key: str) -> str | None:
+        """A table property of the Delta table at `path`, or None where it is not set."""
+        rows = self.spark.sql(f"SHOW TBLPROPERTIES delta.`{path}`").collect()
+        return {r["key"]: r["value"] for r in rows}.get(key)

@@ -35,8 +35,13 @@ class FlowsTest(local_lake.LocalLakeCase):
             first = self.medallion.medallion()
             self.assertEqual(first["bronze"], {"batch": "day-001", "rows": 416})
             self.assertEqual(first["silver"]["silver"], 380)
+            self.assertEqual(first["customers"], {"inserted": 250, "updated": 0})
             second = self.medallion.medallion()
             self.assertEqual(second["bronze"], {"batch": "day-002", "rows": 416})
+            # Silver read only the day bronze gained; the dimension had nothing new.
+            self.assertEqual(second["silver"]["read"], 416)
+            self.assertEqual(second["customers"], {"inserted": 0, "updated": 0})
+            self.assertEqual(sum(second["gold"].values()) - second["gold"]["daily_sales"], 13)
             # The gate passed silver, each check at its value (no landing here, 40 of 872 rejected).
             self.assertEqual(
                 [(c["check"], c["value"], c["passed"]) for c in second["quality"]],

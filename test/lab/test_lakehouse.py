@@ -64,20 +64,38 @@ class PipelineTest(local_lake.LocalLakeCase):
         self.assertEqual(lh.next_day(self.spark), 3)
 
         first = lh.refine_silver(self.spark)
-        self.assertEqual(first, {"inserted": 760, "updated": 0, "silver": 760, "rejected": 40})
+        self.assertEqual(
+            first, {"read": 832, "inserted": 760, "updated": 0, "silver": 760, "rejected": 40}
+        )
         silver = self.spark.read.format("delta").load(lh.SILVER)
         self.assertEqual(silver.select("order_id").distinct().count(), 760)
         self.assertEqual(
             dict(silver.dtypes)["unit_price"], "decimal(10,2)", "silver has typed columns"
         )
-        # A replay merges nothing.
+        # Bronze made by the lab records its changes from its first commit.
+        self.assertEqual(self.property(lh.BRONZE, lh.CHANGE_FEED), "true")
+        # Run again, it reads nothing (bronze has no new rows) and commits nothing.
+        versions = self.spark.sql(f"DESCRIBE HISTORY delta.`{lh.SILVER}`").count()
         again = lh.refine_silver(self.spark)
-        self.assertEqual((again["inserted"], again["updated"], again["silver"]), (0, 0, 760))
+        self.assertEqual((again["read"], again["inserted"], again["updated"]), (0, 0, 0))
+        self.assertEqual(again["silver"], 760)
+        self.assertEqual(self.spark.sql(f"DESCRIBE HISTORY delta.`{lh.SILVER}`").count(), versions)
 
         self.assertEqual(lh.land_batch(self.spark, lh.LATE_BATCH, lh.late_batch()), 20)
         self.assertEqual(lh.land_batch(self.spark, lh.LATE_BATCH, lh.late_batch()), 0)
+        # Only the late rows are read: the change data feed since the last refinement.
         late = lh.refine_silver(self.spark)
-        self.assertEqual((late["inserted"], late["updated"], late["silver"]), (10, 10, 770))
+        self.assertEqual(
+            (late["read"], late["inserted"], late["updated"], late["silver"]), (20, 10, 10, 770)
+        )
+        # A batch refined twice (the stream replays one that failed before its checkpoint) adds
+        # nothing: silver's and the rejected rows' MERGEs are keyed on what they hold.
+        replay = (
+            self.spark.read.format("delta").option("readChangeFeed", "true")
+            .option("startingVersion", 0).load(lh.BRONZE)
+        )
+        lh.refine_changes(replay)
+        self.assertEqual((self.count(lh.SILVER), self.count(lh.REJECTED)), (770, 40))
         corrected = (
             self.spark.read.format("delta").load(lh.SILVER).where("order_id = 'o001-0000'").first()
         )
@@ -91,18 +109,42 @@ class PipelineTest(local_lake.LocalLakeCase):
             },
         )
 
+        # The customers dimension: every customer once; run again, it changes nothing; a customer
+        # changed at the source is corrected in place (type 1), the others untouched.
+        self.assertEqual(lh.conform_customers(self.spark), {"inserted": 250, "updated": 0})
+        self.assertEqual(lh.conform_customers(self.spark), {"inserted": 0, "updated": 0})
+        self.spark.sql(
+            f"UPDATE delta.`{lh.CUSTOMERS}` SET segment = 'moved' WHERE customer_id = 'c0007'"
+        )
+        self.assertEqual(lh.conform_customers(self.spark), {"inserted": 0, "updated": 1})
+        customers = self.spark.read.format("delta").load(lh.CUSTOMERS)
+        self.assertEqual(customers.count(), lh.CUSTOMER_COUNT)
+        self.assertEqual(
+            {r[0] for r in customers.select("segment").distinct().collect()}, set(lh.SEGMENTS)
+        )
+
         gold = lh.aggregate_gold(self.spark)
         self.assertEqual(gold["sales_by_category"], 6)
         self.assertEqual(gold["sales_by_region"], 4)
-        for name in ("sales_by_category", "sales_by_region", "daily_sales"):
+        # Every sample order has a known customer: no order falls to the unknown segment here.
+        self.assertEqual(gold["sales_by_segment"], len(lh.SEGMENTS))
+        for name in lh.GOLD:
             orders = self.spark.read.format("delta").load(lh.GOLD[name]).agg(F.sum("orders"))
             self.assertEqual(orders.first()[0], 770, name)
+        # The join agrees with the dimension, order by order.
+        by_customer = {r["customer_id"]: r["segment"] for r in customers.collect()}
+        expected: dict[str, int] = {}
+        for row in self.spark.read.format("delta").load(lh.SILVER).select("customer_id").collect():
+            segment = by_customer[row[0]]
+            expected[segment] = expected.get(segment, 0) + 1
+        segments = self.spark.read.format("delta").load(lh.GOLD_BY_SEGMENT).collect()
+        self.assertEqual({r["segment"]: r["orders"] for r in segments}, expected)
 
         # Each step named its tables in the catalog, over their paths (no stream ran here).
-        named = sorted(n for n in lh.TABLES if n != "bronze.clickstream")
+        named = sorted(n for n in lh.TABLES if not n.endswith(".clickstream"))
         self.assertEqual(sorted(lh.register(self.spark)), named)
         tables = self.spark.sql("SHOW TABLES IN silver").select("tableName").collect()
-        self.assertEqual(sorted(r[0] for r in tables), ["sales", "sales_rejected"])
+        self.assertEqual(sorted(r[0] for r in tables), ["customers", "sales", "sales_rejected"])
         self.assertEqual(self.spark.table("gold.sales_by_region").count(), 4)
         self.assertEqual(self.spark.sql("SELECT sum(orders) FROM gold.daily_sales").first()[0], 770)
         # Dropping a name keeps the data, and the next registration names it again.
@@ -110,6 +152,73 @@ class PipelineTest(local_lake.LocalLakeCase):
         self.assertEqual(self.count(lh.SILVER), 770)
         self.assertEqual(lh.register(self.spark, "silver.sales"), ["silver.sales"])
         self.assertEqual(self.spark.table("silver.sales").count(), 770)
+
+
+class KeptLakeTest(local_lake.LocalLakeCase):
+    """A lake kept from a lab whose bronze did not record its changes, silver refined in full: the
+    first refinement switches the feed on and reads bronze whole (adding no rejected row twice),
+    the next ones only what was appended."""
+
+    app = "lakehouse-kept"
+
+    def test_a_bronze_without_the_change_feed_is_switched_on_and_refined_from_then_on(self):
+        lh = self.lh
+        rows = lh.sales_batch(1)
+        raw = [[r[c] for c in lh.RAW_COLUMNS] for r in rows]
+        df = self.spark.createDataFrame(raw, lh.RAW_SCHEMA)
+        df.withColumn("_ingested_at", F.current_timestamp()).write.format("delta").save(lh.BRONZE)
+        # What the earlier lab's refinement left: its rejected rows, in full.
+        checked = lh.validate(self.spark.read.format("delta").load(lh.BRONZE))
+        rejected = checked.where("_reason IS NOT NULL").select(*lh.RAW_COLUMNS, "_reason")
+        rejected.distinct().write.format("delta").save(lh.REJECTED)
+        self.assertIsNone(self.property(lh.BRONZE, lh.CHANGE_FEED))
+
+        first = lh.refine_silver(self.spark)
+        self.assertEqual(self.property(lh.BRONZE, lh.CHANGE_FEED), "true")
+        self.assertEqual((first["read"], first["silver"], first["rejected"]), (416, 380, 20))
+        lh.land_days(self.spark, (2,))
+        second = lh.refine_silver(self.spark)
+        self.assertEqual((second["read"], second["inserted"]), (416, 380))
+        self.assertEqual(
+            {k: second[k] for k in ("silver", "rejected")},
+            {k: v for k, v in lh.expected_counts([1, 2], late=False).items() if k != "bronze"},
+        )
+
+
+class ClickstreamTest(local_lake.LocalLakeCase):
+    """The stream continued to silver: bronze's click events (as streaming.ipynb's stream writes
+    them) reach silver.clickstream each once, those of a known kind, run after run."""
+
+    app = "lakehouse-clickstream"
+
+    def land(self, events: list[tuple]) -> None:
+        schema = (
+            "event_id string, event_time timestamp, user_id string, kind string, "
+            "category string, region string, partition int, offset long, kafka_time timestamp"
+        )
+        rows = [(*e, 0, i, datetime(2026, 12, 7, 10)) for i, e in enumerate(events)]
+        self.spark.createDataFrame(rows, schema).write.format("delta").mode("append").save(
+            self.lh.CLICKSTREAM
+        )
+
+    def test_each_event_reaches_silver_once_and_only_new_ones_are_read(self):
+        lh = self.lh
+        self.assertEqual(lh.refine_clickstream(self.spark), {"read": 0, "silver": 0})
+        at = datetime(2026, 12, 7, 9, 30)
+        event = lambda i, kind="view": (f"e{i}", at, "u001", kind, "books", "north")  # noqa: E731
+        # e1 twice (Kafka's at-least-once), and one of no known kind.
+        self.land([event(1), event(2, "cart"), event(1), event(3, "hover")])
+        self.assertEqual(lh.refine_clickstream(self.spark), {"read": 4, "silver": 2})
+        self.assertEqual(lh.refine_clickstream(self.spark), {"read": 0, "silver": 2})
+        # A later batch repeating e2 (already in silver) and a new purchase.
+        self.land([event(2, "cart"), event(4, "purchase")])
+        self.assertEqual(lh.refine_clickstream(self.spark), {"read": 2, "silver": 3})
+        silver = self.spark.table("silver.clickstream")
+        self.assertEqual(
+            sorted((r["event_id"], r["kind"], str(r["event_date"])) for r in silver.collect()),
+            [("e1", "view", "2026-12-07"), ("e2", "cart", "2026-12-07"),
+             ("e4", "purchase", "2026-12-07")],
+        )
 
 
 class NifiLandingTest(local_lake.LocalLakeCase):

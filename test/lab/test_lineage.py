@@ -48,6 +48,7 @@ def conf(url: str) -> SparkConf:
     """The lineage keys of the lab's spark-defaults.conf (components/compute/sparkDefaults.ts)."""
     return SparkConf(loadDefaults=False).setAll(
         [
+            ("spark.openlineage.namespace", "dataflow-lab"),
             ("spark.openlineage.transport.type", "http"),
             ("spark.openlineage.transport.url", url),
             ("spark.openlineage.transport.endpoint", "/api/v1/lineage"),
