@@ -13,7 +13,7 @@ export const PREFECT_CONFIG = service(
   },
   {
     workerMemoryMiB: about(
-      memory(1536, "prefect-worker"),
+      memory(1792, "prefect-worker"),
       "Memory limit of the worker (flows run in it, each a Spark driver).",
     ),
     // Two cores: a flow run is a Python process and a Spark driver JVM whose compiler and GC

@@ -48,7 +48,7 @@ export function problems(host: DockerHost, needs: LabNeeds): string[] {
     out.push(
       `memory: the lab's memory limits add up to ${needs.memoryMiB} MiB (${gib(needs.memoryMiB)}), ` +
         `the Docker host has ${host.memoryMiB} MiB (${gib(host.memoryMiB)}): give Docker more memory, ` +
-        `or switch services off (e.g. nifi.enabled false, kafkaUi.enabled false, streamlit.enabled false, thriftServer.enabled false, lineage.enabled false, spark.workers 1)`,
+        `or switch services off (e.g. nifi.enabled false, kafka.enabled false, kafkaUi.enabled false, streamlit.enabled false, thriftServer.enabled false, lineage.enabled false, spark.workers 1)`,
     );
   }
   for (const { key, cpus } of needs.cpus.filter((c) => c.cpus > host.cpus)) {
