@@ -89,6 +89,11 @@ TABLES = {
     **{f"gold.{name}": path for name, path in GOLD.items()},
 }
 
+# What every row of silver's orders is, held by the table itself (a Delta CHECK constraint): a write
+# that breaks it fails whole, whoever makes it (a flow, a notebook, an SQL client), so silver keeps
+# validate()'s rules however it is written. Set after the sample's CATEGORIES and REGIONS below.
+SILVER_CONSTRAINT = "valid_order"
+
 # The quality gate's limit on the share of raw rows set aside (the sample's defects are 1 in 20).
 MAX_REJECTED_SHARE = 0.1
 
@@ -123,6 +128,15 @@ RAW_SCHEMA = (
     "region string, quantity string, unit_price string, _batch string"
 )
 RAW_COLUMNS = [c.split()[0] for c in RAW_SCHEMA.split(", ")]
+
+
+def silver_rule() -> str:
+    """SILVER_CONSTRAINT's condition: validate()'s rules on silver's typed columns."""
+    listed = lambda values: ", ".join(f"'{v}'" for v in values)  # noqa: E731
+    return (
+        f"quantity > 0 AND category IN ({listed(CATEGORIES)}) AND region IN ({listed(REGIONS)})"
+        " AND order_time IS NOT NULL"
+    )
 
 
 def day_batch(day: int) -> str:
@@ -441,6 +455,15 @@ def feed_changes(spark: SparkSession) -> None:
         spark.sql(f"ALTER TABLE delta.`{BRONZE}` SET TBLPROPERTIES ({CHANGE_FEED} = true)")
 
 
+def constrain_silver(spark: SparkSession) -> None:
+    """Adds SILVER_CONSTRAINT to silver where it lacks it (a silver just created, or one kept from
+    an older lab: Delta checks the rows already there first). The caller holds the write slot."""
+    properties = spark.sql(f"SHOW TBLPROPERTIES delta.`{SILVER}`").collect()
+    if f"delta.constraints.{SILVER_CONSTRAINT}" not in {r["key"] for r in properties}:
+        rule = f"CONSTRAINT {SILVER_CONSTRAINT} CHECK ({silver_rule()})"
+        spark.sql(f"ALTER TABLE delta.`{SILVER}` ADD {rule}")
+
+
 def refine_changes(changes: DataFrame) -> int:
     """One batch of bronze's change data feed into silver: each new raw row validated, the invalid
     ones added to sales_rejected (with the reason), the latest version of each valid order MERGEd
@@ -459,9 +482,11 @@ def refine_changes(changes: DataFrame) -> int:
     rejected = (
         checked.where(F.col("_reason").isNotNull()).select(*RAW_COLUMNS, "_reason").distinct()
     )
-    for path, df in ((SILVER, orders), (REJECTED, rejected)):
-        if not exists(spark, path):
-            df.limit(0).write.format("delta").save(path)
+    if not exists(spark, SILVER):
+        orders.limit(0).write.format("delta").save(SILVER)
+        constrain_silver(spark)
+    if not exists(spark, REJECTED):
+        rejected.limit(0).write.format("delta").save(REJECTED)
     same_row = " AND ".join(f"t.{c} <=> s.{c}" for c in (*RAW_COLUMNS, "_reason"))
     DeltaTable.forPath(spark, REJECTED).alias("t").merge(
         rejected.alias("s"), same_row
@@ -495,6 +520,8 @@ def refine_silver(spark: SparkSession) -> dict[str, int]:
 
     with one_writer():
         feed_changes(spark)
+        if exists(spark, SILVER):
+            constrain_silver(spark)
         before = version(SILVER)
         changes = spark.readStream.format("delta").option("readChangeFeed", "true").load(BRONZE)
         read = []

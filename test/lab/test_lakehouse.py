@@ -72,6 +72,15 @@ class PipelineTest(local_lake.LocalLakeCase):
         self.assertEqual(
             dict(silver.dtypes)["unit_price"], "decimal(10,2)", "silver has typed columns"
         )
+        # Silver holds validate()'s rules itself: a row that breaks them is refused, whoever
+        # writes it, and silver is left as it was.
+        # (Delta keeps the rule's text in its own spacing: the refusal below is what is checked.)
+        self.assertIsNotNone(self.property(lh.SILVER, f"delta.constraints.{lh.SILVER_CONSTRAINT}"))
+        silver = self.spark.read.format("delta").load(lh.SILVER)
+        bad = silver.limit(1).withColumn("quantity", F.lit(0))
+        with self.assertRaisesRegex(Exception, "DELTA_VIOLATE_CONSTRAINT_WITH_VALUES"):
+            bad.write.format("delta").mode("append").save(lh.SILVER)
+        self.assertEqual(self.count(lh.SILVER), 760)
         # Bronze made by the lab records its changes from its first commit.
         self.assertEqual(self.property(lh.BRONZE, lh.CHANGE_FEED), "true")
         # Run again, it reads nothing (bronze has no new rows) and commits nothing.
@@ -173,7 +182,13 @@ class KeptLakeTest(local_lake.LocalLakeCase):
         rejected.distinct().write.format("delta").save(lh.REJECTED)
         self.assertIsNone(self.property(lh.BRONZE, lh.CHANGE_FEED))
 
+        # ... and a silver without the constraint, refined in full by the earlier lab.
+        lh.clean(checked.where("_reason IS NULL")).write.format("delta").save(lh.SILVER)
+        constraint = f"delta.constraints.{lh.SILVER_CONSTRAINT}"
+        self.assertIsNone(self.property(lh.SILVER, constraint))
+
         first = lh.refine_silver(self.spark)
+        self.assertIsNotNone(self.property(lh.SILVER, constraint))
         self.assertEqual(self.property(lh.BRONZE, lh.CHANGE_FEED), "true")
         self.assertEqual((first["read"], first["silver"], first["rejected"]), (416, 380, 20))
         lh.land_days(self.spark, (2,))
