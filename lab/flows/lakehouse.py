@@ -272,6 +272,37 @@ def exists(spark: SparkSession, path: str) -> bool:
     return DeltaTable.isDeltaTable(spark, path)
 
 
+def ensure_table(rows: DataFrame, path: str) -> bool:
+    """Creates the Delta table at `path` empty, with these rows' schema, if there is none; True if
+    it did. The rows are written by the caller's MERGE, so a table always exists to MERGE into."""
+    if exists(rows.sparkSession, path):
+        return False
+    rows.limit(0).write.format("delta").save(path)
+    return True
+
+
+def properties(spark: SparkSession, path: str) -> dict[str, str]:
+    """The Delta table's properties at `path` (its feed switch and constraints among them)."""
+    rows = spark.sql(f"SHOW TBLPROPERTIES delta.`{path}`").collect()
+    return {r["key"]: r["value"] for r in rows}
+
+
+def drain(stream: DataFrame, refine, checkpoint: str, name: str) -> int:
+    """Runs a stream until it has read what is there (`availableNow`) from where its checkpoint
+    left off, each micro-batch handed to `refine` (which returns the rows it read). Returns the rows
+    this run read: `numInputRows` would count each of the batch's reads, not its rows."""
+    read = []
+    query = (
+        stream.writeStream.foreachBatch(lambda batch, _: read.append(refine(batch)))
+        .option("checkpointLocation", checkpoint)
+        .trigger(availableNow=True)
+        .queryName(name)
+        .start()
+    )
+    query.awaitTermination()
+    return sum(read)
+
+
 def register(spark: SparkSession, *names: str) -> list[str]:
     """Names these tables (all of TABLES by default) in the catalog, those that exist in the lake,
     and returns them. A layer is a database located at its bucket, so a table a user creates in it
@@ -450,16 +481,14 @@ def clean(valid: DataFrame) -> DataFrame:
 def feed_changes(spark: SparkSession) -> None:
     """Switches bronze's change data feed on if it is off (a bronze made by an earlier lab): one
     commit, once. The caller holds the write slot."""
-    properties = spark.sql(f"SHOW TBLPROPERTIES delta.`{BRONZE}`").collect()
-    if {r["key"]: r["value"] for r in properties}.get(CHANGE_FEED) != "true":
+    if properties(spark, BRONZE).get(CHANGE_FEED) != "true":
         spark.sql(f"ALTER TABLE delta.`{BRONZE}` SET TBLPROPERTIES ({CHANGE_FEED} = true)")
 
 
 def constrain_silver(spark: SparkSession) -> None:
     """Adds SILVER_CONSTRAINT to silver where it lacks it (a silver just created, or one kept from
     an older lab: Delta checks the rows already there first). The caller holds the write slot."""
-    properties = spark.sql(f"SHOW TBLPROPERTIES delta.`{SILVER}`").collect()
-    if f"delta.constraints.{SILVER_CONSTRAINT}" not in {r["key"] for r in properties}:
+    if f"delta.constraints.{SILVER_CONSTRAINT}" not in properties(spark, SILVER):
         rule = f"CONSTRAINT {SILVER_CONSTRAINT} CHECK ({silver_rule()})"
         spark.sql(f"ALTER TABLE delta.`{SILVER}` ADD {rule}")
 
@@ -482,11 +511,9 @@ def refine_changes(changes: DataFrame) -> int:
     rejected = (
         checked.where(F.col("_reason").isNotNull()).select(*RAW_COLUMNS, "_reason").distinct()
     )
-    if not exists(spark, SILVER):
-        orders.limit(0).write.format("delta").save(SILVER)
+    if ensure_table(orders, SILVER):
         constrain_silver(spark)
-    if not exists(spark, REJECTED):
-        rejected.limit(0).write.format("delta").save(REJECTED)
+    ensure_table(rejected, REJECTED)
     same_row = " AND ".join(f"t.{c} <=> s.{c}" for c in (*RAW_COLUMNS, "_reason"))
     DeltaTable.forPath(spark, REJECTED).alias("t").merge(
         rejected.alias("s"), same_row
@@ -524,15 +551,7 @@ def refine_silver(spark: SparkSession) -> dict[str, int]:
             constrain_silver(spark)
         before = version(SILVER)
         changes = spark.readStream.format("delta").option("readChangeFeed", "true").load(BRONZE)
-        read = []
-        query = (
-            changes.writeStream.foreachBatch(lambda batch, _: read.append(refine_changes(batch)))
-            .option("checkpointLocation", SILVER_CHECKPOINT)
-            .trigger(availableNow=True)
-            .queryName("refine-silver")
-            .start()
-        )
-        query.awaitTermination()
+        read = drain(changes, refine_changes, SILVER_CHECKPOINT, "refine-silver")
         register(spark, "silver.sales", "silver.sales_rejected")
     merges = (
         DeltaTable.forPath(spark, SILVER)
@@ -542,7 +561,7 @@ def refine_silver(spark: SparkSession) -> dict[str, int]:
         .collect()
     )
     return {
-        "read": sum(read),
+        "read": read,
         "inserted": sum(int(m[0].get("numTargetRowsInserted", 0)) for m in merges),
         "updated": sum(int(m[0].get("numTargetRowsUpdated", 0)) for m in merges),
         "silver": spark.read.format("delta").load(SILVER).count(),
@@ -561,8 +580,7 @@ def conform_customers(spark: SparkSession) -> dict[str, int]:
         "customer_id string, segment string, home_region string, customer_since date",
     )
     with one_writer():
-        if not exists(spark, CUSTOMERS):
-            rows.limit(0).write.format("delta").save(CUSTOMERS)
+        ensure_table(rows, CUSTOMERS)
         changed = " OR ".join(f"NOT (t.{c} <=> s.{c})" for c in rows.columns[1:])
         (
             DeltaTable.forPath(spark, CUSTOMERS)
@@ -601,8 +619,7 @@ def refine_clicks(events: DataFrame) -> int:
             "region",
         )
     )
-    if not exists(spark, SILVER_CLICKSTREAM):
-        clicks.limit(0).write.format("delta").save(SILVER_CLICKSTREAM)
+    ensure_table(clicks, SILVER_CLICKSTREAM)
     DeltaTable.forPath(spark, SILVER_CLICKSTREAM).alias("t").merge(
         clicks.alias("s"), "t.event_id = s.event_id"
     ).whenNotMatchedInsertAll().execute()
@@ -618,21 +635,12 @@ def refine_clickstream(spark: SparkSession) -> dict[str, int]:
     bronze events this run read and the events silver holds."""
     if not exists(spark, CLICKSTREAM):
         return {"read": 0, "silver": 0}
-    read = []
     with one_writer():
-        query = (
-            spark.readStream.format("delta")
-            .load(CLICKSTREAM)
-            .writeStream.foreachBatch(lambda batch, _: read.append(refine_clicks(batch)))
-            .option("checkpointLocation", SILVER_CLICKSTREAM_CHECKPOINT)
-            .trigger(availableNow=True)
-            .queryName("clickstream-silver")
-            .start()
-        )
-        query.awaitTermination()
+        events = spark.readStream.format("delta").load(CLICKSTREAM)
+        read = drain(events, refine_clicks, SILVER_CLICKSTREAM_CHECKPOINT, "clickstream-silver")
         register(spark, "silver.clickstream")
     return {
-        "read": sum(read),
+        "read": read,
         "silver": spark.read.format("delta").load(SILVER_CLICKSTREAM).count(),
     }
 

@@ -62,5 +62,4 @@ class LocalLakeCase(unittest.TestCase):
 
     def property(self, path: str, key: str) -> str | None:
         """A table property of the Delta table at `path`, or None where it is not set."""
-        rows = self.spark.sql(f"SHOW TBLPROPERTIES delta.`{path}`").collect()
-        return {r["key"]: r["value"] for r in rows}.get(key)
+        return self.lh.properties(self.spark, path).get(key)

@@ -45,7 +45,12 @@ class DashboardTest(unittest.TestCase):
         write_deltalake(str(gold / "sales_by_category"), by_category)
         write_deltalake(str(gold / "sales_by_category"), by_category, mode="overwrite")
         write_deltalake(str(gold / "sales_by_region"), by_region)
+        by_segment = pd.DataFrame(
+            {"segment": ["consumer", "unknown"], "orders": [3, 1], "units": [4, 1],
+             "revenue": [60.0, 25.5], "avg_order_value": [20.0, 25.5]}
+        )
         write_deltalake(str(gold / "daily_sales"), daily)
+        write_deltalake(str(gold / "sales_by_segment"), by_segment)
         write_deltalake(str(gold / "broken"), pd.DataFrame({"x": [1]}))
         for parquet in (gold / "broken").glob("*.parquet"):
             parquet.unlink()  # the log names a file that is gone: unreadable
@@ -83,12 +88,13 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual(kpis["Revenue"], "85.50")
         self.assertEqual(
             [s.value for s in app.subheader],
-            ["Revenue per day", "Revenue per category", "Revenue per region"],
+            ["Revenue per day", "Revenue per category", "Revenue per region", "Revenue per segment"],
         )
+        self.assertEqual(app.dataframe[2].value["segment"].tolist(), ["consumer", "unknown"])
         versions = app.dataframe[-1].value.set_index("table")
         self.assertEqual(
             versions["version"].to_dict(),
-            {"daily_sales": 0, "sales_by_category": 1, "sales_by_region": 0},
+            {"daily_sales": 0, "sales_by_category": 1, "sales_by_region": 0, "sales_by_segment": 0},
         )
         self.assertTrue(versions["last update"].str.endswith("UTC").all())
 
@@ -99,13 +105,15 @@ class DashboardTest(unittest.TestCase):
         app.sidebar.multiselect[1].set_value(["west"]).run()
         self.assertEqual({m.label: m.value for m in app.metric}["Orders"], "1")
         self.assertEqual(app.dataframe[0].value["category"].tolist(), ["books"])
+        # The segments are every order's: no category or region to filter them by.
+        self.assertEqual(app.dataframe[2].value["orders"].sum(), 4)
 
     def test_one_unreadable_table_shows_its_error_in_place_and_the_others_still_render(self):
         app = self.run_app()
         errors = [e.value for e in app.error]
         self.assertEqual(len(errors), 1, errors)
         self.assertIn("Cannot read gold/broken", errors[0])
-        self.assertEqual(len(app.dataframe), 3)
+        self.assertEqual(len(app.dataframe), 4)
 
     def test_services_status(self):
         with mock.patch.dict(
