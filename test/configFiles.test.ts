@@ -76,6 +76,13 @@ describe("spark-defaults.conf", () => {
     );
   });
 
+  it("lists a table's files (VACUUM) in one task per core the application has, not 10000", () => {
+    expect(props["spark.sql.sources.parallelPartitionDiscovery.parallelism"]).toBe("1");
+    expect(sparkDefaults({ ...base, executorCores: 3 })).toContain(
+      "spark.sql.sources.parallelPartitionDiscovery.parallelism 3",
+    );
+  });
+
   it("names tables in the Hive catalog, with the default database in the lake, Delta when no format is named", () => {
     expect(props).toMatchObject({
       "spark.sql.catalogImplementation": "hive",
@@ -354,9 +361,10 @@ describe("shipped scripts and configs", () => {
   });
 
   const NOTEBOOKS = path.join(REPO_ROOT, "lab/notebooks");
-  it("the example notebooks are the lab's six, in the admin's examples/ folder", () => {
+  it("the example notebooks are the lab's seven, in the admin's examples/ folder", () => {
     expect(fs.readdirSync(NOTEBOOKS).sort()).toEqual([
       "bronze_ingestion.ipynb",
+      "delta_operations.ipynb",
       "gold_aggregations.ipynb",
       "medallion_architecture.ipynb",
       "ml_training.ipynb",

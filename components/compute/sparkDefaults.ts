@@ -139,6 +139,10 @@ export function sparkDefaults(i: SparkDefaultsInput): string {
     // cores. The lab's tables are small, so one partition per core. Measured on the lab's medallion
     // steps with one core: 130 s with the default, 81 s with 2 (DeltaSQLConf.DELTA_SNAPSHOT_PARTITIONS).
     ["spark.databricks.delta.snapshotPartitions", String(i.executorCores)],
+    // VACUUM lists a table's files in as many tasks as this (Spark's default 10000, sized for
+    // tables of millions of partitions): one per core instead. Measured on a 9-file table in local
+    // mode with 2 cores: VACUUM … DRY RUN 59 s with the default, 4.3 s with 2.
+    ["spark.sql.sources.parallelPartitionDiscovery.parallelism", String(i.executorCores)],
     // The lab's drivers (a notebook's kernel, a flow run) and executors live for one session
     // and handle sample-sized data: the JIT's optimising tier (C2) costs more CPU than it ever saves
     // there, and in a 1-core container it competes with the task itself. Measured on the shipped

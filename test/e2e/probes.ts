@@ -318,7 +318,9 @@ export async function spawnAdminServer(
 
 /**
  * Runs a notebook to the end in a user's server, as its uid with its environment, from the
- * notebook's directory; the executed copy goes to `out`.
+ * notebook's directory; the executed copy goes to `out`. It prints, also when a cell failed, the
+ * line `cells {"<cell id>": seconds, ...}`: each code cell run, from when the kernel began it to its
+ * reply (the times nbclient records in the cell's metadata).
  */
 export function runNotebook(
   runtime: LabRuntime,
@@ -331,10 +333,19 @@ export function runNotebook(
     [
       "python3",
       "-c",
-      `import sys, nbformat, nbclient
+      `import datetime, json, sys, nbformat, nbclient
 nb = nbformat.read(sys.argv[1], 4)
-nbclient.NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
-nbformat.write(nb, sys.argv[3])`,
+try:
+    nbclient.NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+finally:
+    nbformat.write(nb, sys.argv[3])
+    seconds = {}
+    for cell in nb.cells:
+        ran = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in ran and "shell.execute_reply" in ran:
+            began, ended = (datetime.datetime.fromisoformat(ran[k].replace("Z", "+00:00")) for k in ("iopub.execute_input", "shell.execute_reply"))
+            seconds[cell.get("id", "?")] = round((ended - began).total_seconds(), 1)
+    print("cells", json.dumps(seconds), flush=True)`,
       notebook,
       path.posix.dirname(notebook),
       out,
@@ -342,6 +353,15 @@ nbformat.write(nb, sys.argv[3])`,
     1800,
     { user: [server.uid, server.uid], env: server.env },
   );
+}
+
+/** The per-cell seconds a `runNotebook` printed, or {} if it printed none. */
+export function cellSeconds(output: string): Record<string, number> {
+  const line = output
+    .split("\n")
+    .reverse()
+    .find((l) => l.startsWith("cells {"));
+  return line ? JSON.parse(line.slice("cells ".length)) : {};
 }
 
 /** The Spark master's own view of the cluster (its web UI's JSON): workers and applications. */
@@ -377,8 +397,8 @@ spark.stop()`,
 
 /**
  * The catalog as a new driver sees it (in prefect-worker, as a flow's driver starts): the tables
- * of each layer's database, and the rows of each of the lab's tables, read by name. Prints one
- * line, `catalog {"tables": {"bronze": [...], ...}, "rows": {"bronze.sales": N, ...}}`.
+ * of each layer's database and of `default`, and the rows of each of the lab's tables, read by
+ * name. Prints one line, `catalog {"tables": {"bronze": [...], ...}, "rows": {"bronze.sales": N}}`.
  */
 export function catalogTables(runtime: LabRuntime, app: string): Exec {
   return runtime.exec(
@@ -390,8 +410,8 @@ export function catalogTables(runtime: LabRuntime, app: string): Exec {
 sys.path.insert(0, "/opt/lab/flows")
 import lakehouse
 spark = lakehouse.spark("${app}")
-layers = ("bronze", "silver", "gold")
-tables = {db: sorted(r.tableName for r in spark.sql(f"SHOW TABLES IN {db}").collect()) for db in layers}
+databases = ("bronze", "silver", "gold", "default")
+tables = {db: sorted(r.tableName for r in spark.sql(f"SHOW TABLES IN {db}").collect()) for db in databases}
 rows = {name: spark.table(name).count() for name in lakehouse.TABLES}
 print("catalog", json.dumps({"tables": tables, "rows": rows}), flush=True)
 spark.stop()`,
