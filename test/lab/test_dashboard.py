@@ -91,6 +91,10 @@ class DashboardTest(unittest.TestCase):
             ["Revenue per day", "Revenue per category", "Revenue per region", "Revenue per segment"],
         )
         self.assertEqual(app.dataframe[2].value["segment"].tolist(), ["consumer", "unknown"])
+        # Revenue per day: a bar per day with sales, not a time axis drawing across the gaps.
+        per_day = json.loads(app.get("vega_lite_chart")[0].proto.spec)
+        self.assertEqual(per_day["mark"]["type"], "bar")
+        self.assertEqual(per_day["encoding"]["x"]["type"], "ordinal")
         versions = app.dataframe[-1].value.set_index("table")
         self.assertEqual(
             versions["version"].to_dict(),
