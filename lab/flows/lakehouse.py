@@ -30,7 +30,7 @@ import contextlib
 import os
 import random
 from datetime import datetime, timedelta
-from typing import Iterator
+from typing import Callable, Iterator
 
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
@@ -287,7 +287,9 @@ def properties(spark: SparkSession, path: str) -> dict[str, str]:
     return {r["key"]: r["value"] for r in rows}
 
 
-def drain(stream: DataFrame, refine, checkpoint: str, name: str) -> int:
+def drain(
+    stream: DataFrame, refine: Callable[[DataFrame], int], checkpoint: str, name: str
+) -> int:
     """Runs a stream until it has read what is there (`availableNow`) from where its checkpoint
     left off, each micro-batch handed to `refine` (which returns the rows it read). Returns the rows
     this run read: `numInputRows` would count each of the batch's reads, not its rows."""
