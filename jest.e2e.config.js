@@ -10,4 +10,7 @@ module.exports = {
   roots: ["<rootDir>/test/e2e"],
   testTimeout: 40 * 60 * 1000,
   maxWorkers: 1,
+  // Each test's duration in the log: where the suite's time goes (the notebooks' cells are in
+  // e2e-report/notebooks.json).
+  verbose: true,
 };

@@ -3,7 +3,7 @@ import { SIZE, service } from "../config/serviceFields";
 
 /** The `jupyterhub` section of the stack config: JupyterHub's keys, defaults and what each does. */
 export const JUPYTERHUB_CONFIG = service(
-  2048,
+  2176,
   2,
   {
     note: "JupyterHub (notebooks in the lab runtime).",
