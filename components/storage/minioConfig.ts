@@ -29,7 +29,7 @@ export const MINIO_CONFIG = about(
       "Extra buckets on top of bronze, silver, gold (and mlflow); the `spark` identity gets read-write access. S3's naming rules apply (no IP-address form, no reserved prefix or suffix).",
     ),
     storageSize: about(text("20Gi", SIZE), STORAGE),
-    memoryMiB: about(memory(640, "minio"), "Memory limit."),
+    memoryMiB: about(memory(768, "minio"), "Memory limit."),
     cpus: about(cpus(1), "CPU limit."),
   }),
   "MinIO (S3): image, extra buckets, PVC size, memory.",
