@@ -429,6 +429,12 @@ describe("what the notebooks left behind", () => {
       const states = await prefectRuns(creds().prefect.authString, name);
       expect([name, states]).toEqual([name, ["COMPLETED", "COMPLETED"]]);
     }
+    // Where the flow cells' time goes, task by task (beside notebooks.json's cells).
+    const timings = await probes.prefectTimings(url("prefect"), creds().prefect.authString, [
+      "medallion",
+      "bronze-to-silver",
+    ]);
+    fs.writeFileSync(path.join(REPORT, "flows.json"), JSON.stringify(timings, null, 2));
     // Without the generated credential, the API refuses.
     const anonymous = await fetch(`${url("prefect")}/api/flow_runs/filter`, { method: "POST" });
     expect(anonymous.status).toBe(401);

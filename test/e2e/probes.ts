@@ -493,6 +493,67 @@ export async function prefectRuns(
   return ((await runs.json()) as { state_type: string }[]).map((r) => r.state_type);
 }
 
+/** Where a flow run's time went: from its creation to its start, its run, and each task's run. */
+export interface FlowRunTiming {
+  deployment: string;
+  run: string;
+  state: string;
+  waitedSeconds: number;
+  ranSeconds: number;
+  tasks: Record<string, number>;
+}
+
+/**
+ * Every flow run of these deployments, oldest first, timed as Prefect recorded it: what to make
+ * faster when a notebook's flow cell is slow (the rest of the cell is the kernel polling).
+ */
+export async function prefectTimings(
+  prefect: string,
+  authString: string,
+  deployments: string[],
+): Promise<FlowRunTiming[]> {
+  const post = async (route: string, body: object) => {
+    const r = await fetch(`${prefect}/api/${route}`, {
+      method: "POST",
+      headers: { ...prefectAuth(authString), "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (r.status !== 200) throw new Error(`${route}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+  const seconds = (from: string | null, to: string | null) =>
+    from && to ? (Date.parse(to) - Date.parse(from)) / 1000 : NaN;
+  const timings: FlowRunTiming[] = [];
+  for (const deployment of deployments) {
+    const runs = (await post("flow_runs/filter", {
+      deployments: { name: { any_: [deployment] } },
+      sort: "START_TIME_ASC",
+    })) as {
+      id: string;
+      name: string;
+      state_type: string;
+      created: string;
+      start_time: string | null;
+      total_run_time: number;
+    }[];
+    for (const run of runs) {
+      const tasks = (await post("task_runs/filter", {
+        flow_runs: { id: { any_: [run.id] } },
+        sort: "EXPECTED_START_TIME_ASC",
+      })) as { name: string; total_run_time: number }[];
+      timings.push({
+        deployment,
+        run: run.name,
+        state: run.state_type,
+        waitedSeconds: seconds(run.created, run.start_time),
+        ranSeconds: run.total_run_time,
+        tasks: Object.fromEntries(tasks.map((t) => [t.name, t.total_run_time])),
+      });
+    }
+  }
+  return timings;
+}
+
 /** The artifacts of `key`, newest first, with their data parsed (a table: its rows). */
 export async function prefectArtifacts(
   prefect: string,
