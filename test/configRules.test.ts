@@ -12,9 +12,9 @@ const WORKER_OVERHEAD = "for the worker daemon and the executor's JVM beyond its
 describe("rules between keys", () => {
   it("a Spark worker's container must hold its executors' memory plus the measured overhead", () => {
     expect(problemsOf({ spark: { workerMemory: "1g", workerMemoryMiB: "1500" } })).toEqual([
-      `spark.workerMemoryMiB must be at least spark.workerMemory + 896 MiB (1920) ${WORKER_OVERHEAD} 1500`,
+      `spark.workerMemoryMiB must be at least spark.workerMemory + 960 MiB (1984) ${WORKER_OVERHEAD} 1500`,
     ]);
-    expect(problemsOf({ spark: { workerMemory: "1g", workerMemoryMiB: 1920 } })).toEqual([]);
+    expect(problemsOf({ spark: { workerMemory: "1g", workerMemoryMiB: 1984 } })).toEqual([]);
   });
 
   it("the Kafka UI follows Kafka when unset (null counts as unset), and set on without it is an error", () => {

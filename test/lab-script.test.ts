@@ -143,10 +143,10 @@ describe("scripts/lab.sh", () => {
     expect(small.status).not.toBe(0);
     expect(small.calls.filter((c) => c.startsWith("pulumi up"))).toEqual([]);
     const said = small.stderr.split("\n").filter((l) => l.startsWith("preflight: "));
-    // The dev stack's defaults: 12608 MiB of limits, and three services that take 2 CPUs.
+    // The dev stack's defaults: 12736 MiB of limits, and three services that take 2 CPUs.
     expect(said).toEqual([
       expect.stringMatching(
-        /^preflight: memory: the lab's memory limits add up to 12608 MiB .* 8192 MiB .*switch services off/,
+        /^preflight: memory: the lab's memory limits add up to 12736 MiB .* 8192 MiB .*switch services off/,
       ),
       expect.stringMatching(
         /^preflight: CPUs: prefect\.workerCpus is 2, the Docker host has 1 .*set prefect\.workerCpus to 1 or less/,

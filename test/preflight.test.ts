@@ -30,7 +30,7 @@ describe("preflight", () => {
     expect(keys).not.toContain("nifi.cpus");
     expect(keys).not.toContain("spark.workerCores");
     expect(keys).toContain("spark.masterCpus");
-    expect(needs.memoryMiB).toBe((await needsOf()).memoryMiB - 768 - 2 * 1408);
+    expect(needs.memoryMiB).toBe((await needsOf()).memoryMiB - 768 - 2 * 1472);
   });
 
   it("asks for every image the containers run: the lab runtime it builds, and each it pulls", async () => {

@@ -182,7 +182,7 @@ describe.each(["dev", "k8s"] as const)("%s stack services", (stack) => {
       "spark://spark-master:7077",
     ]);
     expect(v.env).toMatchObject({ SPARK_WORKER_CORES: "1", SPARK_WORKER_MEMORY: "512m" });
-    expect(v.memoryMiB).toBe(1408);
+    expect(v.memoryMiB).toBe(1472);
   });
 
   it("mlflow: Postgres backend, artifacts proxied to s3://mlflow with its own identity, behind its login, /health", () => {
@@ -552,7 +552,7 @@ describe("scaling and toggles", () => {
         (r.outputs.memoryLimitMiB.value as { services: Record<string, number> }).services[
           "spark-worker"
         ],
-      ).toBe(3 * 1408);
+      ).toBe(3 * 1472);
     },
   );
 

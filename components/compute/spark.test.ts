@@ -118,9 +118,9 @@ describe("Spark's workloads (fake platform)", () => {
       "spark://spark-master:7077",
     ]);
     expect(w.env).toMatchObject({ SPARK_WORKER_CORES: "1", SPARK_WORKER_MEMORY: "512m" });
-    expect(w.memoryMiB).toBe(1408);
+    expect(w.memoryMiB).toBe(1472);
     expect(w.replicas).toBe(2);
-    expect(cluster.workers?.memoryMiB).toBe(2 * 1408);
+    expect(cluster.workers?.memoryMiB).toBe(2 * 1472);
   });
 });
 
@@ -165,7 +165,7 @@ describe("Spark's worker count on the real platforms", () => {
           .map((c) => c.inputs.name),
       ).toEqual(Array.from({ length: n }, (_, i) => `dataflow-lab-dev-spark-worker-${i + 1}`));
       // What the platform allotted, which the program's memoryLimitMiB output sums (labOutputs.ts).
-      expect(cluster.workers?.memoryMiB).toBe(n === 0 ? undefined : n * 1408);
+      expect(cluster.workers?.memoryMiB).toBe(n === 0 ? undefined : n * 1472);
     },
   );
 

@@ -23,7 +23,7 @@ export const SPARK_CONFIG = about(
       "Memory each worker offers to executors (`SPARK_WORKER_MEMORY`, also `spark.executor.memory`).",
     ),
     workerMemoryMiB: about(
-      whole(256, 262144, 1408),
+      whole(256, 262144, 1472),
       "Container limit of each worker (the executors' heap plus the worker daemon and the executor JVM's off-heap memory, measured).",
       { kind: `integer ≥ workerMemory + ${lab.WORKER_OVERHEAD_MIB}` },
     ),
