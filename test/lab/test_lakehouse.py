@@ -57,8 +57,22 @@ class PipelineTest(local_lake.LocalLakeCase):
         lh = self.lh
         self.assertEqual(lh.next_day(self.spark), 1)
         self.assertEqual(lh.land_days(self.spark, (1, 2)), {"day-001": 416, "day-002": 416})
-        # Landing a day again adds nothing; each day was its own commit.
+        # Landing a day again adds nothing, and with every day there takes no write slot (a
+        # notebook re-run does not queue behind a flow run); each day was its own commit.
+        slots = []
+        taken = lh.one_writer
+
+        @contextlib.contextmanager
+        def counted(timeout_seconds: float = 1800):
+            slots.append(1)
+            with taken(timeout_seconds):
+                yield
+
+        lh.one_writer = counted
+        self.addCleanup(setattr, lh, "one_writer", taken)
         self.assertEqual(lh.land_days(self.spark, (1, 2)), {"day-001": 0, "day-002": 0})
+        self.assertEqual(slots, [])
+        lh.one_writer = taken
         self.assertEqual(self.count(lh.BRONZE), 832)
         self.assertEqual(self.spark.sql(f"DESCRIBE HISTORY delta.`{lh.BRONZE}`").count(), 2)
         self.assertEqual(lh.next_day(self.spark), 3)
