@@ -452,8 +452,8 @@ export function idleSessionRan(runtime: LabRuntime, app: string): boolean {
  * A driver started as the flows' drivers start (in prefect-worker, with its spark-defaults.conf),
  * with `secret` instead of the lab's if given; it prints `rows 3` once it ran a job.
  */
-export function sparkDriver(runtime: LabRuntime, app: string, secret?: string): Exec {
-  return runtime.exec(
+export function sparkDriver(runtime: LabRuntime, app: string, secret?: string): Promise<Exec> {
+  return runtime.execAsync(
     "prefect-worker",
     [
       "timeout",
