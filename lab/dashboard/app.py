@@ -23,10 +23,16 @@ st.set_page_config(page_title="DataFlow Lab", layout="wide")
 st.title("DataFlow Lab")
 
 BUCKET = os.environ.get("LAB_GOLD_BUCKET", "gold")
-# The gold tables the charts are made of (lakehouse.aggregates), and the key of each bar chart.
-BREAKDOWNS = (("sales_by_category", "category"), ("sales_by_region", "region"),
-              ("sales_by_segment", "segment"))
-SALES = ("daily_sales", *(table for table, _ in BREAKDOWNS))
+# The gold tables the charts are made of (lakehouse.aggregates): the key of each bar chart, and
+# what to say under it, if anything.
+BREAKDOWNS = (
+    ("sales_by_category", "category", None),
+    ("sales_by_region", "region", None),
+    # Aggregated over every order: the segment table has no category or region to filter by.
+    ("sales_by_segment", "segment",
+     "All categories and regions: orders NiFi landed name no customer (unknown)."),
+)
+SALES = ("daily_sales", *(table for table, _, _ in BREAKDOWNS))
 
 
 @st.cache_data(ttl=15)
@@ -150,16 +156,14 @@ else:
         # apart, and a time axis would draw a line across the months between them.
         per_day["order_date"] = per_day["order_date"].astype(str)
         st.bar_chart(per_day, x="order_date", y="revenue")
-    charts = st.columns(3)
-    for column, (table, key) in zip(charts, BREAKDOWNS):
+    for column, (table, key, note) in zip(st.columns(len(BREAKDOWNS)), BREAKDOWNS):
         if table in loaded:
             with column:
                 st.subheader(f"Revenue per {key}")
                 st.bar_chart(filtered(table), x=key, y="revenue")
                 st.dataframe(filtered(table), hide_index=True)
-    if "sales_by_segment" in loaded:
-        # Aggregated over every order: the segment table has no category or region to filter by.
-        charts[2].caption("All categories and regions: orders NiFi landed name no customer (unknown).")
+                if note:
+                    st.caption(note)
 
 # ------------------------------------------------------------------------------------ the tables
 st.header(f"Delta tables in {BUCKET}")

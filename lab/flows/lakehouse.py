@@ -586,7 +586,8 @@ def refine_silver(spark: SparkSession) -> dict[str, int]:
 def conform_customers(spark: SparkSession) -> dict[str, int]:
     """The customers dimension into silver: MERGEd on customer_id, so a customer's changed
     attributes replace the old ones (a type 1 dimension: no history kept), a new customer is
-    inserted, and a run with nothing changed rewrites nothing. Returns the MERGE's counts."""
+    inserted, and a run with nothing changed commits nothing (no empty version a run). Returns the
+    MERGE's counts."""
     from delta.tables import DeltaTable
 
     rows = spark.createDataFrame(
@@ -595,6 +596,10 @@ def conform_customers(spark: SparkSession) -> dict[str, int]:
     )
     with one_writer():
         ensure_table(rows, CUSTOMERS)
+        held = spark.read.format("delta").load(CUSTOMERS).select(*rows.columns)
+        if rows.exceptAll(held).isEmpty():
+            register(spark, "silver.customers")
+            return {"inserted": 0, "updated": 0}
         changed = " OR ".join(f"NOT (t.{c} <=> s.{c})" for c in rows.columns[1:])
         (
             DeltaTable.forPath(spark, CUSTOMERS)

@@ -109,8 +109,13 @@ class DashboardTest(unittest.TestCase):
         app.sidebar.multiselect[1].set_value(["west"]).run()
         self.assertEqual({m.label: m.value for m in app.metric}["Orders"], "1")
         self.assertEqual(app.dataframe[0].value["category"].tolist(), ["books"])
-        # The segments are every order's: no category or region to filter them by.
+        # The segments are every order's: no category or region to filter them by, as it says.
         self.assertEqual(app.dataframe[2].value["orders"].sum(), 4)
+        segments = [c for c in app.columns if any(d.value is not None and "segment" in d.value
+                                                  for d in c.dataframe)]
+        self.assertEqual(len(segments), 1)
+        self.assertEqual([c.value for c in segments[0].caption],
+                         ["All categories and regions: orders NiFi landed name no customer (unknown)."])
 
     def test_one_unreadable_table_shows_its_error_in_place_and_the_others_still_render(self):
         app = self.run_app()

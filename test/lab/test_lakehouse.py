@@ -135,7 +135,10 @@ class PipelineTest(local_lake.LocalLakeCase):
         # The customers dimension: every customer once; run again, it changes nothing; a customer
         # changed at the source is corrected in place (type 1), the others untouched.
         self.assertEqual(lh.conform_customers(self.spark), {"inserted": 250, "updated": 0})
+        versions = self.spark.sql(f"DESCRIBE HISTORY delta.`{lh.CUSTOMERS}`").count()
         self.assertEqual(lh.conform_customers(self.spark), {"inserted": 0, "updated": 0})
+        # Nothing changed, nothing committed: the dimension gains no empty version a run.
+        self.assertEqual(self.spark.sql(f"DESCRIBE HISTORY delta.`{lh.CUSTOMERS}`").count(), versions)
         self.spark.sql(
             f"UPDATE delta.`{lh.CUSTOMERS}` SET segment = 'moved' WHERE customer_id = 'c0007'"
         )
