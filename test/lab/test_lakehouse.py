@@ -8,6 +8,7 @@ import contextlib
 import json
 import threading
 import unittest
+from unittest import mock
 from datetime import datetime, timedelta
 
 import local_lake
@@ -68,11 +69,9 @@ class PipelineTest(local_lake.LocalLakeCase):
             with taken(timeout_seconds):
                 yield
 
-        lh.one_writer = counted
-        self.addCleanup(setattr, lh, "one_writer", taken)
-        self.assertEqual(lh.land_days(self.spark, (1, 2)), {"day-001": 0, "day-002": 0})
+        with mock.patch.object(lh, "one_writer", counted):
+            self.assertEqual(lh.land_days(self.spark, (1, 2)), {"day-001": 0, "day-002": 0})
         self.assertEqual(slots, [])
-        lh.one_writer = taken
         self.assertEqual(self.count(lh.BRONZE), 832)
         self.assertEqual(self.spark.sql(f"DESCRIBE HISTORY delta.`{lh.BRONZE}`").count(), 2)
         self.assertEqual(lh.next_day(self.spark), 3)
